@@ -1,0 +1,29 @@
+/* gemm.h — the one matrix-product wrapper (BLIS), and its naive twin for tests.
+ *
+ * C (m × n) = alpha · op(A) · op(B) + beta · C, all row-major with row strides
+ * lda, ldb, ldc. op(A) is m × k (A stored k × m when trans_a), op(B) is k × n
+ * (B stored n × k when trans_b).
+ */
+#ifndef SK_GEMM_H
+#define SK_GEMM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+void sk_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
+             float alpha, const float *A, size_t lda, const float *B, size_t ldb,
+             float beta, float *C, size_t ldc);
+
+/* Same contract, triple loop with double accumulation (reference for tests). */
+void sk_gemm_naive(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
+                   float alpha, const float *A, size_t lda, const float *B, size_t ldb,
+                   float beta, float *C, size_t ldc);
+
+/* Threads BLIS may use for the following products (>= 1). */
+void sk_gemm_set_threads(int threads);
+
+/* Default thread count for a tool: SLURM_CPUS_PER_TASK if set, else
+ * BLIS_NUM_THREADS if set, else the CPUs this process may run on. */
+int sk_default_threads(void);
+
+#endif

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# install-deps.sh — install every Debian package sparsekit needs (run as root).
+set -euo pipefail
+packages=(
+    build-essential make pkg-config
+    zlib1g-dev
+    libblis-openmp-dev libblis4-openmp   # BLIS with OpenMP threads (pthread flavour re-creates threads per call)
+    check libsubunit-dev                 # unit tests
+    gnuplot-nox                          # figures (pngcairo, pdfcairo)
+    python3 python3-numpy                # interoperability tests
+)
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends "${packages[@]}"
+# Use the OpenMP flavour of BLIS even when another flavour is installed too.
+for alt in libblis.so.4-x86_64-linux-gnu libblis.so-x86_64-linux-gnu; do
+    target=$(update-alternatives --list "$alt" 2>/dev/null | grep blis-openmp | head -n 1 || true)
+    [ -n "$target" ] && update-alternatives --set "$alt" "$target" >/dev/null
+done
+echo "sparsekit: dependencies installed"
