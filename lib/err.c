@@ -17,9 +17,18 @@ int sk_fail(SkErr *err, const char *fmt, ...)
 int sk_prefix(SkErr *err, const char *prefix)
 {
     if (err) {
-        char old[sizeof err->msg];
-        memcpy(old, err->msg, sizeof old);
-        snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+        /* Shift the old message right to make room for "prefix: ". */
+        size_t cap = sizeof err->msg, plen = strlen(prefix) + 2;
+        if (plen >= cap)
+            plen = cap - 1;
+        size_t keep = strnlen(err->msg, cap - 1);
+        if (keep > cap - 1 - plen)
+            keep = cap - 1 - plen;
+        memmove(err->msg + plen, err->msg, keep);
+        err->msg[plen + keep] = '\0';
+        memcpy(err->msg, prefix, plen - 2);
+        err->msg[plen - 2] = ':';
+        err->msg[plen - 1] = ' ';
     }
     return -1;
 }

@@ -1,0 +1,42 @@
+# common.mk — what every experiment shares: scale presets, folders, the
+# launcher prefix, and how a dataset name maps to gen-data's options.
+#
+#   SCALE=smoke    a tiny grid for tests (seconds)
+#   SCALE=default  the reduced grid `make figures` runs on one small machine
+#   SCALE=paper    the paper's full grid
+#   LAUNCH='srun -n1 -c2'   prefix of every recipe that runs a tool (cluster)
+#   DATA_DIR, RESULTS_DIR, PARAMS_DIR   where datasets, results and the
+#                  parameter files live (tests point them at scratch copies)
+
+SCALE ?= default
+ifeq ($(filter $(SCALE),smoke default paper),)
+$(error SCALE must be smoke, default or paper (got '$(SCALE)'))
+endif
+LAUNCH ?=
+DATA_DIR ?= data
+RESULTS_DIR ?= results
+PARAMS_DIR ?= experiments/params
+GNUPLOT ?= gnuplot
+
+# Seeds of every experiment.
+SEEDS_smoke := 0 1
+SEEDS_default := 0 1 2
+SEEDS_paper := 0 1 2
+SEEDS := $(SEEDS_$(SCALE))
+
+# A dataset is named by its generator parameters: dz100_k10_p5000_s0.
+# $(call dataset_name,DZ,K,P,SEED)
+dataset_name = dz$(1)_k$(2)_p$(3)_s$(4)
+# gen-data options from a dataset name (the inverse of dataset_name).
+dataset_args = $(subst _s, --seed ,$(subst _p, --p ,$(subst _k, --k ,$(subst dz,--dz ,$(1)))))
+
+# Parameter files: the arguments of one stage, one file each, so that editing
+# one re-runs exactly the results that depend on it.
+params = $(PARAMS_DIR)/$(1).args
+read_params = $$(cat $(PARAMS_DIR)/$(1).args)
+
+$(DATA_DIR)/%.npz: bin/gen-data $(call params,data)
+	@mkdir -p $(@D)
+	$(LAUNCH) bin/gen-data $(call dataset_args,$*) $(call read_params,data) -o $@
+
+.PHONY: figures

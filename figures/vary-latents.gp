@@ -1,0 +1,59 @@
+# vary-latents.gp — one metric against d_z (log axis), every method of the
+# table, mean ± 1 population std over seeds as a band.
+# Variables (gnuplot -e): table (aggregated TSV), metric (mcc-id, mcc-ood,
+# auc-ood, acc-ood), out (output path without extension).
+if (!exists("table") || !exists("metric") || !exists("out")) {
+    print "usage: gnuplot -e \"table='T'; metric='mcc-ood'; out='F'\" vary-latents.gp"; exit status 2
+}
+col = metric eq "mcc-id" ? "mcc_id" : metric eq "mcc-ood" ? "mcc_ood" : \
+      metric eq "auc-ood" ? "auc_ood" : metric eq "acc-ood" ? "acc_ood" : ""
+if (col eq "") { print "vary-latents.gp: unknown metric ".metric; exit status 2 }
+label = metric eq "mcc-id" ? "MCC (ID)" : metric eq "mcc-ood" ? "MCC (OOD)" : \
+        metric eq "auc-ood" ? "AUC (OOD)" : "Accuracy (OOD)"
+
+set datafile separator "\t"
+set datafile columnheaders
+set logscale x
+set xlabel "number of latents d_z"
+set ylabel label
+set yrange [-0.05:1.05]
+set key outside right top
+set grid
+
+# Method -> (title, colour, dash type): sparse coding solid, SAEs dashed, probe dotted.
+methods = "oracle probe dl-fista softplus-adam lista-oracle dl-lista sae-relu sae-topk sae-jumprelu sae-mp"
+titles = "FISTA-(oracle) Linear-probe DL-FISTA Softplus-Adam LISTA-(oracle) DL-LISTA ReLU-SAE TopK-SAE JumpReLU-SAE MP-SAE"
+colours = "#000000 #7f7f7f #1f77b4 #17becf #2ca02c #bcbd22 #d62728 #ff7f0e #9467bd #8c564b"
+dashes = "1 3 1 1 1 1 2 2 2 2"
+title_of(i) = system("echo '".word(titles, i)."' | tr '-' ' '")
+
+# Which methods the table holds.
+present(m) = system(sprintf("awk -F'\\t' 'NR>1 && $1==\"%s\" {f=1} END {print f+0}' '%s'", m, table)) + 0
+
+mean_col = col."_mean"
+std_col = col."_std"
+sel(m) = (strcol("method") eq m) ? column(mean_col) : NaN
+lo(m) = (strcol("method") eq m) ? column(mean_col) - column(std_col) : NaN
+hi(m) = (strcol("method") eq m) ? column(mean_col) + column(std_col) : NaN
+
+# One band and one line per method present in the table.
+cmd = ""
+do for [i=1:words(methods)] {
+    m = word(methods, i)
+    if (present(m)) {
+        band = sprintf("table using \"dz\":(lo(\"%s\")):(hi(\"%s\")) with filledcurves lc rgb \"%s\" notitle", m, m, word(colours, i))
+        line = sprintf("table using \"dz\":(sel(\"%s\")) with linespoints lw 2 pt 7 ps 0.6 lc rgb \"%s\" dt %s title \"%s\"", m, word(colours, i), word(dashes, i), title_of(i))
+        cmd = cmd . (cmd eq "" ? "" : ", ") . band . ", " . line
+    }
+}
+if (cmd eq "") { print "vary-latents.gp: no known method in ".table; exit status 1 }
+
+set style fill transparent solid 0.15 noborder
+set terminal pngcairo size 900,560 enhanced font "Sans,11"
+set output out.".png"
+eval "plot ".cmd
+set output
+set terminal pdfcairo size 6.4in,4in enhanced font "Sans,10"
+set output out.".pdf"
+eval "plot ".cmd
+set output

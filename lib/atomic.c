@@ -1,0 +1,85 @@
+#define _POSIX_C_SOURCE 200809L
+#include "atomic.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* "dir/name" -> "dir/.name.tmp.XXXXXX" */
+static char *temp_name_for(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
+    const char *base = path + dir_len;
+    size_t cap = strlen(path) + 16;
+    char *t = malloc(cap);
+    if (t)
+        snprintf(t, cap, "%.*s.%s.tmp.XXXXXX", (int)dir_len, path, base);
+    return t;
+}
+
+int atomic_open(AtomicFile *a, const char *path, SkErr *err)
+{
+    *a = (AtomicFile){0};
+    if (strcmp(path, "-") == 0) {
+        a->f = stdout;
+        return 0;
+    }
+    a->tmp_path = temp_name_for(path);
+    a->final_path = strdup(path);
+    if (!a->tmp_path || !a->final_path) {
+        atomic_abort(a);
+        return sk_fail(err, "%s: out of memory", path);
+    }
+    int fd = mkstemp(a->tmp_path);
+    if (fd < 0) {
+        int e = errno;
+        free(a->tmp_path);
+        a->tmp_path = NULL;
+        atomic_abort(a);
+        return sk_fail(err, "%s: cannot create: %s", path, strerror(e));
+    }
+    a->f = fdopen(fd, "w");
+    if (!a->f) {
+        close(fd);
+        atomic_abort(a);
+        return sk_fail(err, "%s: cannot open: %s", path, strerror(errno));
+    }
+    return 0;
+}
+
+int atomic_commit(AtomicFile *a, SkErr *err)
+{
+    if (!a->final_path) {
+        int bad = fflush(a->f) != 0 || ferror(a->f);
+        a->f = NULL;
+        return bad ? sk_fail(err, "-: write error: %s", strerror(errno)) : 0;
+    }
+    int bad = fflush(a->f) != 0 || ferror(a->f) || fsync(fileno(a->f)) != 0;
+    int e = errno;
+    bad |= fclose(a->f) != 0;
+    a->f = NULL;
+    if (bad || rename(a->tmp_path, a->final_path) != 0) {
+        if (!bad)
+            e = errno;
+        sk_fail(err, "%s: cannot write: %s", a->final_path, strerror(e));
+        atomic_abort(a);
+        return -1;
+    }
+    free(a->tmp_path);
+    free(a->final_path);
+    *a = (AtomicFile){0};
+    return 0;
+}
+
+void atomic_abort(AtomicFile *a)
+{
+    if (a->f && a->final_path)
+        fclose(a->f);
+    if (a->tmp_path)
+        unlink(a->tmp_path);
+    free(a->tmp_path);
+    free(a->final_path);
+    *a = (AtomicFile){0};
+}

@@ -1,0 +1,23 @@
+/* atomic.h — text outputs written atomically: a temporary file in the target's
+ * own folder, renamed into place on commit, so a failed or interrupted run never
+ * leaves a file that looks complete. "-" means stdout. */
+#ifndef SK_ATOMIC_H
+#define SK_ATOMIC_H
+
+#include <stdio.h>
+
+#include "err.h"
+
+typedef struct {
+    FILE *f;          /* write here */
+    char *final_path; /* NULL for stdout */
+    char *tmp_path;
+} AtomicFile;
+
+int atomic_open(AtomicFile *a, const char *path, SkErr *err);
+/* Flush, fsync and rename; closes. */
+int atomic_commit(AtomicFile *a, SkErr *err);
+/* Close and remove the temporary file. Safe to call twice. */
+void atomic_abort(AtomicFile *a);
+
+#endif

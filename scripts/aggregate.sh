@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# aggregate.sh XCOL ROW.tsv... — combine one-row eval tables (header + values)
+# into one table: one line per (method, XCOL), every metric as its mean and
+# population std over the rows of that group (the seeds), n = rows averaged.
+# Output sorted by method, then XCOL numerically; gnuplot reads it by header.
+set -euo pipefail
+xcol=$1; shift
+[ $# -gt 0 ] || { echo "aggregate.sh: no input rows" >&2; exit 1; }
+awk -v xcol="$xcol" -F'\t' '
+BEGIN { OFS = "\t" }
+FNR == 1 {
+    if (NR == 1) { header = $0; ncol = NF; for (i = 1; i <= NF; i++) name[i] = $i }
+    else if ($0 != header) { print "aggregate.sh: " FILENAME ": columns differ from the first file" > "/dev/stderr"; exit 1 }
+    next
+}
+FNR == 2 {
+    m = x = ""
+    for (i = 1; i <= ncol; i++) { if (name[i] == "method") m = $i; if (name[i] == xcol) x = $i }
+    if (m == "" || x == "") { print "aggregate.sh: " FILENAME ": no method or " xcol " column" > "/dev/stderr"; exit 1 }
+    key = m SUBSEP x
+    if (!(key in n)) { keys[++nkeys] = key; kmethod[key] = m; kx[key] = x }
+    n[key]++
+    for (i = 1; i <= ncol; i++) if (!(name[i] in tagcols)) {
+        v = $i + 0; sum[key, i] += v; sumsq[key, i] += v * v
+    }
+    next
+}
+FNR > 2 { print "aggregate.sh: " FILENAME ": more than one data row" > "/dev/stderr"; exit 1 }
+END {
+    if (NR == 0) exit 1
+    line = "method" OFS xcol OFS "n"
+    for (i = 1; i <= ncol; i++) if (!(name[i] in tagcols)) line = line OFS name[i] "_mean" OFS name[i] "_std"
+    print line; fflush()
+    for (j = 1; j <= nkeys; j++) {
+        key = keys[j]; line = kmethod[key] OFS kx[key] OFS n[key]
+        for (i = 1; i <= ncol; i++) if (!(name[i] in tagcols)) {
+            mean = sum[key, i] / n[key]; var = sumsq[key, i] / n[key] - mean * mean
+            line = line OFS sprintf("%.8g", mean) OFS sprintf("%.8g", var > 0 ? sqrt(var) : 0)
+        }
+        print line | "sort -t \"\t\" -k1,1 -k2,2g"
+    }
+}
+BEGIN { split("method dz k p seed dy c dy_factor", t, " "); for (i in t) tagcols[t[i]] = 1 }
+' "$@"
