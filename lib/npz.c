@@ -1,0 +1,591 @@
+/* npz.c — .npz archives and .npy files: loading (files, stdin, memory),
+ * writing atomically, and opening "FILE:MEMBER" inputs named on a command line.
+ * The .npy format lives in npy.c, the zip container in zip.c. */
+#include "npz.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "npy.h"
+#include "zip.h"
+
+/* Largest input read into memory (stdin or file): far above any dataset here,
+ * low enough that a runaway pipe fails with a message rather than swapping. */
+#define NPZ_MAX_INPUT ((size_t)1 << 38)
+/* Distinct files one tool run may open through an NpzCache. The cache's array
+ * never moves, so pointers handed out by npz_cache_open stay valid. */
+#define NPZ_CACHE_MAX 256
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* ---- reading ---- */
+
+void npz_free(Npz *npz)
+{
+    if (!npz)
+        return;
+    for (size_t i = 0; i < npz->count; i++) {
+        free(npz->arrays[i].name);
+        free(npz->arrays[i].data);
+    }
+    free(npz->arrays);
+    free(npz->meta_json);
+    memset(npz, 0, sizeof *npz);
+}
+
+const NpyArray *npz_get(const Npz *npz, const char *name)
+{
+    for (size_t i = 0; i < npz->count; i++)
+        if (strcmp(npz->arrays[i].name, name) == 0)
+            return &npz->arrays[i];
+    return NULL;
+}
+
+static int append_array(Npz *npz, const NpyArray *a, SkErr *err)
+{
+    NpyArray *grown = realloc(npz->arrays, (npz->count + 1) * sizeof *grown);
+    if (!grown)
+        return sk_fail(err, "out of memory");
+    npz->arrays = grown;
+    npz->arrays[npz->count++] = *a;
+    return 0;
+}
+
+/* Turn a member's bytes into an array in place: the data is moved to the start
+ * of the member's own buffer, which the array then owns. */
+static int adopt_npy_member(Npz *npz, ZipMember *m, SkErr *err)
+{
+    size_t name_len = strlen(m->name) - 4;   /* without ".npy" */
+    NpyHeader h;
+    if (npy_parse_header(m->data, m->size, &h, err)) {
+        char where[1100];
+        snprintf(where, sizeof where, "member '%s'", m->name);
+        return sk_prefix(err, where);
+    }
+    NpyArray a = {.dtype = h.dtype, .ndim = h.ndim, .shape = {h.shape[0], h.shape[1]}};
+    a.name = strndup(m->name, name_len);
+    if (!a.name)
+        return sk_fail(err, "out of memory");
+    if (npz_get(npz, a.name)) {
+        sk_fail(err, "duplicate member '%s'", m->name);
+        free(a.name);
+        return -1;
+    }
+    memmove(m->data, m->data + h.data_offset, h.data_bytes);
+    uint8_t *shrunk = realloc(m->data, h.data_bytes ? h.data_bytes : 1);
+    a.data = shrunk ? shrunk : m->data;
+    m->data = NULL;
+    if (append_array(npz, &a, err)) {
+        free(a.name);
+        free(a.data);
+        return -1;
+    }
+    return 0;
+}
+
+/* Member visitor: .npy members become arrays, meta.json is kept as text,
+ * anything else is ignored (its CRC was still verified). */
+static int collect_member(void *ctx, ZipMember *m, SkErr *err)
+{
+    Npz *npz = ctx;
+    if (ends_with(m->name, ".npy"))
+        return adopt_npy_member(npz, m, err);
+    if (strcmp(m->name, "meta.json") == 0) {
+        if (npz->meta_json)
+            return sk_fail(err, "duplicate member 'meta.json'");
+        m->data[m->size] = '\0';   /* zip_read leaves one spare byte */
+        npz->meta_json = (char *)m->data;
+        m->data = NULL;
+    }
+    return 0;
+}
+
+int npz_parse(const uint8_t *buf, size_t len, Npz *out, SkErr *err)
+{
+    memset(out, 0, sizeof *out);
+    if (len >= NPY_MAGIC_LEN && memcmp(buf, NPY_MAGIC, NPY_MAGIC_LEN) == 0) {
+        NpyArray a;
+        if (npy_decode(buf, len, "arr_0", &a, err))
+            return -1;
+        if (append_array(out, &a, err)) {
+            free(a.name);
+            free(a.data);
+            return -1;
+        }
+        return 0;
+    }
+    if (zip_has_magic(buf, len)) {
+        if (zip_read(buf, len, collect_member, out, err)) {
+            npz_free(out);
+            return -1;
+        }
+        return 0;
+    }
+    bool prefix_of_magic = len < NPY_MAGIC_LEN && len > 0 &&
+                           (memcmp(buf, NPY_MAGIC, len) == 0 ||
+                            memcmp(buf, "PK\x03\x04", len < 4 ? len : 4) == 0);
+    if (prefix_of_magic)
+        return sk_fail(err, "truncated file");
+    return sk_fail(err, len == 0 ? "empty file, not a .npz or .npy file"
+                                 : "not a .npz or .npy file");
+}
+
+/* Read a whole stream into a malloc'ed buffer, growing it geometrically. */
+static int read_stream(FILE *f, size_t size_hint, uint8_t **out, size_t *len, SkErr *err)
+{
+    size_t cap = size_hint + 1 > 65536 ? size_hint + 1 : 65536, n = 0;
+    uint8_t *buf = malloc(cap);
+    if (!buf)
+        return sk_fail(err, "out of memory reading %zu bytes", cap);
+    for (;;) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap)
+            break;
+        if (cap >= NPZ_MAX_INPUT) {
+            free(buf);
+            return sk_fail(err, "input larger than %zu bytes", NPZ_MAX_INPUT);
+        }
+        uint8_t *grown = realloc(buf, cap * 2);
+        if (!grown) {
+            free(buf);
+            return sk_fail(err, "out of memory reading input (%zu bytes so far)", n);
+        }
+        buf = grown;
+        cap *= 2;
+    }
+    if (ferror(f)) {
+        int e = errno;
+        free(buf);
+        return sk_fail(err, "read error: %s", strerror(e));
+    }
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+static int read_path(const char *path, uint8_t **buf, size_t *len, SkErr *err)
+{
+    if (strcmp(path, "-") == 0)
+        return read_stream(stdin, 0, buf, len, err);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return sk_fail(err, "cannot open: %s", strerror(errno));
+    struct stat st;
+    size_t hint = 0;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size < NPZ_MAX_INPUT)
+        hint = (size_t)st.st_size;
+    int rc = read_stream(f, hint, buf, len, err);
+    fclose(f);
+    return rc;
+}
+
+int npz_load(const char *path, Npz *out, SkErr *err)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    memset(out, 0, sizeof *out);
+    const char *shown = strcmp(path, "-") == 0 ? "stdin" : path;
+    if (read_path(path, &buf, &len, err))
+        return sk_prefix(err, shown);
+    int rc = npz_parse(buf, len, out, err);
+    free(buf);
+    return rc ? sk_prefix(err, shown) : 0;
+}
+
+/* ---- writing ---- */
+
+struct NpzWriter {
+    FILE *f;
+    char *path;        /* final path; NULL when writing to stdout */
+    char *tmp_path;    /* temporary file beside it; NULL for stdout (tmpfile) */
+    bool npy_only;     /* plain .npy output: exactly one array, no zip */
+    bool broken;       /* a write failed: the file is unusable, commit refuses */
+    size_t arrays;
+    ZipWriter zip;
+};
+
+static const char *writer_name(const NpzWriter *w) { return w->path ? w->path : "stdout"; }
+
+/* ".BASENAME.tmp.XXXXXX" in the target's folder. */
+static char *temp_name_for(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
+    const char *base = path + dir_len;
+    size_t cap = strlen(path) + 16;
+    char *t = malloc(cap);
+    if (t)
+        snprintf(t, cap, "%.*s.%s.tmp.XXXXXX", (int)dir_len, path, base);
+    return t;
+}
+
+/* Create the temporary file with the permissions a plain fopen would give. */
+static int open_temp(NpzWriter *w, SkErr *err)
+{
+    w->tmp_path = temp_name_for(w->path);
+    if (!w->tmp_path)
+        return sk_fail(err, "out of memory");
+    int fd = mkstemp(w->tmp_path);
+    if (fd < 0) {
+        int e = errno;
+        free(w->tmp_path);
+        w->tmp_path = NULL;
+        return sk_fail(err, "cannot create a temporary file beside it: %s", strerror(e));
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    w->f = fdopen(fd, "w+b");
+    if (!w->f) {
+        close(fd);
+        return sk_fail(err, "cannot open the temporary file: %s", strerror(errno));
+    }
+    return 0;
+}
+
+static void writer_free(NpzWriter *w)
+{
+    zip_writer_release(&w->zip);
+    free(w->path);
+    free(w->tmp_path);
+    free(w);
+}
+
+void npz_abort(NpzWriter *w)
+{
+    if (!w)
+        return;
+    if (w->f)
+        fclose(w->f);
+    if (w->tmp_path)
+        unlink(w->tmp_path);
+    writer_free(w);
+}
+
+NpzWriter *npz_create(const char *path, int level, SkErr *err)
+{
+    if (level < 0 || level > 9) {
+        sk_fail(err, "%s: compression level %d is not in 0..9", path, level);
+        return NULL;
+    }
+    bool to_stdout = strcmp(path, "-") == 0;
+    if (!*path || ends_with(path, "/")) {
+        sk_fail(err, "'%s' is not a file name", path);
+        return NULL;
+    }
+    NpzWriter *w = calloc(1, sizeof *w);
+    if (!w || (!to_stdout && !(w->path = strdup(path)))) {
+        free(w);
+        sk_fail(err, "%s: out of memory", path);
+        return NULL;
+    }
+    w->npy_only = !to_stdout && ends_with(path, ".npy");
+    int rc = 0;
+    if (to_stdout && !(w->f = tmpfile()))
+        rc = sk_fail(err, "cannot create a temporary file: %s", strerror(errno));
+    else if (!to_stdout)
+        rc = open_temp(w, err);
+    if (rc) {
+        sk_prefix(err, path);
+        npz_abort(w);
+        return NULL;
+    }
+    zip_writer_init(&w->zip, w->f, level);
+    return w;
+}
+
+static bool name_taken(const NpzWriter *w, const char *member)
+{
+    for (size_t i = 0; i < w->zip.count; i++)
+        if (strcmp(w->zip.entries[i].name, member) == 0)
+            return true;
+    return false;
+}
+
+/* Write one member (zip) or the whole file (.npy) from chunks. */
+static int put_member(NpzWriter *w, const char *member, const ZipChunk *chunks, size_t n,
+                      SkErr *err)
+{
+    if (w->broken)
+        return sk_fail(err, "an earlier write failed");
+    if (name_taken(w, member))
+        return sk_fail(err, "duplicate member '%s'", member);
+    int rc = 0;
+    if (w->npy_only) {
+        for (size_t c = 0; c < n && !rc; c++)
+            if (chunks[c].len && fwrite(chunks[c].data, 1, chunks[c].len, w->f) != chunks[c].len)
+                rc = sk_fail(err, "write error: %s", strerror(errno));
+    } else {
+        rc = zip_writer_add(&w->zip, member, chunks, n, err);
+    }
+    if (rc)
+        w->broken = true;
+    return rc;
+}
+
+static int check_member_name(const char *name, SkErr *err)
+{
+    if (!name || !*name || strlen(name) > 1000)
+        return sk_fail(err, "bad member name '%s'", name ? name : "");
+    return 0;
+}
+
+static int put_array(NpzWriter *w, const char *name, NpyDtype dtype, int ndim,
+                     const size_t *shape, const void *data, SkErr *err)
+{
+    char header[256];
+    size_t header_len, count, bytes;
+    if (check_member_name(name, err) ||
+        npy_check_shape(dtype, ndim, shape, &count, &bytes, err) ||
+        npy_format_header(dtype, ndim, shape, header, sizeof header, &header_len, err))
+        return -1;
+    if (w->npy_only && w->arrays > 0)
+        return sk_fail(err, "a .npy file holds one array; cannot add '%s'", name);
+    if (bytes && !data)
+        return sk_fail(err, "array '%s' has no data", name);
+    char member[1024];
+    snprintf(member, sizeof member, "%s.npy", name);
+    ZipChunk chunks[2] = {{header, header_len}, {data, bytes}};
+    if (put_member(w, member, chunks, 2, err))
+        return -1;
+    w->arrays++;
+    return 0;
+}
+
+int npz_put(NpzWriter *w, const char *name, NpyDtype dtype, int ndim, const size_t *shape,
+            const void *data, SkErr *err)
+{
+    if (put_array(w, name, dtype, ndim, shape, data, err))
+        return sk_prefix(err, writer_name(w));
+    return 0;
+}
+
+int npz_put_mat(NpzWriter *w, const char *name, const Mat *m, SkErr *err)
+{
+    size_t shape[2] = {m->rows, m->cols};
+    return npz_put(w, name, NPY_FLOAT32, 2, shape, m->v, err);
+}
+
+int npz_put_f64(NpzWriter *w, const char *name, double value, SkErr *err)
+{
+    return npz_put(w, name, NPY_FLOAT64, 0, NULL, &value, err);
+}
+
+int npz_put_i64(NpzWriter *w, const char *name, int64_t value, SkErr *err)
+{
+    return npz_put(w, name, NPY_INT64, 0, NULL, &value, err);
+}
+
+int npz_put_raw(NpzWriter *w, const char *name, const void *bytes, size_t len, SkErr *err)
+{
+    int rc;
+    if (w->npy_only)
+        rc = sk_fail(err, "a .npy file holds one array; cannot add member '%s'", name);
+    else if (check_member_name(name, err))
+        rc = -1;
+    else if (len && !bytes)
+        rc = sk_fail(err, "member '%s' has no data", name);
+    else {
+        ZipChunk chunk = {bytes, len};
+        rc = put_member(w, name, &chunk, 1, err);
+    }
+    return rc ? sk_prefix(err, writer_name(w)) : 0;
+}
+
+/* Copy the finished temporary stream to stdout. */
+static int copy_to_stdout(FILE *f, SkErr *err)
+{
+    char buf[65536];
+    size_t n;
+    if (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0)
+        return sk_fail(err, "cannot rewind the temporary file: %s", strerror(errno));
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        if (fwrite(buf, 1, n, stdout) != n)
+            return sk_fail(err, "write error: %s", strerror(errno));
+    if (ferror(f))
+        return sk_fail(err, "read error on the temporary file: %s", strerror(errno));
+    if (fflush(stdout) != 0)
+        return sk_fail(err, "write error: %s", strerror(errno));
+    return 0;
+}
+
+/* Flush, sync and close the temporary file, then rename it into place. */
+static int install_file(NpzWriter *w, SkErr *err)
+{
+    FILE *f = w->f;
+    w->f = NULL;
+    bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+    int e = errno;
+    if (fclose(f) != 0 && ok) {
+        ok = false;
+        e = errno;
+    }
+    if (!ok)
+        return sk_fail(err, "write error: %s", strerror(e));
+    if (rename(w->tmp_path, w->path) != 0)
+        return sk_fail(err, "cannot rename the temporary file into place: %s", strerror(errno));
+    free(w->tmp_path);
+    w->tmp_path = NULL;   /* nothing left to unlink */
+    return 0;
+}
+
+static int finish(NpzWriter *w, SkErr *err)
+{
+    if (w->broken)
+        return sk_fail(err, "an earlier write failed");
+    if (w->npy_only && w->arrays != 1)
+        return sk_fail(err, "a .npy file needs exactly one array, got none");
+    if (!w->npy_only && zip_writer_finish(&w->zip, err))
+        return -1;
+    if (w->path)
+        return install_file(w, err);
+    return copy_to_stdout(w->f, err);
+}
+
+int npz_commit(NpzWriter *w, SkErr *err)
+{
+    if (!w)
+        return sk_fail(err, "no archive to commit");
+    int rc = finish(w, err);
+    if (rc)
+        sk_prefix(err, writer_name(w));
+    npz_abort(w);   /* closes and removes whatever is left, frees w */
+    return rc;
+}
+
+/* ---- inputs named on a command line ---- */
+
+void npz_cache_init(NpzCache *c) { memset(c, 0, sizeof *c); }
+
+void npz_cache_free(NpzCache *c)
+{
+    for (size_t i = 0; i < c->count; i++) {
+        free(c->paths[i]);
+        npz_free(&c->files[i]);
+    }
+    free(c->paths);
+    free(c->files);
+    npz_cache_init(c);
+}
+
+int npz_cache_open(NpzCache *c, const char *path, const Npz **out, SkErr *err)
+{
+    for (size_t i = 0; i < c->count; i++) {
+        if (strcmp(c->paths[i], path) == 0) {
+            *out = &c->files[i];
+            return 0;
+        }
+    }
+    if (c->count == NPZ_CACHE_MAX)
+        return sk_fail(err, "%s: too many input files (at most %d)", path, NPZ_CACHE_MAX);
+    if (!c->files) {
+        c->files = calloc(NPZ_CACHE_MAX, sizeof *c->files);
+        c->paths = calloc(NPZ_CACHE_MAX, sizeof *c->paths);
+        if (!c->files || !c->paths) {
+            free(c->files);
+            free(c->paths);
+            c->files = NULL;
+            c->paths = NULL;
+            return sk_fail(err, "out of memory");
+        }
+    }
+    char *copy = strdup(path);
+    if (!copy)
+        return sk_fail(err, "out of memory");
+    if (npz_load(path, &c->files[c->count], err)) {
+        free(copy);
+        return -1;
+    }
+    c->paths[c->count] = copy;
+    *out = &c->files[c->count++];
+    return 0;
+}
+
+int npz_split_spec(const char *spec, char **file, char **member, SkErr *err)
+{
+    *file = *member = NULL;
+    if (!spec || !*spec)
+        return sk_fail(err, "empty file name");
+    const char *colon = strrchr(spec, ':');
+    bool split = colon && colon[1] != '\0' && !strchr(colon + 1, '/');
+    size_t file_len = split ? (size_t)(colon - spec) : strlen(spec);
+    if (file_len == 0)
+        return sk_fail(err, "'%s': empty file name", spec);
+    *file = strndup(spec, file_len);
+    if (split)
+        *member = strdup(colon + 1);
+    if (!*file || (split && !*member)) {
+        free(*file);
+        free(*member);
+        *file = *member = NULL;
+        return sk_fail(err, "out of memory");
+    }
+    return 0;
+}
+
+/* "A, B, C" (shortened with "..." when long) into buf. */
+static const char *member_list(const Npz *npz, char *buf, size_t cap)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < npz->count; i++) {
+        const char *sep = i ? ", " : "";
+        size_t need = strlen(sep) + strlen(npz->arrays[i].name);
+        if (used + need + 5 >= cap) {
+            snprintf(buf + used, cap - used, "%s...", sep);
+            break;
+        }
+        used += (size_t)snprintf(buf + used, cap - used, "%s%s", sep, npz->arrays[i].name);
+    }
+    return npz->count ? buf : "none";
+}
+
+/* The array a spec names: its member, else default_member, else the only array. */
+static int choose_array(const Npz *npz, const char *file, const char *member,
+                        const char *default_member, const NpyArray **out, SkErr *err)
+{
+    char list[300];
+    const char *want = member ? member : default_member;
+    *out = want ? npz_get(npz, want) : NULL;
+    if (*out)
+        return 0;
+    if (!member && npz->count == 1) {
+        *out = &npz->arrays[0];
+        return 0;
+    }
+    if (want)
+        return sk_fail(err, "%s: no member '%s' (members: %s)", file, want,
+                       member_list(npz, list, sizeof list));
+    if (npz->count == 0)
+        return sk_fail(err, "%s: holds no arrays", file);
+    return sk_fail(err, "%s: holds %zu arrays; name one as %s:MEMBER (members: %s)", file,
+                   npz->count, file, member_list(npz, list, sizeof list));
+}
+
+int npz_load_mat(NpzCache *c, const char *spec, const char *default_member, Mat *out,
+                 SkErr *err)
+{
+    char *file, *member;
+    const Npz *npz;
+    const NpyArray *a;
+    out->rows = out->cols = 0;
+    out->v = NULL;
+    if (npz_split_spec(spec, &file, &member, err))
+        return -1;
+    int rc = npz_cache_open(c, file, &npz, err) ||
+             choose_array(npz, file, member, default_member, &a, err);
+    if (!rc && npy_to_mat(a, out, err))
+        rc = sk_prefix(err, file);
+    free(file);
+    free(member);
+    return rc ? -1 : 0;
+}
