@@ -9,7 +9,7 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DELETE_ON_ERROR:
 .SUFFIXES:
-MAKEFLAGS += --no-builtin-rules --no-builtin-variables
+MAKEFLAGS += --no-builtin-rules
 .DEFAULT_GOAL := all
 
 VERSION := 0.1.0
@@ -31,7 +31,7 @@ TOOLS := $(patsubst tools/%.c,bin/%,$(wildcard tools/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
-.PHONY: all deps check check-unit check-cli check-numpy check-dag bench clean clean-results figures
+.PHONY: all deps check check-unit check-cli check-numpy check-dag bench clean clean-results figures check-figure-deps
 all: $(TOOLS)
 
 # Installs the Debian packages the project needs (run as root).
@@ -60,7 +60,12 @@ bin/%: $(BUILD)/tools/%.o $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(SK_CFLAGS) $< $(LIB_A) $(LDLIBS_BASE) -o $@
 
-$(BUILD)/tests/%.o: tests/unit/%.c | $(BUILD)/deps.ok
+$(BUILD)/test-deps.ok: scripts/check-deps.sh
+	@mkdir -p $(@D)
+	bash scripts/check-deps.sh test
+	@touch $@
+
+$(BUILD)/tests/%.o: tests/unit/%.c | $(BUILD)/deps.ok $(BUILD)/test-deps.ok
 	@mkdir -p $(@D)
 	$(CC) $(SK_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -96,6 +101,13 @@ bench: $(BENCHES) $(TOOLS)
 
 clean:
 	rm -rf $(BUILD) bin
+
+# Experiment outputs (datasets, codes, tables, figures): slow to recompute.
+clean-results:
+	rm -rf $(DATA_DIR) $(RESULTS_DIR)
+
+check-figure-deps:
+	@bash scripts/check-deps.sh figures
 
 -include $(wildcard $(BUILD)/lib/*.d $(BUILD)/tools/*.d $(BUILD)/tests/*.d $(BUILD)/bench/*.d)
 

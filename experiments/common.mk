@@ -40,3 +40,4 @@ $(DATA_DIR)/%.npz: bin/gen-data $(call params,data)
 	$(LAUNCH) bin/gen-data $(call dataset_args,$*) $(call read_params,data) -o $@
 
 .PHONY: figures
+figures: | check-figure-deps

@@ -99,6 +99,15 @@ int cli_usage_error(const char *prog, const char *fmt, ...)
     return SK_EXIT_USAGE;
 }
 
+int cli_bad_option(const char *prog, char **argv, int opt_index, int bad_char)
+{
+    const char *arg = argv[opt_index - 1];
+    if (strncmp(arg, "--", 2) != 0 && bad_char > 0 && bad_char < 256)
+        return cli_usage_error(prog, "unknown option or missing value: '-%c'", bad_char);
+    return cli_usage_error(prog, "unknown option or missing value: '%.*s'",
+                           (int)strcspn(arg, "="), arg);
+}
+
 /* ---- progress ---------------------------------------------------------- */
 
 double sk_seconds(void)
@@ -236,17 +245,16 @@ void sb_json_string(StrBuf *b, const char *s)
 void meta_build(StrBuf *out, const char *prog, int argc, char **argv, bool has_seed,
                 uint64_t seed, const char *params_json, const char *inputs_json)
 {
+    /* argv is not recorded: it holds file paths, and the same computation
+     * written to another folder or through a pipe must give the same bytes.
+     * params_json carries every effective option instead. */
+    (void)argc;
+    (void)argv;
     sb_printf(out, "{\"tool\": ");
     sb_json_string(out, prog);
     sb_printf(out, ", \"version\": ");
     sb_json_string(out, SK_VERSION);
-    sb_printf(out, ", \"argv\": [");
-    for (int i = 0; i < argc; i++) {
-        if (i)
-            sb_printf(out, ", ");
-        sb_json_string(out, argv[i]);
-    }
-    sb_printf(out, "], \"seed\": ");
+    sb_printf(out, ", \"seed\": ");
     if (has_seed)
         sb_printf(out, "%llu", (unsigned long long)seed);
     else

@@ -27,6 +27,10 @@ int cli_error(const char *prog, int code, const SkErr *err);
 /* Print "prog: formatted" plus "Try 'prog --help'." and return SK_EXIT_USAGE. */
 int cli_usage_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* getopt_long returned '?' (set opterr = 0 before parsing): name the bad
+ * option in one usage line. Call as cli_bad_option(PROG, argv, optind, optopt). */
+int cli_bad_option(const char *prog, char **argv, int opt_index, int bad_char);
+
 /* A live progress line on stderr when stderr is a terminal (silent otherwise,
  * unless verbose, which prints plain log lines at most every log_seconds). */
 typedef struct {
@@ -63,9 +67,11 @@ void sb_printf(StrBuf *b, const char *fmt, ...) __attribute__((format(printf, 2,
 void sb_json_string(StrBuf *b, const char *s);
 
 /* Build the meta.json text of a tool run:
- * {"tool": prog, "version": SK_VERSION, "argv": [...], "seed": seed (or null
- *  when has_seed is false), "params": {params_json}, "inputs": {inputs_json}}
- * params_json and inputs_json are the inner text of JSON objects (may be ""). */
+ * {"tool": prog, "version": SK_VERSION, "seed": seed (or null when has_seed is
+ *  false), "params": {params_json}, "inputs": {inputs_json}}
+ * params_json (every effective option) and inputs_json are the inner text of
+ * JSON objects (may be ""). argv is not recorded: it names paths, and the same
+ * computation written elsewhere or through a pipe must give the same bytes. */
 void meta_build(StrBuf *out, const char *prog, int argc, char **argv, bool has_seed,
                 uint64_t seed, const char *params_json, const char *inputs_json);
 /* Append `"name": <meta of that input, or null>` (with a leading comma when

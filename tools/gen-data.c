@@ -49,6 +49,7 @@ static int parse_options(int argc, char **argv, Options *o)
     SkErr err = {{0}};
     long v;
     int c;
+    opterr = 0; /* cli_bad_option prints the one error line */
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
         int rc = 0;
         switch (c) {
@@ -61,7 +62,7 @@ static int parse_options(int argc, char **argv, Options *o)
         case 'o': o->output = optarg; break;
         case 'h': usage(stdout); return -1;
         case OPT_VERSION: printf("%s sparsekit %s\n", PROG, SK_VERSION); return -1;
-        default: return cli_usage_error(PROG, "unknown or incomplete option");
+        default: return cli_bad_option(PROG, argv, optind, optopt);
         }
         if (rc)
             return cli_usage_error(PROG, "%s", err.msg);

@@ -54,7 +54,7 @@ START_TEST(meta_round_trip)
     ck_assert_int_ne(json_get_number(meta.s, "inputs.data.params.p", &x), 0);
     ck_assert_int_ne(json_get_number(meta.s, "tool", &x), 0);
     ck_assert(strstr(meta.s, "\"junk\": null") != NULL);
-    ck_assert(strstr(meta.s, "quote\\\"d") != NULL);
+
     sb_free(&inner);
     sb_free(&meta);
 }
