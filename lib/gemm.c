@@ -20,6 +20,19 @@ void sk_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
               &beta, C, (inc_t)ldc, 1);
 }
 
+void sk_dgemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
+              double alpha, const double *A, size_t lda, const double *B, size_t ldb,
+              double beta, double *C, size_t ldc)
+{
+    if (m == 0 || n == 0)
+        return;
+    bli_dgemm(trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
+              trans_b ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
+              (dim_t)m, (dim_t)n, (dim_t)k, &alpha,
+              (double *)A, (inc_t)lda, 1, (double *)B, (inc_t)ldb, 1,
+              &beta, C, (inc_t)ldc, 1);
+}
+
 void sk_gemm_naive(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
                    float alpha, const float *A, size_t lda, const float *B, size_t ldb,
                    float beta, float *C, size_t ldc)

@@ -14,7 +14,12 @@ void sk_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
              float alpha, const float *A, size_t lda, const float *B, size_t ldb,
              float beta, float *C, size_t ldc);
 
-/* Same contract, triple loop with double accumulation (reference for tests). */
+/* The same product in double precision (BLIS dgemm). */
+void sk_dgemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
+              double alpha, const double *A, size_t lda, const double *B, size_t ldb,
+              double beta, double *C, size_t ldc);
+
+/* Same contract as sk_gemm, triple loop with double accumulation (reference for tests). */
 void sk_gemm_naive(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
                    float alpha, const float *A, size_t lda, const float *B, size_t ldb,
                    float beta, float *C, size_t ldc);

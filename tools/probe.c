@@ -1,0 +1,295 @@
+/* probe — the linear probe baseline (SPEC §3): multi-output ridge
+ * Y_train → Z_train, no intercept, float64, α chosen by efficient
+ * leave-one-out; its "codes" are its predictions on val and OOD.
+ *
+ *   probe --data FILE [--alphas LIST] [-o FILE]
+ *
+ * FILE is a dataset from gen-data (members Y_train, Z_train, Y_val, Y_ood);
+ * writes Z_val, Z_ood (float32 predictions), coef (d_z × d_y float64,
+ * sklearn's coef_ layout), alpha (the chosen α), alphas and loo_mse (the mean
+ * squared leave-one-out residual of every α), and meta.json. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "gemm.h"
+#include "npz.h"
+#include "ridge.h"
+
+static const char *PROG = "probe";
+
+#define MAX_ALPHAS 64
+
+typedef struct {
+    const char *data, *output;
+    double alphas[MAX_ALPHAS];
+    size_t n_alphas;
+    long threads;
+} Options;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: %s --data FILE [options] [-o FILE]\n"
+            "Linear probe: ridge regression Y_train -> Z_train (no intercept, float64),\n"
+            "alpha chosen by efficient leave-one-out (mean squared LOO residual over\n"
+            "samples and outputs, ties to the first alpha); writes its predictions\n"
+            "Z_val, Z_ood, and coef, alpha, alphas, loo_mse, meta.json.\n\n"
+            "  --data FILE         dataset .npz with Y_train, Z_train, Y_val, Y_ood;\n"
+            "                      '-' reads stdin (required)\n"
+            "  --alphas LIST       comma-separated positive alphas\n"
+            "                      (default: 1e-6,1e-4,1e-2,1,10)\n"
+            "  --threads N         BLIS threads (default: SLURM_CPUS_PER_TASK, else\n"
+            "                      BLIS_NUM_THREADS, else the CPUs available)\n"
+            "  -o, --output FILE   output .npz, '-' for stdout (default: -)\n"
+            "  -h, --help          show this help\n"
+            "  --version           show the version\n",
+            PROG);
+}
+
+/* "1e-6,1e-4,1" → alphas; every item a positive finite number. */
+static int parse_alphas(const char *text, Options *o, SkErr *err)
+{
+    o->n_alphas = 0;
+    const char *p = text;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char item[64];
+        if (len == 0 || len >= sizeof item)
+            return sk_fail(err, "--alphas: '%s' is not a comma-separated list of numbers", text);
+        if (o->n_alphas == MAX_ALPHAS)
+            return sk_fail(err, "--alphas: more than %d values", MAX_ALPHAS);
+        memcpy(item, p, len);
+        item[len] = '\0';
+        double v;
+        if (cli_parse_double("--alphas", item, 0.0, 1e300, &v, err))
+            return -1;
+        if (!(v > 0.0))
+            return sk_fail(err, "--alphas: '%s' is not positive", item);
+        o->alphas[o->n_alphas++] = v;
+        if (!comma)
+            return 0;
+        p = comma + 1;
+    }
+}
+
+/* Parse argv into o; returns 0, an exit code, or -1 for help/version (exit 0). */
+static int parse_options(int argc, char **argv, Options *o)
+{
+    enum { OPT_DATA = 256, OPT_ALPHAS, OPT_THREADS, OPT_VERSION };
+    static const struct option longopts[] = {
+        {"data", required_argument, 0, OPT_DATA},       {"alphas", required_argument, 0, OPT_ALPHAS},
+        {"threads", required_argument, 0, OPT_THREADS}, {"output", required_argument, 0, 'o'},
+        {"help", no_argument, 0, 'h'},                  {"version", no_argument, 0, OPT_VERSION},
+        {0, 0, 0, 0}};
+    memset(o, 0, sizeof *o);
+    o->output = "-";
+    memcpy(o->alphas, ridge_default_alphas, sizeof ridge_default_alphas);
+    o->n_alphas = RIDGE_DEFAULT_ALPHA_COUNT;
+    SkErr err = {{0}};
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        int rc = 0;
+        switch (c) {
+        case OPT_DATA: o->data = optarg; break;
+        case OPT_ALPHAS: rc = parse_alphas(optarg, o, &err); break;
+        case OPT_THREADS: rc = cli_parse_long("--threads", optarg, 1, 4096, &o->threads, &err); break;
+        case 'o': o->output = optarg; break;
+        case 'h': usage(stdout); return -1;
+        case OPT_VERSION: printf("%s sparsekit %s\n", PROG, SK_VERSION); return -1;
+        default:
+            if (optopt && optopt < 256)
+                return cli_usage_error(PROG, "unknown or incomplete option '-%c'", optopt);
+            return cli_usage_error(PROG, "unknown or incomplete option '%s'", argv[optind - 1]);
+        }
+        if (rc)
+            return cli_usage_error(PROG, "%s", err.msg);
+    }
+    if (!o->data)
+        return cli_usage_error(PROG, "--data is required");
+    if (optind < argc)
+        return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
+    return 0;
+}
+
+/* ---- inputs ------------------------------------------------------------ */
+
+typedef struct {
+    NpzCache cache;
+    const char *name;          /* the data file as messages show it */
+    const char *meta_json;     /* the dataset's meta.json, or NULL */
+    Mat y_train, z_train, y_val, y_ood;
+} Data;
+
+static void data_free(Data *d)
+{
+    mat_release(&d->y_train);
+    mat_release(&d->z_train);
+    mat_release(&d->y_val);
+    mat_release(&d->y_ood);
+    npz_cache_free(&d->cache);
+}
+
+/* Member `member` of the archive as a finite float32 matrix. */
+static int load_member(Data *d, const Npz *npz, const char *member, Mat *m, SkErr *err)
+{
+    const NpyArray *a = npz_get(npz, member);
+    if (!a)
+        return sk_fail(err, "%s: no member '%s' (a probe needs Y_train, Z_train, Y_val, Y_ood)",
+                       d->name, member);
+    if (a->ndim != 2)
+        return sk_fail(err, "%s: %s is %d-dimensional, expected a matrix", d->name, member,
+                       a->ndim);
+    if (npy_to_mat(a, m, err))
+        return sk_prefix(err, d->name);
+    if (!mat_all_finite(m))
+        return sk_fail(err, "%s: %s holds non-finite values", d->name, member);
+    return 0;
+}
+
+/* Shapes: Y_train n × d_y, Z_train n × d_z, Y_val and Y_ood · × d_y. */
+static int check_shapes(const Data *d, SkErr *err)
+{
+    size_t n = d->y_train.rows, dy = d->y_train.cols;
+    if (n == 0 || dy == 0 || d->z_train.cols == 0)
+        return sk_fail(err, "%s: Y_train is %zu x %zu and Z_train %zu x %zu: nothing to fit",
+                       d->name, n, dy, d->z_train.rows, d->z_train.cols);
+    if (d->z_train.rows != n)
+        return sk_fail(err, "%s: Y_train has %zu rows but Z_train has %zu", d->name, n,
+                       d->z_train.rows);
+    if (d->y_val.cols != dy)
+        return sk_fail(err, "%s: Y_val has %zu columns but Y_train has %zu", d->name,
+                       d->y_val.cols, dy);
+    if (d->y_ood.cols != dy)
+        return sk_fail(err, "%s: Y_ood has %zu columns but Y_train has %zu", d->name,
+                       d->y_ood.cols, dy);
+    return 0;
+}
+
+static int load_data(Data *d, const char *path, SkErr *err)
+{
+    d->name = strcmp(path, "-") == 0 ? "stdin" : path;
+    const Npz *npz;
+    if (npz_cache_open(&d->cache, path, &npz, err))
+        return -1;
+    d->meta_json = npz->meta_json;
+    if (load_member(d, npz, "Y_train", &d->y_train, err) ||
+        load_member(d, npz, "Z_train", &d->z_train, err) ||
+        load_member(d, npz, "Y_val", &d->y_val, err) ||
+        load_member(d, npz, "Y_ood", &d->y_ood, err))
+        return -1;
+    return check_shapes(d, err);
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+/* Append a double in the shortest of %.15g / %.17g that reads back exactly. */
+static void sb_double(StrBuf *b, double v)
+{
+    char text[40];
+    snprintf(text, sizeof text, "%.15g", v);
+    if (strtod(text, NULL) != v)
+        snprintf(text, sizeof text, "%.17g", v);
+    sb_printf(b, "%s", text);
+}
+
+static void build_meta(const Data *d, const Options *o, const Ridge *r, StrBuf *meta)
+{
+    StrBuf params, inputs;
+    sb_init(&params);
+    sb_init(&inputs);
+    sb_printf(&params, "\"alphas\": [");
+    for (size_t a = 0; a < o->n_alphas; a++) {
+        sb_printf(&params, "%s", a ? ", " : "");
+        sb_double(&params, o->alphas[a]);
+    }
+    sb_printf(&params, "], \"alpha\": ");
+    sb_double(&params, r->alpha);
+    sb_printf(&params, ", \"n_train\": %zu, \"d_y\": %zu, \"d_z\": %zu", d->y_train.rows,
+              d->y_train.cols, d->z_train.cols);
+    meta_add_input(&inputs, "data", d->meta_json);
+    /* argv is left out so that the same data give the same bytes whatever the
+     * file names (a pipe and a file path included) */
+    meta_build(meta, PROG, 0, NULL, false, 0, params.s, inputs.s);
+    if (params.failed || inputs.failed)
+        meta->failed = true;
+    sb_free(&params);
+    sb_free(&inputs);
+}
+
+static int put_outputs(NpzWriter *w, const Ridge *r, const Mat *z_val, const Mat *z_ood,
+                       const char *meta, size_t meta_len, SkErr *err)
+{
+    size_t coef_shape[2] = {r->n_outputs, r->n_features}, alpha_shape[1] = {r->n_alphas};
+    return npz_put_mat(w, "Z_val", z_val, err) || npz_put_mat(w, "Z_ood", z_ood, err) ||
+           npz_put(w, "coef", NPY_FLOAT64, 2, coef_shape, r->coef, err) ||
+           npz_put_f64(w, "alpha", r->alpha, err) ||
+           npz_put(w, "loo_mse", NPY_FLOAT64, 1, alpha_shape, r->loo_mse, err) ||
+           npz_put_raw(w, "meta.json", meta, meta_len, err);
+}
+
+static int write_outputs(const Data *d, const Options *o, const Ridge *r, const Mat *z_val,
+                         const Mat *z_ood, SkErr *err)
+{
+    StrBuf meta;
+    sb_init(&meta);
+    build_meta(d, o, r, &meta);
+    if (meta.failed) {
+        sb_free(&meta);
+        return sk_fail(err, "out of memory");
+    }
+    size_t alpha_shape[1] = {o->n_alphas};
+    NpzWriter *w = npz_create(o->output, 1, err);
+    int rc = w ? 0 : -1;
+    if (rc == 0)
+        rc = put_outputs(w, r, z_val, z_ood, meta.s, meta.len, err) ||
+             npz_put(w, "alphas", NPY_FLOAT64, 1, alpha_shape, o->alphas, err);
+    if (rc == 0)
+        rc = npz_commit(w, err);
+    else
+        npz_abort(w);
+    sb_free(&meta);
+    return rc ? -1 : 0;
+}
+
+/* ---- work ---------------------------------------------------------------- */
+
+static int run(const Options *o, SkErr *err)
+{
+    Data d;
+    memset(&d, 0, sizeof d);
+    npz_cache_init(&d.cache);
+    Ridge r;
+    memset(&r, 0, sizeof r);
+    Mat z_val = {0}, z_ood = {0};
+    int rc = load_data(&d, o->data, err);
+    if (rc == 0 && (rc = ridge_fit_loo(&d.y_train, &d.z_train, o->alphas, o->n_alphas, &r, err)))
+        sk_prefix(err, d.name);
+    if (rc == 0)
+        rc = ridge_predict(&r, &d.y_val, &z_val, err) || ridge_predict(&r, &d.y_ood, &z_ood, err);
+    if (rc == 0)
+        rc = write_outputs(&d, o, &r, &z_val, &z_ood, err);
+    mat_release(&z_val);
+    mat_release(&z_ood);
+    ridge_free(&r);
+    data_free(&d);
+    return rc ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    Options o;
+    int rc = parse_options(argc, argv, &o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    sk_gemm_set_threads(o.threads ? (int)o.threads : sk_default_threads());
+    SkErr err = {{0}};
+    if (run(&o, &err))
+        return cli_error(PROG, SK_EXIT_DATA, &err);
+    return 0;
+}
