@@ -9,6 +9,9 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DELETE_ON_ERROR:
 .SUFFIXES:
+# Results made through pattern-rule chains (datasets, codes) are kept: they are
+# the products of the study, not scratch.
+.SECONDARY:
 MAKEFLAGS += --no-builtin-rules
 .DEFAULT_GOAL := all
 

@@ -39,8 +39,7 @@ $(VL_DIR)/%/probe.npz: $(DATA_DIR)/%.npz bin/probe $(call params,probe)
 # ---- evaluation: one row per (dataset, method) ----------------------------
 # $(*D) is the dataset name, $(*F) the method.
 $(VL_DIR)/%.tsv: $(VL_DIR)/%.npz bin/eval $(call params,eval)
-	$(LAUNCH) bin/eval --data $(DATA_DIR)/$(*D).npz --codes $< $(call read_params,eval) \
-	    --tag method=$(*F) --tag $(call dataset_tags,$(*D)) -o $@
+	$(LAUNCH) bin/eval --tag method=$(*F) --tag $(call dataset_tags,$(*D)) --data $(DATA_DIR)/$(*D).npz --codes $< $(call read_params,eval) -o $@
 
 # method=...  dz=.. k=.. p=.. seed=.. columns from a dataset name
 dataset_tags = $(subst _s, --tag seed=,$(subst _p, --tag p=,$(subst _k, --tag k=,$(subst dz,dz=,$(1)))))

@@ -2,6 +2,8 @@
 # aggregate.sh XCOL ROW.tsv... — combine one-row eval tables (header + values)
 # into one table: one line per (method, XCOL), every metric as its mean and
 # population std over the rows of that group (the seeds), n = rows averaged.
+# A value that is not a number (eval writes "nan" for what does not apply) is
+# left out of its metric's mean; a metric with no numeric value is "nan".
 # Output sorted by method, then XCOL numerically; gnuplot reads it by header.
 set -euo pipefail
 xcol=$1; shift
@@ -20,8 +22,8 @@ FNR == 2 {
     key = m SUBSEP x
     if (!(key in n)) { keys[++nkeys] = key; kmethod[key] = m; kx[key] = x }
     n[key]++
-    for (i = 1; i <= ncol; i++) if (!(name[i] in tagcols)) {
-        v = $i + 0; sum[key, i] += v; sumsq[key, i] += v * v
+    for (i = 1; i <= ncol; i++) if (!(name[i] in tagcols) && $i ~ numeric) {
+        v = $i + 0; cnt[key, i]++; sum[key, i] += v; sumsq[key, i] += v * v
     }
     next
 }
@@ -34,11 +36,15 @@ END {
     for (j = 1; j <= nkeys; j++) {
         key = keys[j]; line = kmethod[key] OFS kx[key] OFS n[key]
         for (i = 1; i <= ncol; i++) if (!(name[i] in tagcols)) {
-            mean = sum[key, i] / n[key]; var = sumsq[key, i] / n[key] - mean * mean
+            if (!cnt[key, i]) { line = line OFS "nan" OFS "nan"; continue }
+            mean = sum[key, i] / cnt[key, i]; var = sumsq[key, i] / cnt[key, i] - mean * mean
             line = line OFS sprintf("%.8g", mean) OFS sprintf("%.8g", var > 0 ? sqrt(var) : 0)
         }
         print line | "sort -t \"\t\" -k1,1 -k2,2g"
     }
 }
-BEGIN { split("method dz k p seed dy c dy_factor", t, " "); for (i in t) tagcols[t[i]] = 1 }
+BEGIN {
+    split("method dz k p seed dy c dy_factor", t, " "); for (i in t) tagcols[t[i]] = 1
+    numeric = "^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$"
+}
 ' "$@"

@@ -25,7 +25,7 @@ awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 
 # Nothing to do the second time.
 dag -n vary-latents > again.log 2>&1
-grep -q 'bin/' again.log && { cat again.log; fail "a second make re-ran tools"; }
+grep -Eq "bin/|gnuplot|aggregate" again.log && { cat again.log; fail "a second make re-ran something"; }
 
 # Touch the oracle's parameters: exactly the oracle codes + rows re-run (2 d_z x 2 seeds).
 sleep 1; touch params/oracle.args

@@ -1,0 +1,346 @@
+/* eval — score one method's codes against the truth (SPEC §4): one TSV table,
+ * a header line and a value line.
+ *
+ *   eval --data DATA --codes CODES [--dict FILE:MEMBER [--bias FILE:MEMBER]]
+ *        [--tag NAME=VALUE]... [-o FILE]
+ *
+ * DATA is a gen-data dataset (Z_val, Z_ood, and A, Y_val, Y_ood for --dict);
+ * CODES holds the method's Z_val and Z_ood (samples as rows, any width). */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic.h"
+#include "cli.h"
+#include "gemm.h"
+#include "logreg.h"
+#include "metrics.h"
+#include "npz.h"
+
+static const char *PROG = "eval";
+
+#define MAX_TAGS 32
+#define MAX_COLUMNS 64
+
+typedef struct {
+    const char *data, *codes, *dict, *bias, *output;
+    const char *tags[MAX_TAGS];
+    size_t n_tags;
+    long threads;
+} Options;
+
+/* One output table: names and values in order. */
+typedef struct {
+    const char *name[MAX_COLUMNS];
+    double value[MAX_COLUMNS];
+    size_t n;
+} Row;
+
+static void row_add(Row *r, const char *name, double value)
+{
+    if (r->n < MAX_COLUMNS) {
+        r->name[r->n] = name;
+        r->value[r->n++] = value;
+    }
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: %s --data DATA --codes CODES [options] [-o FILE]\n"
+            "Score a method's codes against the true latents (SPEC section 4); prints a\n"
+            "TSV header line and a value line:\n"
+            "  mcc_id mcc_ood            MCC, paper variant (noise padding, OOD variance selection)\n"
+            "  mcc_id_clean mcc_ood_clean  MCC, rectangular assignment, no padding or selection\n"
+            "  auc_id auc_ood auc_feature  best single-feature AUC on val, that feature on OOD\n"
+            "  acc_id acc_ood            logistic regression on val codes, paper solver set-up\n"
+            "  acc_id_l2 acc_ood_l2      the same with L2 (C = 1): a finite optimum\n"
+            "  l0_id l0_ood dead width   mean #|z| > 0.01, latents never active on val, code width\n"
+            "With --dict also (else NaN) dict_cos dict_angle dict_norm_ratio dict_frac09 (matched to\n"
+            "the dataset's A), support_precision support_recall support_f1 true_l0\n"
+            "pred_l0 pred_l0_total (OOD codes, columns aligned by that match) and\n"
+            "recon_val recon_ood (mean squared error of Z Dᵀ + bias).\n\n"
+            "  --data FILE          dataset .npz from gen-data ('-' = stdin) (required)\n"
+            "  --codes FILE         codes .npz with Z_val and Z_ood (required)\n"
+            "  --dict FILE:MEMBER   the method's dictionary (d_y x width) (default: none)\n"
+            "  --bias FILE:MEMBER   decoder bias added to reconstructions (default: none)\n"
+            "  --tag NAME=VALUE     a leading column (repeatable; e.g. method=oracle)\n"
+            "  --threads N          BLIS threads (default: SLURM_CPUS_PER_TASK, else\n"
+            "                       BLIS_NUM_THREADS, else the CPUs available)\n"
+            "  -o, --output FILE    output table, '-' for stdout (default: -)\n"
+            "  -h, --help           show this help\n"
+            "  --version            show the version\n",
+            PROG);
+}
+
+static int check_tag(const char *tag)
+{
+    const char *eq = strchr(tag, '=');
+    if (!eq || eq == tag || strpbrk(tag, "\t\n"))
+        return -1;
+    return 0;
+}
+
+/* Parse argv into o; returns 0, an exit code, or -1 for help/version (exit 0). */
+static int parse_options(int argc, char **argv, Options *o)
+{
+    enum { OPT_DATA = 256, OPT_CODES, OPT_DICT, OPT_BIAS, OPT_TAG, OPT_THREADS, OPT_VERSION };
+    static const struct option longopts[] = {
+        {"data", required_argument, 0, OPT_DATA},  {"codes", required_argument, 0, OPT_CODES},
+        {"dict", required_argument, 0, OPT_DICT},  {"bias", required_argument, 0, OPT_BIAS},
+        {"tag", required_argument, 0, OPT_TAG},    {"threads", required_argument, 0, OPT_THREADS},
+        {"output", required_argument, 0, 'o'},     {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, OPT_VERSION},  {0, 0, 0, 0}};
+    *o = (Options){.output = "-", .threads = sk_default_threads()};
+    SkErr err = {{0}};
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_DATA: o->data = optarg; break;
+        case OPT_CODES: o->codes = optarg; break;
+        case OPT_DICT: o->dict = optarg; break;
+        case OPT_BIAS: o->bias = optarg; break;
+        case OPT_TAG:
+            if (check_tag(optarg))
+                return cli_usage_error(PROG, "--tag: '%s' is not NAME=VALUE", optarg);
+            if (o->n_tags == MAX_TAGS)
+                return cli_usage_error(PROG, "--tag: more than %d tags", MAX_TAGS);
+            o->tags[o->n_tags++] = optarg;
+            break;
+        case OPT_THREADS:
+            if (cli_parse_long("--threads", optarg, 1, 1024, &o->threads, &err))
+                return cli_usage_error(PROG, "%s", err.msg);
+            break;
+        case 'o': o->output = optarg; break;
+        case 'h': usage(stdout); return -1;
+        case OPT_VERSION: printf("%s sparsekit %s\n", PROG, SK_VERSION); return -1;
+        default: return cli_bad_option(PROG, argv, optind, optopt);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
+    if (!o->data || !o->codes)
+        return cli_usage_error(PROG, "--data and --codes are required");
+    if (o->bias && !o->dict)
+        return cli_usage_error(PROG, "--bias needs --dict");
+    return 0;
+}
+
+/* Everything eval reads. */
+typedef struct {
+    Mat zt_val, zt_ood, zp_val, zp_ood;   /* truth and codes, samples as rows */
+    Mat a, y_val, y_ood, d, bias;         /* only with --dict */
+} Inputs;
+
+static void inputs_release(Inputs *in)
+{
+    Mat *all[] = {&in->zt_val, &in->zt_ood, &in->zp_val, &in->zp_ood, &in->a,
+                  &in->y_val,  &in->y_ood,  &in->d,      &in->bias};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        mat_release(all[i]);
+}
+
+/* Load spec's matrix and refuse non-finite values; errors name the spec. */
+static int load_finite(NpzCache *c, const char *file, const char *member, Mat *m, SkErr *err)
+{
+    char spec[4096];
+    snprintf(spec, sizeof spec, "%s:%s", file, member);
+    if (npz_load_mat(c, member ? spec : file, NULL, m, err))
+        return -1;
+    if (!mat_all_finite(m))
+        return sk_fail(err, "%s: %s holds NaN or infinite values", file, member ? member : "matrix");
+    return 0;
+}
+
+static int load_spec_finite(NpzCache *c, const char *spec, Mat *m, SkErr *err)
+{
+    if (npz_load_mat(c, spec, NULL, m, err))
+        return -1;
+    if (!mat_all_finite(m))
+        return sk_fail(err, "%s: holds NaN or infinite values", spec);
+    return 0;
+}
+
+static int check_shapes(const Options *o, const Inputs *in, SkErr *err)
+{
+    if (in->zp_val.rows != in->zt_val.rows || in->zp_ood.rows != in->zt_ood.rows)
+        return sk_fail(err, "%s: codes have %zu val / %zu OOD rows, the dataset %zu / %zu",
+                       o->codes, in->zp_val.rows, in->zp_ood.rows, in->zt_val.rows, in->zt_ood.rows);
+    if (in->zp_val.cols != in->zp_ood.cols)
+        return sk_fail(err, "%s: Z_val has %zu columns but Z_ood %zu", o->codes, in->zp_val.cols,
+                       in->zp_ood.cols);
+    if (in->zt_val.rows < 2 || in->zt_ood.rows < 2)
+        return sk_fail(err, "%s: needs at least 2 val and 2 OOD samples", o->data);
+    if (!o->dict)
+        return 0;
+    if (in->d.cols != in->zp_val.cols || in->d.rows != in->a.rows)
+        return sk_fail(err, "%s: dictionary is %zu x %zu, expected %zu x %zu (d_y x code width)",
+                       o->dict, in->d.rows, in->d.cols, in->a.rows, in->zp_val.cols);
+    if (o->bias && mat_size(&in->bias) != in->a.rows)
+        return sk_fail(err, "%s: bias has %zu values, expected d_y = %zu", o->bias,
+                       mat_size(&in->bias), in->a.rows);
+    return 0;
+}
+
+static int load_inputs(const Options *o, NpzCache *c, Inputs *in, SkErr *err)
+{
+    *in = (Inputs){0};
+    if (load_finite(c, o->data, "Z_val", &in->zt_val, err) ||
+        load_finite(c, o->data, "Z_ood", &in->zt_ood, err) ||
+        load_finite(c, o->codes, "Z_val", &in->zp_val, err) ||
+        load_finite(c, o->codes, "Z_ood", &in->zp_ood, err))
+        return -1;
+    if (o->dict && (load_finite(c, o->data, "A", &in->a, err) ||
+                    load_finite(c, o->data, "Y_val", &in->y_val, err) ||
+                    load_finite(c, o->data, "Y_ood", &in->y_ood, err) ||
+                    load_spec_finite(c, o->dict, &in->d, err)))
+        return -1;
+    if (o->bias && load_spec_finite(c, o->bias, &in->bias, err))
+        return -1;
+    return check_shapes(o, in, err);
+}
+
+static bool both_classes(const unsigned char *label, size_t n)
+{
+    size_t positives = 0;
+    for (size_t i = 0; i < n; i++)
+        positives += label[i] != 0;
+    return positives > 0 && positives < n;
+}
+
+/* acc on val (training) and OOD of a logistic regression fitted on val codes;
+ * NaN when val holds one class only (no classifier to fit). */
+static int accuracy_columns(const Inputs *in, const unsigned char *lv, const unsigned char *lo,
+                            bool l2, Row *row, SkErr *err)
+{
+    if (!both_classes(lv, in->zp_val.rows)) {
+        row_add(row, l2 ? "acc_id_l2" : "acc_id", NAN);
+        row_add(row, l2 ? "acc_ood_l2" : "acc_ood", NAN);
+        return 0;
+    }
+    LogReg model;
+    int rc = l2 ? logreg_fit_l2(&in->zp_val, lv, 1.0, &model, err)
+                : logreg_fit_paper(&in->zp_val, lv, &model, err);
+    if (rc)
+        return -1;
+    row_add(row, l2 ? "acc_id_l2" : "acc_id", logreg_accuracy(&model, &in->zp_val, lv));
+    row_add(row, l2 ? "acc_ood_l2" : "acc_ood", logreg_accuracy(&model, &in->zp_ood, lo));
+    logreg_free(&model);
+    return 0;
+}
+
+static int code_columns(const Inputs *in, Row *row, SkErr *err)
+{
+    double m[4];
+    if (mcc_paper_id(&in->zt_val, &in->zp_val, &m[0], err) ||
+        mcc_paper_ood(&in->zt_ood, &in->zp_ood, &m[1], err) ||
+        mcc_clean(&in->zt_val, &in->zp_val, &m[2], err) ||
+        mcc_clean(&in->zt_ood, &in->zp_ood, &m[3], err))
+        return -1;
+    row_add(row, "mcc_id", m[0]);
+    row_add(row, "mcc_ood", m[1]);
+    row_add(row, "mcc_id_clean", m[2]);
+    row_add(row, "mcc_ood_clean", m[3]);
+
+    unsigned char *lv = malloc(in->zt_val.rows), *lo = malloc(in->zt_ood.rows);
+    int rc = -1;
+    AucSelection auc;
+    if (!lv || !lo)
+        sk_fail(err, "out of memory");
+    else if (anchor_labels(&in->zt_val, lv, err) == 0 && anchor_labels(&in->zt_ood, lo, err) == 0 &&
+             auc_select_feature(&in->zp_val, lv, &in->zp_ood, lo, &auc, err) == 0) {
+        row_add(row, "auc_id", auc.auc_val);
+        row_add(row, "auc_ood", auc.auc_ood);
+        row_add(row, "auc_feature", (double)auc.column);
+        rc = accuracy_columns(in, lv, lo, false, row, err) || accuracy_columns(in, lv, lo, true, row, err);
+    }
+    free(lv);
+    free(lo);
+    if (rc)
+        return -1;
+    size_t dead;
+    if (dead_latents(&in->zp_val, METRICS_ACTIVE_THRESHOLD, &dead, err))
+        return -1;
+    row_add(row, "l0_id", mean_l0(&in->zp_val, METRICS_ACTIVE_THRESHOLD));
+    row_add(row, "l0_ood", mean_l0(&in->zp_ood, METRICS_ACTIVE_THRESHOLD));
+    row_add(row, "dead", (double)dead);
+    row_add(row, "width", (double)in->zp_val.cols);
+    return 0;
+}
+
+static const char *const DICT_COLUMNS[] = {
+    "dict_cos", "dict_angle", "dict_norm_ratio", "dict_frac09", "support_precision",
+    "support_recall", "support_f1", "true_l0", "pred_l0", "pred_l0_total", "recon_val", "recon_ood"};
+
+/* Without --dict the dictionary columns are NaN, so every row of an
+ * experiment has the same columns whatever its method. */
+static void dictionary_columns_absent(Row *row)
+{
+    for (size_t i = 0; i < sizeof DICT_COLUMNS / sizeof DICT_COLUMNS[0]; i++)
+        row_add(row, DICT_COLUMNS[i], NAN);
+}
+
+static int dictionary_columns(const Inputs *in, Row *row, SkErr *err)
+{
+    long *match = malloc((in->a.cols ? in->a.cols : 1) * sizeof *match);
+    if (!match)
+        return sk_fail(err, "out of memory");
+    DictMatch dm;
+    SupportStats ss;
+    double rv, ro;
+    const float *bias = in->bias.v;
+    int rc = dict_match(&in->d, &in->a, match, &dm, err) ||
+             support_stats(&in->zt_ood, &in->zp_ood, match, &ss, err) ||
+             recon_mse_codes(&in->y_val, &in->zp_val, &in->d, bias, &rv, err) ||
+             recon_mse_codes(&in->y_ood, &in->zp_ood, &in->d, bias, &ro, err);
+    free(match);
+    if (rc)
+        return -1;
+    const double values[] = {dm.mean_cosine, dm.mean_angle, dm.mean_norm_ratio, dm.frac_close,
+                             ss.precision, ss.recall, ss.f1, ss.true_l0, ss.pred_l0_matched,
+                             ss.pred_l0_total, rv, ro};
+    for (size_t i = 0; i < sizeof DICT_COLUMNS / sizeof DICT_COLUMNS[0]; i++)
+        row_add(row, DICT_COLUMNS[i], values[i]);
+    return 0;
+}
+
+static int write_row(const Options *o, const Row *row, SkErr *err)
+{
+    AtomicFile out;
+    if (atomic_open(&out, o->output, err))
+        return -1;
+    for (size_t i = 0; i < o->n_tags; i++)
+        fprintf(out.f, "%.*s\t", (int)strcspn(o->tags[i], "="), o->tags[i]);
+    for (size_t i = 0; i < row->n; i++)
+        fprintf(out.f, "%s%s", row->name[i], i + 1 < row->n ? "\t" : "\n");
+    for (size_t i = 0; i < o->n_tags; i++)
+        fprintf(out.f, "%s\t", strchr(o->tags[i], '=') + 1);
+    for (size_t i = 0; i < row->n; i++)
+        fprintf(out.f, "%.10g%s", row->value[i], i + 1 < row->n ? "\t" : "\n");
+    return atomic_commit(&out, err);
+}
+
+int main(int argc, char **argv)
+{
+    Options o;
+    int rc = parse_options(argc, argv, &o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    sk_gemm_set_threads((int)o.threads);
+    SkErr err = {{0}};
+    NpzCache cache;
+    npz_cache_init(&cache);
+    Inputs in;
+    Row row = {0};
+    rc = load_inputs(&o, &cache, &in, &err) || code_columns(&in, &row, &err) ||
+         (o.dict ? dictionary_columns(&in, &row, &err) : (dictionary_columns_absent(&row), 0)) ||
+         write_row(&o, &row, &err);
+    if (rc)
+        cli_error(PROG, SK_EXIT_DATA, &err);
+    inputs_release(&in);
+    npz_cache_free(&cache);
+    return rc ? SK_EXIT_DATA : 0;
+}
