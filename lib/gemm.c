@@ -2,8 +2,59 @@
 #include "gemm.h"
 
 #include <blis.h>
+#include <cpuid.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
+
+/* Products below this many multiply-adds run on one thread: BLIS starts and
+ * stops its OpenMP team on every call, which costs more than small products. */
+#define SK_GEMM_SERIAL_BELOW (1u << 20)
+
+/* BLIS 0.9 picks its kernels from the CPU's vendor, family and model; it does
+ * not know AMD family 0x1A (Zen 5) and falls back to the slow generic kernels
+ * (about 1/5 of the speed). Unless the user chose (BLIS_ARCH_TYPE), select the
+ * kernels the CPU's instruction set supports, before BLIS initialises. */
+static bool cpu_is_unknown_amd(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(0, &a, &b, &c, &d) || b != 0x68747541u) /* "Auth"enticAMD */
+        return false;
+    if (!__get_cpuid(1, &a, &b, &c, &d))
+        return false;
+    unsigned family = (a >> 8) & 0xf;
+    if (family == 0xf)
+        family += (a >> 20) & 0xff;
+    return family >= 0x1a;
+}
+
+__attribute__((constructor)) static void sk_blas_choose_kernels(void)
+{
+    if (getenv("BLIS_ARCH_TYPE") || !cpu_is_unknown_amd())
+        return;
+    __builtin_cpu_init();
+    int arch = -1;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl"))
+        arch = BLIS_ARCH_SKX;
+    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        arch = BLIS_ARCH_ZEN3;
+    if (arch >= 0) {
+        char id[16];
+        snprintf(id, sizeof id, "%d", arch);
+        setenv("BLIS_ARCH_TYPE", id, 0);
+    }
+}
+
+/* A runtime object that keeps small products on one thread. */
+static rntm_t *runtime_for(size_t m, size_t n, size_t k, rntm_t *serial)
+{
+    if ((double)m * (double)n * (double)k >= SK_GEMM_SERIAL_BELOW)
+        return NULL; /* the global setting (sk_gemm_set_threads) */
+    bli_rntm_init(serial);
+    bli_rntm_set_num_threads(1, serial);
+    return serial;
+}
 
 void sk_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
              float alpha, const float *A, size_t lda, const float *B, size_t ldb,
@@ -13,11 +64,12 @@ void sk_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
         return;
     /* BLIS takes general strides: a row-major matrix has row stride ld, column
      * stride 1; the transposition flag applies to the stored matrix. */
-    bli_sgemm(trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
-              trans_b ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
-              (dim_t)m, (dim_t)n, (dim_t)k, &alpha,
-              (float *)A, (inc_t)lda, 1, (float *)B, (inc_t)ldb, 1,
-              &beta, C, (inc_t)ldc, 1);
+    rntm_t serial;
+    bli_sgemm_ex(trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
+                 trans_b ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
+                 (dim_t)m, (dim_t)n, (dim_t)k, &alpha,
+                 (float *)A, (inc_t)lda, 1, (float *)B, (inc_t)ldb, 1,
+                 &beta, C, (inc_t)ldc, 1, NULL, runtime_for(m, n, k, &serial));
 }
 
 void sk_dgemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
@@ -26,11 +78,12 @@ void sk_dgemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
 {
     if (m == 0 || n == 0)
         return;
-    bli_dgemm(trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
-              trans_b ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
-              (dim_t)m, (dim_t)n, (dim_t)k, &alpha,
-              (double *)A, (inc_t)lda, 1, (double *)B, (inc_t)ldb, 1,
-              &beta, C, (inc_t)ldc, 1);
+    rntm_t serial;
+    bli_dgemm_ex(trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
+                 trans_b ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
+                 (dim_t)m, (dim_t)n, (dim_t)k, &alpha,
+                 (double *)A, (inc_t)lda, 1, (double *)B, (inc_t)ldb, 1,
+                 &beta, C, (inc_t)ldc, 1, NULL, runtime_for(m, n, k, &serial));
 }
 
 void sk_gemm_naive(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
@@ -53,6 +106,17 @@ void sk_gemm_naive(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
 void sk_gemm_set_threads(int threads)
 {
     bli_thread_set_num_threads(threads < 1 ? 1 : threads);
+}
+
+int sk_gemm_get_threads(void)
+{
+    dim_t n = bli_thread_get_num_threads();
+    return n < 1 ? 1 : (int)n;
+}
+
+const char *sk_gemm_kernels(void)
+{
+    return bli_arch_string(bli_arch_query_id());
 }
 
 static int positive_env(const char *name)

@@ -24,8 +24,15 @@ void sk_gemm_naive(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
                    float alpha, const float *A, size_t lda, const float *B, size_t ldb,
                    float beta, float *C, size_t ldc);
 
-/* Threads BLIS may use for the following products (>= 1). */
+/* Threads BLIS may use for the following products (>= 1); products under
+ * about a million multiply-adds always run on one thread. */
 void sk_gemm_set_threads(int threads);
+int sk_gemm_get_threads(void);
+
+/* Name of the BLIS kernel set in use (e.g. "skx", "zen3", "generic"). On AMD
+ * CPUs newer than BLIS knows (Zen 5), sparsekit selects kernels by instruction
+ * set unless BLIS_ARCH_TYPE is set. */
+const char *sk_gemm_kernels(void);
 
 /* Default thread count for a tool: SLURM_CPUS_PER_TASK if set, else
  * BLIS_NUM_THREADS if set, else the CPUs this process may run on. */

@@ -1,0 +1,424 @@
+/* fista — sparse codes by non-negative FISTA (SPEC §3) for a given dictionary.
+ *
+ *   fista --dict FILE:MEMBER [options] INPUT -o FILE
+ *
+ * INPUT is a dataset .npz (codes of each of its Y_val, Y_ood are written as
+ * Z_val, Z_ood) or one matrix FILE:MEMBER (written as Z). --init warm-starts
+ * from given codes (a dataset-style file with Z_val/Z_ood, or one matrix),
+ * --bias b makes FISTA work on y − b (the SAE surgeries). */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "fista.h"
+#include "gemm.h"
+#include "npz.h"
+
+static const char *PROG = "fista";
+
+typedef struct {
+    const char *dict, *input, *init, *bias, *output;
+    double lambda;
+    long iters, threads;
+    int threads_used;   /* after choose_threads */
+    FistaProduct product;
+    bool verbose;
+} Options;
+
+static const char *const PRODUCT_NAMES[] = {"auto", "dense", "sparse", "gram"};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: %s --dict FILE:MEMBER [options] INPUT [-o FILE]\n"
+            "Non-negative FISTA codes: per row min 1/2 |y - D z|^2 + lambda |z|_1, z >= 0.\n"
+            "INPUT is a dataset .npz (codes of Y_val, Y_ood written as Z_val, Z_ood)\n"
+            "or one matrix FILE:MEMBER (codes written as Z). '-' reads stdin.\n\n"
+            "  --dict FILE:MEMBER  dictionary D, d_y x d_z, atoms as columns (required)\n"
+            "  --lambda X          L1 penalty, >= 0 (default: 0.1)\n"
+            "  --iters N           FISTA iterations, >= 0 (default: 100)\n"
+            "  --init CODES        warm start (unclamped): a file with Z_val/Z_ood for a\n"
+            "                      dataset INPUT, else one matrix FILE[:MEMBER] (default\n"
+            "                      member Z) (default: start from 0)\n"
+            "  --bias FILE:MEMBER  1 x d_y vector b; solve on y - b (default: none)\n"
+            "  --product P         gradient product: auto, dense, sparse or gram; all give\n"
+            "                      the same iterates up to float rounding (default: auto)\n"
+            "  --threads N         BLIS threads (default: SLURM_CPUS_PER_TASK, else\n"
+            "                      BLIS_NUM_THREADS, else the CPUs available)\n"
+            "  -o, --output FILE   output .npz, '-' for stdout (default: -)\n"
+            "  -v, --verbose       log progress lines on stderr\n"
+            "  -h, --help          show this help\n"
+            "  --version           show the version\n",
+            PROG);
+}
+
+static int parse_product(const char *text, FistaProduct *out)
+{
+    for (int p = 0; p < 4; p++)
+        if (strcmp(text, PRODUCT_NAMES[p]) == 0) {
+            *out = (FistaProduct)p;
+            return 0;
+        }
+    return -1;
+}
+
+/* Parse argv into o; returns 0, an exit code, or -1 for help/version (exit 0). */
+static int parse_options(int argc, char **argv, Options *o)
+{
+    enum { OPT_DICT = 256, OPT_LAMBDA, OPT_ITERS, OPT_INIT, OPT_BIAS, OPT_PRODUCT, OPT_THREADS,
+           OPT_VERSION };
+    static const struct option longopts[] = {
+        {"dict", required_argument, 0, OPT_DICT},       {"lambda", required_argument, 0, OPT_LAMBDA},
+        {"iters", required_argument, 0, OPT_ITERS},     {"init", required_argument, 0, OPT_INIT},
+        {"bias", required_argument, 0, OPT_BIAS},       {"product", required_argument, 0, OPT_PRODUCT},
+        {"threads", required_argument, 0, OPT_THREADS}, {"output", required_argument, 0, 'o'},
+        {"verbose", no_argument, 0, 'v'},               {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, OPT_VERSION},       {0, 0, 0, 0}};
+    *o = (Options){.output = "-", .lambda = 0.1, .iters = 100, .product = FISTA_PRODUCT_AUTO};
+    SkErr err = {{0}};
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "o:vh", longopts, NULL)) != -1) {
+        int rc = 0;
+        switch (c) {
+        case OPT_DICT: o->dict = optarg; break;
+        case OPT_LAMBDA: rc = cli_parse_double("--lambda", optarg, 0.0, 3.0e38, &o->lambda, &err); break;
+        case OPT_ITERS: rc = cli_parse_long("--iters", optarg, 0, 100000000, &o->iters, &err); break;
+        case OPT_INIT: o->init = optarg; break;
+        case OPT_BIAS: o->bias = optarg; break;
+        case OPT_PRODUCT:
+            if (parse_product(optarg, &o->product))
+                return cli_usage_error(PROG, "--product: '%s' is not auto, dense, sparse or gram", optarg);
+            break;
+        case OPT_THREADS: rc = cli_parse_long("--threads", optarg, 1, 4096, &o->threads, &err); break;
+        case 'o': o->output = optarg; break;
+        case 'v': o->verbose = true; break;
+        case 'h': usage(stdout); return -1;
+        case OPT_VERSION: printf("%s sparsekit %s\n", PROG, SK_VERSION); return -1;
+        default:
+            if (optopt && optopt < 256)
+                return cli_usage_error(PROG, "unknown or incomplete option '-%c'", optopt);
+            return cli_usage_error(PROG, "unknown or incomplete option '%s'", argv[optind - 1]);
+        }
+        if (rc)
+            return cli_usage_error(PROG, "%s", err.msg);
+    }
+    if (!o->dict)
+        return cli_usage_error(PROG, "--dict is required");
+    if (optind >= argc)
+        return cli_usage_error(PROG, "missing INPUT");
+    if (optind + 1 < argc)
+        return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind + 1]);
+    o->input = argv[optind];
+    return 0;
+}
+
+/* ---- inputs ------------------------------------------------------------ */
+
+/* One set of samples to code: Y (n × d_y) → Z (n × d_z), maybe warm. */
+typedef struct {
+    const char *y_name, *z_name;  /* member names ("Y_val" → "Z_val"; single: spec → "Z") */
+    Mat y, z;
+    bool warm;
+} Job;
+
+typedef struct {
+    NpzCache cache;
+    Mat dict, bias;
+    Job jobs[2];
+    size_t njobs;
+    const char *input_file_meta, *dict_file_meta, *init_file_meta, *bias_file_meta;
+} Problem;
+
+static void problem_free(Problem *p)
+{
+    mat_release(&p->dict);
+    mat_release(&p->bias);
+    for (size_t i = 0; i < p->njobs; i++) {
+        mat_release(&p->jobs[i].y);
+        mat_release(&p->jobs[i].z);
+    }
+    npz_cache_free(&p->cache);
+}
+
+/* The file part of a spec, for messages ("-" is shown as stdin). */
+static void spec_file(const char *spec, char *buf, size_t cap)
+{
+    char *file = NULL, *member = NULL;
+    SkErr ignored;
+    if (npz_split_spec(spec, &file, &member, &ignored) == 0)
+        snprintf(buf, cap, "%s", strcmp(file, "-") == 0 ? "stdin" : file);
+    else
+        snprintf(buf, cap, "%s", spec);
+    free(file);
+    free(member);
+}
+
+/* The meta.json text of the archive a spec names (NULL when it has none). */
+static const char *spec_meta(NpzCache *c, const char *spec)
+{
+    char *file = NULL, *member = NULL;
+    const Npz *npz = NULL;
+    SkErr ignored;
+    if (npz_split_spec(spec, &file, &member, &ignored) == 0)
+        npz_cache_open(c, file, &npz, &ignored);
+    free(file);
+    free(member);
+    return npz ? npz->meta_json : NULL;
+}
+
+/* Load a matrix named by spec and require finite values. */
+static int load_finite(NpzCache *c, const char *spec, const char *default_member, Mat *m,
+                       const char *what, SkErr *err)
+{
+    if (npz_load_mat(c, spec, default_member, m, err))
+        return -1;
+    if (!mat_all_finite(m)) {
+        char file[512];
+        spec_file(spec, file, sizeof file);
+        return sk_fail(err, "%s: %s holds non-finite values", file, what);
+    }
+    return 0;
+}
+
+/* Member name of an archive as a matrix: "FILE:NAME" spec built safely. */
+static int load_member(NpzCache *c, const char *file, const char *member, Mat *m, SkErr *err)
+{
+    size_t len = strlen(file) + strlen(member) + 2;
+    char *spec = malloc(len);
+    if (!spec)
+        return sk_fail(err, "out of memory");
+    snprintf(spec, len, "%s:%s", file, member);
+    int rc = load_finite(c, spec, NULL, m, member, err);
+    free(spec);
+    return rc;
+}
+
+/* Decide the jobs: a dataset archive (has Y_val and/or Y_ood) or one matrix. */
+static int load_samples(Problem *p, const char *input, SkErr *err)
+{
+    char *file = NULL, *member = NULL;
+    const Npz *npz = NULL;
+    if (npz_split_spec(input, &file, &member, err))
+        return -1;
+    int rc = 0;
+    if (!member && (rc = npz_cache_open(&p->cache, file, &npz, err)) == 0 &&
+        (npz_get(npz, "Y_val") || npz_get(npz, "Y_ood"))) {
+        static const char *const SPLITS[][2] = {{"Y_val", "Z_val"}, {"Y_ood", "Z_ood"}};
+        for (size_t s = 0; s < 2 && rc == 0; s++) {
+            if (!npz_get(npz, SPLITS[s][0]))
+                continue;
+            Job *j = &p->jobs[p->njobs++];
+            j->y_name = SPLITS[s][0];
+            j->z_name = SPLITS[s][1];
+            rc = load_member(&p->cache, file, j->y_name, &j->y, err);
+        }
+    } else if (rc == 0) {
+        Job *j = &p->jobs[p->njobs++];
+        j->y_name = "samples";
+        j->z_name = "Z";
+        rc = load_finite(&p->cache, input, NULL, &j->y, "samples", err);
+    }
+    free(file);
+    free(member);
+    return rc;
+}
+
+/* Codes buffers, and the warm-start codes when --init is given. */
+static int load_init(Problem *p, const Options *o, SkErr *err)
+{
+    size_t dz = p->dict.cols;
+    bool dataset = p->njobs > 0 && strcmp(p->jobs[0].z_name, "Z") != 0;
+    for (size_t i = 0; i < p->njobs; i++) {
+        Job *j = &p->jobs[i];
+        if (!o->init) {
+            if (mat_alloc(&j->z, j->y.rows, dz, err))
+                return -1;
+            continue;
+        }
+        char file[512];
+        spec_file(o->init, file, sizeof file);
+        int rc = dataset ? load_member(&p->cache, o->init, j->z_name, &j->z, err)
+                         : load_finite(&p->cache, o->init, "Z", &j->z, "init codes", err);
+        if (rc)
+            return -1;
+        if (j->z.rows != j->y.rows || j->z.cols != dz)
+            return sk_fail(err, "%s: init codes %s are %zu x %zu, expected %zu x %zu", file,
+                           dataset ? j->z_name : "", j->z.rows, j->z.cols, j->y.rows, dz);
+        j->warm = true;
+    }
+    return 0;
+}
+
+/* Load and check everything before any work. */
+static int load_problem(Problem *p, const Options *o, SkErr *err)
+{
+    char file[512];
+    if (load_finite(&p->cache, o->dict, NULL, &p->dict, "dictionary", err) ||
+        load_samples(p, o->input, err))
+        return -1;
+    size_t dy = p->dict.rows;
+    if (dy == 0 || p->dict.cols == 0) {
+        spec_file(o->dict, file, sizeof file);
+        return sk_fail(err, "%s: dictionary is %zu x %zu (empty)", file, dy, p->dict.cols);
+    }
+    for (size_t i = 0; i < p->njobs; i++)
+        if (p->jobs[i].y.cols != dy) {
+            spec_file(o->input, file, sizeof file);
+            return sk_fail(err, "%s: %s has %zu columns but the dictionary has %zu rows (d_y)",
+                           file, p->jobs[i].y_name, p->jobs[i].y.cols, dy);
+        }
+    if (o->bias) {
+        if (load_finite(&p->cache, o->bias, NULL, &p->bias, "bias", err))
+            return -1;
+        if (p->bias.rows != 1 || p->bias.cols != dy) {
+            spec_file(o->bias, file, sizeof file);
+            return sk_fail(err, "%s: bias is %zu x %zu, expected a vector of %zu (d_y)", file,
+                           p->bias.rows, p->bias.cols, dy);
+        }
+    }
+    if (load_init(p, o, err))
+        return -1;
+    p->dict_file_meta = spec_meta(&p->cache, o->dict);
+    p->input_file_meta = spec_meta(&p->cache, o->input);
+    p->init_file_meta = o->init ? spec_meta(&p->cache, o->init) : NULL;
+    p->bias_file_meta = o->bias ? spec_meta(&p->cache, o->bias) : NULL;
+    return 0;
+}
+
+/* ---- work ------------------------------------------------------------- */
+
+/* Progress in rows: a job reports the fraction of its (blocks × iterations) done. */
+typedef struct {
+    Progress *progress;
+    const char *what;
+    double base, rows, total;   /* rows of earlier jobs, of this job, of all jobs */
+} ProgressCtx;
+
+static void report_progress(void *user, long done, long total)
+{
+    ProgressCtx *c = user;
+    double part = total > 0 ? (double)done / (double)total : 1.0;
+    progress_update(c->progress, c->base + c->rows * part, c->total, "%s", c->what);
+}
+
+static int solve_all(Problem *p, const Options *o, SkErr *err)
+{
+    FistaDict fd;
+    if (fista_dict_prepare(&fd, &p->dict, o->product, err))
+        return -1;
+    FistaWork work;
+    fista_work_init(&work);
+    Progress progress;
+    progress_init(&progress, PROG, o->verbose);
+    ProgressCtx ctx = {&progress, NULL, 0.0, 0.0, 0.0};
+    for (size_t i = 0; i < p->njobs; i++)
+        ctx.total += (double)p->jobs[i].y.rows;
+    int rc = 0;
+    for (size_t i = 0; i < p->njobs && rc == 0; i++) {
+        Job *j = &p->jobs[i];
+        FistaOptions opt;
+        fista_options_default(&opt);
+        opt.lambda = (float)o->lambda;
+        opt.iters = (int)o->iters;
+        opt.warm = j->warm;
+        opt.product = o->product;
+        opt.threads = o->threads_used;
+        opt.progress = report_progress;
+        opt.progress_user = &ctx;
+        ctx.what = j->z_name;
+        ctx.rows = (double)j->y.rows;
+        rc = fista_solve_prepared(&fd, &j->y, p->bias.v, &opt, &j->z, &work, err);
+        ctx.base += ctx.rows;
+    }
+    progress_finish(&progress);
+    fista_work_release(&work);
+    fista_dict_release(&fd);
+    return rc;
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+static void build_meta(const Problem *p, const Options *o, StrBuf *meta)
+{
+    StrBuf params, inputs;
+    sb_init(&params);
+    sb_init(&inputs);
+    sb_printf(&params, "\"lambda\": %.9g, \"iters\": %ld, \"warm\": %s, \"bias\": %s, "
+                       "\"d_y\": %zu, \"d_z\": %zu",
+              o->lambda, o->iters, o->init ? "true" : "false", o->bias ? "true" : "false",
+              p->dict.rows, p->dict.cols);
+    meta_add_input(&inputs, "dict", p->dict_file_meta);
+    meta_add_input(&inputs, "input", p->input_file_meta);
+    if (o->init)
+        meta_add_input(&inputs, "init", p->init_file_meta);
+    if (o->bias)
+        meta_add_input(&inputs, "bias", p->bias_file_meta);
+    meta_build(meta, PROG, 0, NULL, false, 0, params.s, inputs.s);
+    if (params.failed || inputs.failed)
+        meta->failed = true;
+    sb_free(&params);
+    sb_free(&inputs);
+}
+
+static int write_codes(const Problem *p, const Options *o, SkErr *err)
+{
+    StrBuf meta;
+    sb_init(&meta);
+    build_meta(p, o, &meta);
+    if (meta.failed) {
+        sb_free(&meta);
+        return sk_fail(err, "out of memory");
+    }
+    NpzWriter *w = npz_create(o->output, 1, err);
+    int rc = w ? 0 : -1;
+    for (size_t i = 0; i < p->njobs && rc == 0; i++)
+        rc = npz_put_mat(w, p->jobs[i].z_name, &p->jobs[i].z, err);
+    if (rc == 0)
+        rc = npz_put_raw(w, "meta.json", meta.s, meta.len, err);
+    if (rc == 0)
+        rc = npz_commit(w, err);
+    else
+        npz_abort(w);
+    sb_free(&meta);
+    return rc;
+}
+
+/* --threads, else the default; but small problems run on one thread: BLIS
+ * forks and joins its threads at every product, which costs more than the
+ * product itself below ~1 GFLOP of work (and much more on a busy machine). */
+static int choose_threads(const Problem *p, const Options *o)
+{
+    if (o->threads)
+        return (int)o->threads;
+    double flops = 0.0;
+    for (size_t i = 0; i < p->njobs; i++)
+        flops += 4.0 * (double)p->jobs[i].y.rows * (double)p->dict.rows * (double)p->dict.cols *
+                 (double)(o->iters > 0 ? o->iters : 1);
+    return flops < 1e9 ? 1 : sk_default_threads();
+}
+
+int main(int argc, char **argv)
+{
+    Options o;
+    int rc = parse_options(argc, argv, &o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    Problem p;
+    memset(&p, 0, sizeof p);
+    npz_cache_init(&p.cache);
+    SkErr err = {{0}};
+    if (load_problem(&p, &o, &err))
+        rc = cli_error(PROG, SK_EXIT_DATA, &err);
+    else {
+        o.threads_used = choose_threads(&p, &o);
+        sk_gemm_set_threads(o.threads_used);
+        if (solve_all(&p, &o, &err) || write_codes(&p, &o, &err))
+            rc = cli_error(PROG, SK_EXIT_DATA, &err);
+    }
+    problem_free(&p);
+    return rc;
+}
