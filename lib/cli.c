@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -106,6 +107,61 @@ int cli_bad_option(const char *prog, char **argv, int opt_index, int bad_char)
         return cli_usage_error(prog, "unknown option or missing value: '-%c'", bad_char);
     return cli_usage_error(prog, "unknown option or missing value: '%.*s'",
                            (int)strcspn(arg, "="), arg);
+}
+
+/* Does arg (an option word) consume the next argv element as its value? */
+static bool takes_separate_value(const char *arg, const char *shortopts,
+                                 const struct option *longopts)
+{
+    if (strncmp(arg, "--", 2) == 0) {
+        if (strchr(arg, '='))
+            return false;
+        for (const struct option *o = longopts; o && o->name; o++)
+            if (strcmp(arg + 2, o->name) == 0)
+                return o->has_arg == required_argument;
+        return false;
+    }
+    if (arg[0] != '-' || arg[1] == '\0' || arg[2] != '\0')
+        return false; /* not a lone short option ("-o"); "-ofile" has its value */
+    const char *p = strchr(shortopts, arg[1]);
+    return p && arg[1] != ':' && p[1] == ':' && p[2] != ':';
+}
+
+char **cli_protect_stdin_specs(int argc, char **argv, const char *shortopts,
+                               const struct option *longopts, int *new_argc)
+{
+    char **out = malloc((size_t)(argc + 2) * sizeof *out);
+    bool *moved = calloc((size_t)argc + 1, sizeof *moved);
+    if (!out || !moved) {
+        free(out);
+        free(moved);
+        return NULL;
+    }
+    int n = 0, count = 0, dashes = argc; /* index of the first "--", if any */
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--") == 0) {
+            dashes = i;
+            break;
+        }
+    for (int i = 1; i < dashes; i++)
+        if (strncmp(argv[i], "-:", 2) == 0 && !takes_separate_value(argv[i - 1], shortopts, longopts))
+            moved[i] = true, count++;
+    /* options and ordinary operands, then "--", the protected specs, and
+     * whatever followed the original "--" */
+    for (int i = 0; i < dashes; i++)
+        if (!moved[i])
+            out[n++] = argv[i];
+    if (count || dashes < argc)
+        out[n++] = "--";
+    for (int i = 1; i < dashes; i++)
+        if (moved[i])
+            out[n++] = argv[i];
+    for (int i = dashes + 1; i < argc; i++)
+        out[n++] = argv[i];
+    out[n] = NULL;
+    free(moved);
+    *new_argc = n;
+    return out;
 }
 
 /* ---- progress ---------------------------------------------------------- */

@@ -31,6 +31,15 @@ int cli_usage_error(const char *prog, const char *fmt, ...) __attribute__((forma
  * option in one usage line. Call as cli_bad_option(PROG, argv, optind, optopt). */
 int cli_bad_option(const char *prog, char **argv, int opt_index, int bad_char);
 
+/* getopt_long reads a positional "-:MEMBER" (a member of stdin) as a cluster
+ * of options. This returns a malloc'ed argv (NULL-terminated, *new_argc
+ * entries) where such positional arguments follow a "--"; the value of an
+ * option that takes one ("--dict -:A", "-o -:x") stays where it is.
+ * Free the array (not its strings) with free(). NULL when out of memory. */
+struct option;
+char **cli_protect_stdin_specs(int argc, char **argv, const char *shortopts,
+                               const struct option *longopts, int *new_argc);
+
 /* A live progress line on stderr when stderr is a terminal (silent otherwise,
  * unless verbose, which prints plain log lines at most every log_seconds). */
 typedef struct {

@@ -65,23 +65,25 @@ static int parse_product(const char *text, FistaProduct *out)
     return -1;
 }
 
+enum { OPT_DICT = 256, OPT_LAMBDA, OPT_ITERS, OPT_INIT, OPT_BIAS, OPT_PRODUCT, OPT_THREADS,
+       OPT_VERSION };
+static const struct option LONG_OPTIONS[] = {
+    {"dict", required_argument, 0, OPT_DICT},       {"lambda", required_argument, 0, OPT_LAMBDA},
+    {"iters", required_argument, 0, OPT_ITERS},     {"init", required_argument, 0, OPT_INIT},
+    {"bias", required_argument, 0, OPT_BIAS},       {"product", required_argument, 0, OPT_PRODUCT},
+    {"threads", required_argument, 0, OPT_THREADS}, {"output", required_argument, 0, 'o'},
+    {"verbose", no_argument, 0, 'v'},               {"help", no_argument, 0, 'h'},
+    {"version", no_argument, 0, OPT_VERSION},       {0, 0, 0, 0}};
+static const char SHORT_OPTIONS[] = "o:vh";
+
 /* Parse argv into o; returns 0, an exit code, or -1 for help/version (exit 0). */
 static int parse_options(int argc, char **argv, Options *o)
 {
-    enum { OPT_DICT = 256, OPT_LAMBDA, OPT_ITERS, OPT_INIT, OPT_BIAS, OPT_PRODUCT, OPT_THREADS,
-           OPT_VERSION };
-    static const struct option longopts[] = {
-        {"dict", required_argument, 0, OPT_DICT},       {"lambda", required_argument, 0, OPT_LAMBDA},
-        {"iters", required_argument, 0, OPT_ITERS},     {"init", required_argument, 0, OPT_INIT},
-        {"bias", required_argument, 0, OPT_BIAS},       {"product", required_argument, 0, OPT_PRODUCT},
-        {"threads", required_argument, 0, OPT_THREADS}, {"output", required_argument, 0, 'o'},
-        {"verbose", no_argument, 0, 'v'},               {"help", no_argument, 0, 'h'},
-        {"version", no_argument, 0, OPT_VERSION},       {0, 0, 0, 0}};
     *o = (Options){.output = "-", .lambda = 0.1, .iters = 100, .product = FISTA_PRODUCT_AUTO};
     SkErr err = {{0}};
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "o:vh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, NULL)) != -1) {
         int rc = 0;
         switch (c) {
         case OPT_DICT: o->dict = optarg; break;
@@ -404,9 +406,17 @@ static int choose_threads(const Problem *p, const Options *o)
 int main(int argc, char **argv)
 {
     Options o;
-    int rc = parse_options(argc, argv, &o);
-    if (rc)
+    int args_count;
+    char **args = cli_protect_stdin_specs(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, &args_count);
+    if (!args) {
+        fprintf(stderr, "%s: out of memory\n", PROG);
+        return SK_EXIT_DATA;
+    }
+    int rc = parse_options(args_count, args, &o);
+    if (rc) {
+        free(args);
         return rc < 0 ? 0 : rc;
+    }
     Problem p;
     memset(&p, 0, sizeof p);
     npz_cache_init(&p.cache);
@@ -420,5 +430,6 @@ int main(int argc, char **argv)
             rc = cli_error(PROG, SK_EXIT_DATA, &err);
     }
     problem_free(&p);
+    free(args);
     return rc;
 }

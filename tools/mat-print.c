@@ -40,48 +40,22 @@ static void usage(FILE *f)
             PROG, HEAD_ROWS, HEAD_ROWS);
 }
 
-/* getopt would read "-:MEMBER" (a member of stdin) as options, so such
- * arguments move behind a "--". Returns a malloc'ed argv (argc + 2 slots). */
-static char **stdin_specs_last(int argc, char **argv, int *new_argc)
-{
-    char **out = malloc((size_t)(argc + 2) * sizeof *out);
-    if (!out)
-        return NULL;
-    int n = 0, moved = 0;
-    bool after_dashes = false;
-    for (int i = 0; i < argc; i++) {
-        after_dashes = after_dashes || strcmp(argv[i], "--") == 0;
-        if (i > 0 && !after_dashes && strncmp(argv[i], "-:", 2) == 0)
-            moved++;
-        else
-            out[n++] = argv[i];
-    }
-    if (moved) {
-        if (!after_dashes)
-            out[n++] = "--";
-        for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-            if (strncmp(argv[i], "-:", 2) == 0)
-                out[n++] = argv[i];
-    }
-    out[n] = NULL;
-    *new_argc = n;
-    return out;
-}
+enum { OPT_HEAD = 256, OPT_VERSION };
+static const struct option LONG_OPTIONS[] = {
+    {"rows", required_argument, 0, 'n'},   {"head", no_argument, 0, OPT_HEAD},
+    {"member", required_argument, 0, 'm'}, {"header", no_argument, 0, 'H'},
+    {"help", no_argument, 0, 'h'},         {"version", no_argument, 0, OPT_VERSION},
+    {0, 0, 0, 0}};
+static const char SHORT_OPTIONS[] = "n:m:Hh";
 
 /* Parse argv into o; returns 0, or an exit code (help/version: -1 = exit 0). */
 static int parse_options(int argc, char **argv, Options *o)
 {
-    enum { OPT_HEAD = 256, OPT_VERSION };
-    static const struct option longopts[] = {
-        {"rows", required_argument, 0, 'n'},   {"head", no_argument, 0, OPT_HEAD},
-        {"member", required_argument, 0, 'm'}, {"header", no_argument, 0, 'H'},
-        {"help", no_argument, 0, 'h'},         {"version", no_argument, 0, OPT_VERSION},
-        {0, 0, 0, 0}};
     *o = (Options){.max_rows = -1};
     SkErr err = {{0}};
     opterr = 0;   /* we print our own one-line message */
     int c;
-    while ((c = getopt_long(argc, argv, "n:m:Hh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, NULL)) != -1) {
         switch (c) {
         case 'n':
             if (cli_parse_long("--rows", optarg, 0, LONG_MAX, &o->max_rows, &err))
@@ -203,7 +177,7 @@ int main(int argc, char **argv)
 {
     Options o;
     int args_count;
-    char **args = stdin_specs_last(argc, argv, &args_count);
+    char **args = cli_protect_stdin_specs(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, &args_count);
     if (!args) {
         fprintf(stderr, "%s: out of memory\n", PROG);
         return SK_EXIT_DATA;

@@ -30,3 +30,9 @@ mat-print files.npz:Z_val | awk -F'\t' '{ for (j = 1; j <= NF; j++) { if ($j < 0
 fista --lambda 0.5 --dict d.npz:A d.npz -o lam.npz
 cmp -s files.npz lam.npz && fail "--lambda did not change the output"
 echo ok
+
+# A positional member of stdin ("-:Y_val") is an operand, not options.
+gen-data --dz 30 --k 3 --p 40 --seed 1 -o - | fista --dict -:A -:Y_val -o positional.npz
+gen-data --dz 30 --k 3 --p 40 --seed 1 -o g.npz
+fista --dict g.npz:A g.npz:Y_val -o named.npz
+cmp -s positional.npz named.npz || fail "fista on -:Y_val differs from FILE:Y_val"

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "testutil.h"
 
+#include <getopt.h>
 #include <string.h>
 
 START_TEST(parse_numbers_and_reject_junk)
@@ -71,6 +72,63 @@ START_TEST(json_lookup_survives_malformed_text)
 }
 END_TEST
 
+static const struct option OPTS[] = {{"dict", required_argument, 0, 'd'},
+                                     {"verbose", no_argument, 0, 'v'},
+                                     {0, 0, 0, 0}};
+
+/* Join argv with spaces for easy comparison. */
+static void joined(char **argv, int argc, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    for (int i = 0; i < argc; i++) {
+        strncat(buf, argv[i], cap - strlen(buf) - 1);
+        if (i + 1 < argc)
+            strncat(buf, " ", cap - strlen(buf) - 1);
+    }
+}
+
+START_TEST(stdin_specs_move_behind_dashes)
+{
+    char buf[256];
+    int n;
+    char *a1[] = {"fista", "--dict", "-:A", "-:Y_val", "-o", "out", NULL};
+    char **r = cli_protect_stdin_specs(6, a1, "o:v", OPTS, &n);
+    joined(r, n, buf, sizeof buf);
+    ck_assert_str_eq(buf, "fista --dict -:A -o out -- -:Y_val");
+    ck_assert_ptr_null(r[n]);
+    free(r);
+    char *a2[] = {"t", "-o", "-:x", "-v", "-:y", "--", "-:z", NULL};  /* -o takes -:x as its value */
+    r = cli_protect_stdin_specs(7, a2, "o:v", OPTS, &n);
+    joined(r, n, buf, sizeof buf);
+    ck_assert_str_eq(buf, "t -o -:x -v -- -:y -:z");
+    free(r);
+    char *a3[] = {"t", "--verbose", "plain", "--dict=-:A", NULL};     /* nothing to move */
+    r = cli_protect_stdin_specs(4, a3, "o:v", OPTS, &n);
+    joined(r, n, buf, sizeof buf);
+    ck_assert_str_eq(buf, "t --verbose plain --dict=-:A");
+    free(r);
+}
+END_TEST
+
+START_TEST(json_strings_are_escaped)
+{
+    StrBuf b;
+    sb_init(&b);
+    sb_json_string(&b, "a\"b\\c\n\x01");
+    ck_assert_str_eq(b.s, "\"a\\\"b\\\\c\\n\\u0001\"");
+    sb_free(&b);
+}
+END_TEST
+
+START_TEST(error_prefix_keeps_message)
+{
+    SkErr err;
+    sk_fail(&err, "truncated file");
+    sk_prefix(&err, "data.npz");
+    ck_assert_str_eq(err.msg, "data.npz: truncated file");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cli");
@@ -78,6 +136,9 @@ int main(void)
     tcase_add_test(tc, parse_numbers_and_reject_junk);
     tcase_add_test(tc, meta_round_trip);
     tcase_add_test(tc, json_lookup_survives_malformed_text);
+    tcase_add_test(tc, stdin_specs_move_behind_dashes);
+    tcase_add_test(tc, json_strings_are_escaped);
+    tcase_add_test(tc, error_prefix_keeps_message);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
