@@ -1,0 +1,131 @@
+/* metrics.h — the evaluation metrics of SPEC §4 (logistic-regression accuracy
+ * lives in logreg.h).
+ *
+ * Shapes: codes and truths are n × d matrices, samples as rows (Z_true is
+ * n × d_z, Z_pred is n × width); dictionaries are d_y × d, atoms as columns.
+ * Means, variances and norms are accumulated in double. Correlation and
+ * cosine matrices are float32 products (sk_gemm) of columns centred and
+ * normalised in double; the assignment is exact on those float matrices.
+ */
+#ifndef SK_METRICS_H
+#define SK_METRICS_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "mat.h"
+
+#define METRICS_VAR_ACTIVE 1e-8       /* a truth/code column "varies" when var > this */
+#define METRICS_NORM_FLOOR 1e-8       /* column norms below this are replaced by 1 */
+#define METRICS_PAD_SEED 42           /* seed of the MCC noise padding, fresh at every call */
+#define METRICS_SUPPORT_THRESHOLD 1e-4 /* support: |z| > this */
+#define METRICS_ACTIVE_THRESHOLD 0.01 /* L0 and dead latents: |z| > this */
+#define METRICS_CLOSE_COSINE 0.9      /* "close" atoms: |cos| > this (strict) */
+#define METRICS_ANCHOR_THRESHOLD 0.5  /* label = z_0 > this */
+
+/* ---- column statistics ---- */
+
+/* var[j] = population variance of column j of z (n × d), double accumulation. */
+int column_variances(const Mat *z, double *var, SkErr *err);
+
+/* label[i] = z_true[i, 0] > 0.5 (the downstream label of SPEC §1). */
+int anchor_labels(const Mat *z_true, unsigned char *label, SkErr *err);
+
+/* ---- MCC ---- */
+
+/* MCC, paper variant, on the given columns: if widths differ, the narrower
+ * matrix gets N(0,1) columns appended (drawn row by row, sample i's padding
+ * before sample i+1's, from rng_init(42, 0) afresh at every call, so equal
+ * shapes get equal noise); every column is centred and divided by its L2 norm
+ * (norm < 1e-8: by 1); C = |Zt_nᵀ Zp_n| (width × width, NaN → 0); exact
+ * maximum-weight assignment; MCC = mean of the matched C over all width pairs.
+ * zt: n × a, zp: n × b, same n ≥ 1. */
+int mcc_paper(const Mat *zt, const Mat *zp, double *mcc, SkErr *err);
+
+/* ID MCC (paper): truth = z_true_val restricted to columns with population
+ * variance > 1e-8; codes = every column of z_pred_val. */
+int mcc_paper_id(const Mat *z_true_val, const Mat *z_pred_val, double *mcc, SkErr *err);
+
+/* OOD MCC (paper): truth = z_true_ood's columns with variance > 1e-8
+ * (n_active of them); codes = the n_active columns of z_pred_ood with the
+ * largest OOD variance (ties: lower index first; all columns when fewer). */
+int mcc_paper_ood(const Mat *z_true_ood, const Mat *z_pred_ood, double *mcc, SkErr *err);
+
+/* MCC, clean variant (no noise padding, no code selection): the a truth
+ * columns with variance > 1e-8 are matched to the b code columns by an exact
+ * rectangular maximum-weight assignment of C = |Pearson| (a × b, same
+ * centring/normalisation as above); MCC = (1/a) Σ over those truth columns of
+ * their matched C, a truth column left unmatched (only when b < a) counting 0.
+ * Fails when no truth column varies. */
+int mcc_clean(const Mat *z_true, const Mat *z_pred, double *mcc, SkErr *err);
+
+/* ---- single-feature AUC ---- */
+
+/* The column with the best folded val AUC (ties: lowest index), its folded
+ * val AUC and its OOD AUC folded on its own (≥ 0.5). Constant columns
+ * (std < 1e-10) count 0.5. */
+typedef struct {
+    size_t column;
+    double auc_val;
+    double auc_ood;
+} AucSelection;
+
+/* z_val: n_val × d with labels label_val (n_val); z_ood: n_ood × d, label_ood. */
+int auc_select_feature(const Mat *z_val, const unsigned char *label_val, const Mat *z_ood,
+                       const unsigned char *label_ood, AucSelection *out, SkErr *err);
+
+/* auc[j] = unfolded AUC of column j of z (n × d) against label (0.5 if constant). */
+int auc_per_column(const Mat *z, const unsigned char *label, double *auc, SkErr *err);
+
+/* ---- dictionary vs truth ---- */
+
+typedef struct {
+    size_t n_matched;       /* min(A.cols, D.cols) */
+    double mean_cosine;     /* mean matched |cos| */
+    double mean_angle;      /* mean arccos(min(|cos|, 1)), radians */
+    double mean_norm_ratio; /* mean ‖d‖ / ‖a‖ over matched pairs (raw columns) */
+    double frac_close;      /* fraction of matched pairs with |cos| > 0.9 */
+} DictMatch;
+
+/* Match dictionary d (d_y × p) to the truth a (d_y × q): columns of both are
+ * divided by their norms (norm < 1e-8: by 1), |cos| = |A_nᵀ D_n| (q × p),
+ * exact maximum-weight assignment. d_col_of_a[r] (q entries) receives the
+ * column of d matched to truth column r, or -1 (only when p < q).
+ * A zero truth column makes its norm ratio divide by 1 (the floor). */
+int dict_match(const Mat *d, const Mat *a, long *d_col_of_a, DictMatch *out, SkErr *err);
+
+/* ---- support recovery ---- */
+
+typedef struct {
+    double precision, recall, f1; /* per-sample, over matched columns, averaged */
+    double true_l0;               /* mean #(|z_true| > 1e-4) over all truth columns */
+    double pred_l0_matched;       /* mean #(|z_pred| > 1e-4) over matched code columns */
+    double pred_l0_total;         /* mean #(|z_pred| > 1e-4) over all code columns */
+} SupportStats;
+
+/* z_true: n × q, z_pred: n × p, pred_col_of_true (q): code column matched to
+ * each truth column or -1 (as from dict_match). Per sample, with T = matched
+ * truth columns active and P = their matched code columns active:
+ * precision = |T∩P|/|P|, recall = |T∩P|/|T|, F1 = 2PR/(P+R), each 0 when its
+ * denominator is 0; no sample is skipped. */
+int support_stats(const Mat *z_true, const Mat *z_pred, const long *pred_col_of_true,
+                  SupportStats *out, SkErr *err);
+
+/* ---- reconstruction and sparsity ---- */
+
+/* mean over all elements of (y − y_hat)², both n × d_y. */
+int recon_mse(const Mat *y, const Mat *y_hat, double *mse, SkErr *err);
+
+/* mean over all elements of (y − (z dᵀ + bias))²: z n × p, d d_y × p,
+ * bias d_y values or NULL. */
+int recon_mse_codes(const Mat *y, const Mat *z, const Mat *d, const float *bias, double *mse,
+                    SkErr *err);
+
+/* Mean over samples of #(|z_ij| > threshold). */
+double mean_l0(const Mat *z, double threshold);
+
+/* *dead = number of columns j with |z_ij| ≤ threshold for every sample i
+ * (dead latents: never active; SPEC uses the val codes, threshold 0.01). */
+int dead_latents(const Mat *z, double threshold, size_t *dead, SkErr *err);
+
+#endif
