@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* "dir/name" -> "dir/.name.tmp.XXXXXX" */
@@ -19,6 +20,34 @@ static char *temp_name_for(const char *path)
     return t;
 }
 
+int atomic_create_temp(const char *path, char **tmp_path, FILE **f, SkErr *err)
+{
+    *f = NULL;
+    *tmp_path = temp_name_for(path);
+    if (!*tmp_path)
+        return sk_fail(err, "out of memory");
+    int fd = mkstemp(*tmp_path);
+    if (fd < 0) {
+        int e = errno;
+        free(*tmp_path);
+        *tmp_path = NULL;
+        return sk_fail(err, "cannot create a temporary file beside it: %s", strerror(e));
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    *f = fdopen(fd, "w+b");
+    if (!*f) {
+        int e = errno;
+        close(fd);
+        unlink(*tmp_path);
+        free(*tmp_path);
+        *tmp_path = NULL;
+        return sk_fail(err, "cannot open a temporary file: %s", strerror(e));
+    }
+    return 0;
+}
+
 int atomic_open(AtomicFile *a, const char *path, SkErr *err)
 {
     *a = (AtomicFile){0};
@@ -26,25 +55,13 @@ int atomic_open(AtomicFile *a, const char *path, SkErr *err)
         a->f = stdout;
         return 0;
     }
-    a->tmp_path = temp_name_for(path);
     a->final_path = strdup(path);
-    if (!a->tmp_path || !a->final_path) {
-        atomic_abort(a);
+    if (!a->final_path)
         return sk_fail(err, "%s: out of memory", path);
-    }
-    int fd = mkstemp(a->tmp_path);
-    if (fd < 0) {
-        int e = errno;
-        free(a->tmp_path);
-        a->tmp_path = NULL;
+    if (atomic_create_temp(path, &a->tmp_path, &a->f, err)) {
+        sk_prefix(err, path);
         atomic_abort(a);
-        return sk_fail(err, "%s: cannot create: %s", path, strerror(e));
-    }
-    a->f = fdopen(fd, "w");
-    if (!a->f) {
-        close(fd);
-        atomic_abort(a);
-        return sk_fail(err, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
     }
     return 0;
 }

@@ -15,6 +15,11 @@ typedef struct {
 } AtomicFile;
 
 int atomic_open(AtomicFile *a, const char *path, SkErr *err);
+
+/* The mechanism under atomic_open (also used by the .npz writer): create
+ * "DIR/.NAME.tmp.XXXXXX" beside path, opened "w+b", with the permissions a
+ * plain fopen would give (mkstemp's are 0600). *tmp_path is malloc'ed. */
+int atomic_create_temp(const char *path, char **tmp_path, FILE **f, SkErr *err);
 /* Flush, fsync and rename; closes. */
 int atomic_commit(AtomicFile *a, SkErr *err);
 /* Close and remove the temporary file. Safe to call twice. */

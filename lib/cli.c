@@ -51,34 +51,68 @@ int cli_parse_double(const char *name, const char *text, double min, double max,
     return 0;
 }
 
-int cli_parse_long_list(const char *name, const char *text, long **out, size_t *count, SkErr *err)
+/* Split text at commas and parse each item with parse_item into out (an
+ * array of item_size-byte elements, malloc'ed). */
+static int parse_list(const char *name, const char *text, size_t item_size,
+                      int (*parse_item)(const char *name, const char *item, void *out, const void *ctx, SkErr *err),
+                      const void *ctx, void **out, size_t *count, SkErr *err)
 {
     size_t n = 1;
     for (const char *p = text; *p; p++)
         n += *p == ',';
-    long *v = malloc(n * sizeof *v);
+    char *values = malloc(n * item_size);
     char *copy = strdup(text);
-    if (!v || !copy) {
-        free(v);
+    if (!values || !copy) {
+        free(values);
         free(copy);
         return sk_fail(err, "%s: out of memory", name);
     }
     size_t got = 0;
-    char *save = NULL;
-    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-        if (cli_parse_long(name, tok, 0, 1000000000L, &v[got++], err)) {
-            free(v);
+    char *start = copy;
+    for (;;) {
+        char *comma = strchr(start, ',');
+        if (comma)
+            *comma = '\0';
+        if (!*start || parse_item(name, start, values + got * item_size, ctx, err)) {
+            if (!*start)
+                sk_fail(err, "%s: '%s' has an empty item", name, text);
+            free(values);
             free(copy);
             return -1;
         }
-    free(copy);
-    if (got == 0) {
-        free(v);
-        return sk_fail(err, "%s: empty list", name);
+        got++;
+        if (!comma)
+            break;
+        start = comma + 1;
     }
-    *out = v;
+    free(copy);
+    *out = values;
     *count = got;
     return 0;
+}
+
+static int parse_long_item(const char *name, const char *item, void *out, const void *ctx, SkErr *err)
+{
+    (void)ctx;
+    return cli_parse_long(name, item, 0, 1000000000L, (long *)out, err);
+}
+
+static int parse_double_item(const char *name, const char *item, void *out, const void *ctx, SkErr *err)
+{
+    const double *range = ctx;
+    return cli_parse_double(name, item, range[0], range[1], (double *)out, err);
+}
+
+int cli_parse_long_list(const char *name, const char *text, long **out, size_t *count, SkErr *err)
+{
+    return parse_list(name, text, sizeof(long), parse_long_item, NULL, (void **)out, count, err);
+}
+
+int cli_parse_double_list(const char *name, const char *text, double min, double max,
+                          double **out, size_t *count, SkErr *err)
+{
+    const double range[2] = {min, max};
+    return parse_list(name, text, sizeof(double), parse_double_item, range, (void **)out, count, err);
 }
 
 /* ---- messages ---------------------------------------------------------- */

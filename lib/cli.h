@@ -21,6 +21,9 @@ int cli_parse_u64(const char *name, const char *text, uint64_t *out, SkErr *err)
 int cli_parse_double(const char *name, const char *text, double min, double max, double *out, SkErr *err);
 /* Parse a comma-separated list of non-negative integers ("0,1,2,5"); *out is malloc'ed. */
 int cli_parse_long_list(const char *name, const char *text, long **out, size_t *count, SkErr *err);
+/* Parse a comma-separated list of finite numbers in [min, max]; *out is malloc'ed. */
+int cli_parse_double_list(const char *name, const char *text, double min, double max,
+                          double **out, size_t *count, SkErr *err);
 
 /* Print "prog: message" on stderr. Returns code (for `return cli_error(...)`). */
 int cli_error(const char *prog, int code, const SkErr *err);

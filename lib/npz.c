@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "npy.h"
 #include "zip.h"
 
@@ -215,41 +216,10 @@ struct NpzWriter {
 
 static const char *writer_name(const NpzWriter *w) { return w->path ? w->path : "stdout"; }
 
-/* ".BASENAME.tmp.XXXXXX" in the target's folder. */
-static char *temp_name_for(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
-    const char *base = path + dir_len;
-    size_t cap = strlen(path) + 16;
-    char *t = malloc(cap);
-    if (t)
-        snprintf(t, cap, "%.*s.%s.tmp.XXXXXX", (int)dir_len, path, base);
-    return t;
-}
-
-/* Create the temporary file with the permissions a plain fopen would give. */
+/* The temporary file beside the target (see atomic.h). */
 static int open_temp(NpzWriter *w, SkErr *err)
 {
-    w->tmp_path = temp_name_for(w->path);
-    if (!w->tmp_path)
-        return sk_fail(err, "out of memory");
-    int fd = mkstemp(w->tmp_path);
-    if (fd < 0) {
-        int e = errno;
-        free(w->tmp_path);
-        w->tmp_path = NULL;
-        return sk_fail(err, "cannot create a temporary file beside it: %s", strerror(e));
-    }
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
-    w->f = fdopen(fd, "w+b");
-    if (!w->f) {
-        close(fd);
-        return sk_fail(err, "cannot open the temporary file: %s", strerror(errno));
-    }
-    return 0;
+    return atomic_create_temp(w->path, &w->tmp_path, &w->f, err);
 }
 
 static void writer_free(NpzWriter *w)

@@ -100,10 +100,7 @@ static int parse_options(int argc, char **argv, Options *o)
         case 'v': o->verbose = true; break;
         case 'h': usage(stdout); return -1;
         case OPT_VERSION: printf("%s sparsekit %s\n", PROG, SK_VERSION); return -1;
-        default:
-            if (optopt && optopt < 256)
-                return cli_usage_error(PROG, "unknown or incomplete option '-%c'", optopt);
-            return cli_usage_error(PROG, "unknown or incomplete option '%s'", argv[optind - 1]);
+        default: return cli_bad_option(PROG, argv, optind, optopt);
         }
         if (rc)
             return cli_usage_error(PROG, "%s", err.msg);

@@ -53,28 +53,22 @@ static void usage(FILE *f)
 /* "1e-6,1e-4,1" → alphas; every item a positive finite number. */
 static int parse_alphas(const char *text, Options *o, SkErr *err)
 {
-    o->n_alphas = 0;
-    const char *p = text;
-    for (;;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        char item[64];
-        if (len == 0 || len >= sizeof item)
-            return sk_fail(err, "--alphas: '%s' is not a comma-separated list of numbers", text);
-        if (o->n_alphas == MAX_ALPHAS)
-            return sk_fail(err, "--alphas: more than %d values", MAX_ALPHAS);
-        memcpy(item, p, len);
-        item[len] = '\0';
-        double v;
-        if (cli_parse_double("--alphas", item, 0.0, 1e300, &v, err))
-            return -1;
-        if (!(v > 0.0))
-            return sk_fail(err, "--alphas: '%s' is not positive", item);
-        o->alphas[o->n_alphas++] = v;
-        if (!comma)
-            return 0;
-        p = comma + 1;
+    double *values;
+    size_t count;
+    if (cli_parse_double_list("--alphas", text, 0.0, 1e300, &values, &count, err))
+        return -1;
+    int rc = 0;
+    if (count > MAX_ALPHAS)
+        rc = sk_fail(err, "--alphas: more than %d values", MAX_ALPHAS);
+    for (size_t i = 0; rc == 0 && i < count; i++)
+        if (!(values[i] > 0.0))
+            rc = sk_fail(err, "--alphas: %g is not positive", values[i]);
+    if (rc == 0) {
+        memcpy(o->alphas, values, count * sizeof *values);
+        o->n_alphas = count;
     }
+    free(values);
+    return rc;
 }
 
 /* Parse argv into o; returns 0, an exit code, or -1 for help/version (exit 0). */
@@ -102,10 +96,7 @@ static int parse_options(int argc, char **argv, Options *o)
         case 'o': o->output = optarg; break;
         case 'h': usage(stdout); return -1;
         case OPT_VERSION: printf("%s sparsekit %s\n", PROG, SK_VERSION); return -1;
-        default:
-            if (optopt && optopt < 256)
-                return cli_usage_error(PROG, "unknown or incomplete option '-%c'", optopt);
-            return cli_usage_error(PROG, "unknown or incomplete option '%s'", argv[optind - 1]);
+        default: return cli_bad_option(PROG, argv, optind, optopt);
         }
         if (rc)
             return cli_usage_error(PROG, "%s", err.msg);

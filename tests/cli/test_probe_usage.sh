@@ -16,7 +16,7 @@ grep -q "^probe sparsekit " "$SK_TMP/out" || fail "--version: $(cat "$SK_TMP/out
 expect_status 2 probe -o out.npz
 expect_one_error_line "^probe: --data is required"
 expect_status 2 probe --data d.npz --bogus -o out.npz
-expect_one_error_line "^probe: unknown or incomplete option '--bogus'"
+expect_one_error_line "^probe: unknown option or missing value: '--bogus'"
 expect_status 2 probe --data d.npz --alphas 1,-2 -o out.npz
 expect_one_error_line "^probe: --alphas"
 expect_status 2 probe --data d.npz --alphas 1,,2 -o out.npz
@@ -24,7 +24,7 @@ expect_one_error_line "^probe: --alphas"
 expect_status 2 probe --data d.npz --alphas abc -o out.npz
 expect_one_error_line "^probe: --alphas"
 expect_status 2 probe --data d.npz --alphas 0 -o out.npz
-expect_one_error_line "^probe: --alphas: '0' is not positive"
+expect_one_error_line "^probe: --alphas: 0 is not positive"
 expect_status 2 probe --data d.npz --threads 0 -o out.npz
 expect_one_error_line "^probe: --threads"
 expect_status 2 probe --data d.npz extra -o out.npz
