@@ -115,4 +115,5 @@ check-figure-deps:
 -include $(wildcard $(BUILD)/lib/*.d $(BUILD)/tools/*.d $(BUILD)/tests/*.d $(BUILD)/bench/*.d)
 
 # ---- experiments -------------------------------------------------------
--include experiments/*.mk
+include experiments/common.mk experiments/methods.mk
+-include $(filter-out experiments/common.mk experiments/methods.mk,$(wildcard experiments/*.mk))

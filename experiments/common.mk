@@ -39,5 +39,16 @@ $(DATA_DIR)/%.npz: bin/gen-data $(call params,data)
 	@mkdir -p $(@D)
 	$(LAUNCH) bin/gen-data $(call dataset_args,$*) $(call read_params,data) -o $@
 
+# Threads per tool: THREADS=N when given; else, under make -jN, the CPUs shared
+# among the N jobs (one each under a bare -j); else all of them. A
+# BLIS_NUM_THREADS from the environment, or SLURM_CPUS_PER_TASK inside a
+# cluster allocation, wins over this.
+NPROC := $(shell nproc 2>/dev/null || echo 1)
+make_jobs = $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS)))
+threads_for_jobs = $(if $(filter -j,$(MAKEFLAGS)),1,$(if $(1),$(shell n=$$(( $(NPROC) / $(1) )); echo $$(( n > 0 ? n : 1 ))),))
+ifneq ($(origin BLIS_NUM_THREADS),environment)
+export BLIS_NUM_THREADS = $(or $(THREADS),$(call threads_for_jobs,$(make_jobs)))
+endif
+
 .PHONY: figures
 figures: | check-figure-deps

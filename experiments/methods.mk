@@ -1,0 +1,44 @@
+# methods.mk — every method's run on one dataset, shared by all experiments.
+#
+# A run lives in $(RUNS_DIR)/DATASET/METHOD.npz (codes Z_val, Z_ood and the
+# method's own members) and is scored into $(RUNS_DIR)/DATASET/METHOD.tsv.
+# Datasets are named by their generator parameters, so two experiments that
+# need the same configuration (e.g. d_z = 1000, k = 10, p = 5000 in vary-latents
+# and vary-sparsity) share one run.
+#
+# Each method's options are in $(PARAMS_DIR)/METHOD.args (a prerequisite), and
+# its seed is the dataset's seed.
+
+RUNS_DIR := $(RESULTS_DIR)/runs
+
+# seed of a dataset name: dz100_k10_p5000_s2 -> 2
+seed_of = $(lastword $(subst _s, ,$(1)))
+# method=... dz=.. k=.. p=.. seed=.. tags from a dataset name
+dataset_tags = $(subst _s, --tag seed=,$(subst _p, --tag p=,$(subst _k, --tag k=,$(subst dz,dz=,$(1)))))
+
+# ---- methods -------------------------------------------------------------
+# FISTA oracle: inference with the true dictionary A.
+$(RUNS_DIR)/%/oracle.npz: $(DATA_DIR)/%.npz bin/fista $(call params,oracle)
+	@mkdir -p $(@D)
+	$(LAUNCH) bin/fista --dict $<:A $(call read_params,oracle) $< -o $@
+
+# Linear probe: ridge Y_train -> Z_train.
+$(RUNS_DIR)/%/probe.npz: $(DATA_DIR)/%.npz bin/probe $(call params,probe)
+	@mkdir -p $(@D)
+	$(LAUNCH) bin/probe --data $< $(call read_params,probe) -o $@
+
+# ---- evaluation ----------------------------------------------------------
+# The dictionary each method is scored with (eval --dict), by method name;
+# $(1) is the run's .npz, $(2) the dataset. Methods without one get NaN columns.
+eval_dict_oracle = --dict $(2):A
+
+# $(*D) is the dataset name, $(*F) the method.
+$(RUNS_DIR)/%.tsv: $(RUNS_DIR)/%.npz bin/eval $(call params,eval)
+	$(LAUNCH) bin/eval --tag method=$(*F) --tag $(call dataset_tags,$(*D)) --data $(DATA_DIR)/$(*D).npz --codes $< $(call eval_dict_$(*F),$<,$(DATA_DIR)/$(*D).npz) $(call read_params,eval) -o $@
+
+# rows DATASETS METHODS: the eval rows of every method on every dataset; each
+# row also depends on its dataset (eval reads it).
+rows = $(foreach d,$(1),$(foreach m,$(2),$(RUNS_DIR)/$(d)/$(m).tsv))
+define declare_rows
+$(foreach d,$(1),$(foreach m,$(2),$(eval $(RUNS_DIR)/$(d)/$(m).tsv: $(DATA_DIR)/$(d).npz)))
+endef
