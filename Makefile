@@ -3,7 +3,7 @@
 #   make check      build and run every test (unit, cli, numpy, dag)
 #   make figures    run the experiments and draw the figures (SCALE=smoke|default|paper)
 #   make bench      run the benchmarks (not part of check)
-#   make clean      remove build products (bin/, build/); make clean-results for runs
+#   make clean      remove build products (bin/, build/, and the SANITIZE=1 twins); make clean-results for runs
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -26,11 +26,21 @@ SK_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -DSK_VERSION='"$(VERSION)"' \
 LDLIBS_BASE := -lblis -lz -lm
 CHECK_LIBS := -lcheck_pic -lrt -lm -lsubunit
 
+# SANITIZE=1 builds everything with AddressSanitizer + UndefinedBehaviorSanitizer
+# into separate folders (build-asan/, bin-asan/), so the two builds never mix.
+SANITIZE ?=
+ifeq ($(SANITIZE),1)
+SK_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+BUILD := build-asan
+BIN := bin-asan
+else
 BUILD := build
+BIN := bin
+endif
 LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
 LIB_A := $(BUILD)/libsparsekit.a
-TOOLS := $(patsubst tools/%.c,bin/%,$(wildcard tools/*.c))
+TOOLS := $(patsubst tools/%.c,$(BIN)/%,$(wildcard tools/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
@@ -59,7 +69,7 @@ $(BUILD)/tools/%.o: tools/%.c | $(BUILD)/deps.ok
 	@mkdir -p $(@D)
 	$(CC) $(SK_CFLAGS) -MMD -MP -c $< -o $@
 
-bin/%: $(BUILD)/tools/%.o $(LIB_A)
+$(BIN)/%: $(BUILD)/tools/%.o $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(SK_CFLAGS) $< $(LIB_A) $(LDLIBS_BASE) -o $@
 
@@ -84,26 +94,26 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB_A)
 
 # ---- tests -------------------------------------------------------------
 check: $(TOOLS) $(UNIT_TESTS)
-	bash tests/run-all.sh
+	SK_BIN=$(CURDIR)/$(BIN) SK_BUILD=$(CURDIR)/$(BUILD) bash tests/run-all.sh
 
 check-unit: $(UNIT_TESTS)
-	bash tests/run-all.sh unit
+	SK_BIN=$(CURDIR)/$(BIN) SK_BUILD=$(CURDIR)/$(BUILD) bash tests/run-all.sh unit
 
 check-cli: $(TOOLS)
-	bash tests/run-all.sh cli
+	SK_BIN=$(CURDIR)/$(BIN) SK_BUILD=$(CURDIR)/$(BUILD) bash tests/run-all.sh cli
 
 check-numpy: $(TOOLS)
-	bash tests/run-all.sh numpy
+	SK_BIN=$(CURDIR)/$(BIN) SK_BUILD=$(CURDIR)/$(BUILD) bash tests/run-all.sh numpy
 
 check-dag: $(TOOLS)
-	bash tests/run-all.sh dag
+	SK_BIN=$(CURDIR)/$(BIN) SK_BUILD=$(CURDIR)/$(BUILD) bash tests/run-all.sh dag
 
 # ---- benchmarks (printed ratios; never part of check) ------------------
 bench: $(BENCHES) $(TOOLS)
 	@for b in $(BENCHES); do echo "== $$b"; $$b; done
 
 clean:
-	rm -rf $(BUILD) bin
+	rm -rf build build-asan bin bin-asan
 
 # Experiment outputs (datasets, codes, tables, figures): slow to recompute.
 clean-results:

@@ -35,9 +35,9 @@ dataset_args = $(subst _s, --seed ,$(subst _p, --p ,$(subst _k, --k ,$(subst dz,
 params = $(PARAMS_DIR)/$(1).args
 read_params = $$(cat $(PARAMS_DIR)/$(1).args)
 
-$(DATA_DIR)/%.npz: bin/gen-data $(call params,data)
+$(DATA_DIR)/%.npz: $(BIN)/gen-data $(call params,data)
 	@mkdir -p $(@D)
-	$(LAUNCH) bin/gen-data $(call dataset_args,$*) $(call read_params,data) -o $@
+	$(LAUNCH) $(BIN)/gen-data $(call dataset_args,$*) $(call read_params,data) -o $@
 
 # Threads per tool: THREADS=N when given; else, under make -jN, the CPUs shared
 # among the N jobs (one each under a bare -j); else all of them. A

@@ -18,14 +18,14 @@ dataset_tags = $(subst _s, --tag seed=,$(subst _p, --tag p=,$(subst _k, --tag k=
 
 # ---- methods -------------------------------------------------------------
 # FISTA oracle: inference with the true dictionary A.
-$(RUNS_DIR)/%/oracle.npz: $(DATA_DIR)/%.npz bin/fista $(call params,oracle)
+$(RUNS_DIR)/%/oracle.npz: $(DATA_DIR)/%.npz $(BIN)/fista $(call params,oracle)
 	@mkdir -p $(@D)
-	$(LAUNCH) bin/fista --dict $<:A $(call read_params,oracle) $< -o $@
+	$(LAUNCH) $(BIN)/fista --dict $<:A $(call read_params,oracle) $< -o $@
 
 # Linear probe: ridge Y_train -> Z_train.
-$(RUNS_DIR)/%/probe.npz: $(DATA_DIR)/%.npz bin/probe $(call params,probe)
+$(RUNS_DIR)/%/probe.npz: $(DATA_DIR)/%.npz $(BIN)/probe $(call params,probe)
 	@mkdir -p $(@D)
-	$(LAUNCH) bin/probe --data $< $(call read_params,probe) -o $@
+	$(LAUNCH) $(BIN)/probe --data $< $(call read_params,probe) -o $@
 
 # ---- evaluation ----------------------------------------------------------
 # The dictionary each method is scored with (eval --dict), by method name;
@@ -33,8 +33,8 @@ $(RUNS_DIR)/%/probe.npz: $(DATA_DIR)/%.npz bin/probe $(call params,probe)
 eval_dict_oracle = --dict $(2):A
 
 # $(*D) is the dataset name, $(*F) the method.
-$(RUNS_DIR)/%.tsv: $(RUNS_DIR)/%.npz bin/eval $(call params,eval)
-	$(LAUNCH) bin/eval --tag method=$(*F) --tag $(call dataset_tags,$(*D)) --data $(DATA_DIR)/$(*D).npz --codes $< $(call eval_dict_$(*F),$<,$(DATA_DIR)/$(*D).npz) $(call read_params,eval) -o $@
+$(RUNS_DIR)/%.tsv: $(RUNS_DIR)/%.npz $(BIN)/eval $(call params,eval)
+	$(LAUNCH) $(BIN)/eval --tag method=$(*F) --tag $(call dataset_tags,$(*D)) --data $(DATA_DIR)/$(*D).npz --codes $< $(call eval_dict_$(*F),$<,$(DATA_DIR)/$(*D).npz) $(call read_params,eval) -o $@
 
 # rows DATASETS METHODS: the eval rows of every method on every dataset; each
 # row also depends on its dataset (eval reads it).

@@ -6,9 +6,12 @@
 #   numpy: tests/numpy/test_*.sh         (skipped when NumPy is not installed)
 #   dag:   tests/dag/test_*.sh           (the Makefile DAG)
 # Scripts get SK_BIN (tools), SK_FIXTURES, SK_ROOT and a fresh SK_TMP folder.
+# SK_BIN and SK_BUILD may be preset (make check SANITIZE=1 points them at the
+# sanitizer build).
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
-export SK_ROOT=$root SK_BIN=$root/bin SK_FIXTURES=$root/tests/fixtures
+export SK_ROOT=$root SK_BIN=${SK_BIN:-$root/bin} SK_BUILD=${SK_BUILD:-$root/build}
+export SK_FIXTURES=$root/tests/fixtures
 export SK_PYTHON=${SK_PYTHON:-/usr/bin/python3}
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(unit cli numpy dag)
@@ -34,7 +37,7 @@ run_one() {  # name, command...
 
 for g in "${groups[@]}"; do
     case $g in
-    unit)  for t in "$root"/build/tests/test_*; do
+    unit)  for t in "$SK_BUILD"/tests/test_*; do
                [ -x "$t" ] && [ "${t%.[od]}" = "$t" ] && run_one "unit/$(basename "$t")" "$t"
            done ;;
     cli|numpy|dag)
