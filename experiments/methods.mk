@@ -27,10 +27,46 @@ $(RUNS_DIR)/%/probe.npz: $(DATA_DIR)/%.npz $(BIN)/probe $(call params,probe)
 	@mkdir -p $(@D)
 	$(LAUNCH) $(BIN)/probe --data $< $(call read_params,probe) -o $@
 
+# DL-FISTA: a dictionary learned from val (FISTA codes + ridge update), codes
+# for val and OOD; the learning curve against A is recorded (SPEC §5.5).
+$(RUNS_DIR)/%/dl-fista.npz: $(DATA_DIR)/%.npz $(BIN)/dl-fista $(call params,dl-fista)
+	@mkdir -p $(@D)
+	$(LAUNCH) $(BIN)/dl-fista --data $< --track-dict $<:A --seed $(call seed_of,$*) $(call read_params,dl-fista) -o $@
+
+# Softplus-Adam: codes and dictionary trained jointly by Adam.
+$(RUNS_DIR)/%/softplus-adam.npz: $(DATA_DIR)/%.npz $(BIN)/softplus-adam $(call params,softplus-adam)
+	@mkdir -p $(@D)
+	$(LAUNCH) $(BIN)/softplus-adam --data $< --seed $(call seed_of,$*) $(call read_params,softplus-adam) -o $@
+
+# LISTA (oracle): unrolled ISTA trained on Y_train with D = A fixed.
+$(RUNS_DIR)/%/lista-oracle.npz: $(DATA_DIR)/%.npz $(BIN)/lista $(call params,lista)
+	@mkdir -p $(@D)
+	$(LAUNCH) $(BIN)/lista --dict $<:A --data $< --seed $(call seed_of,$*) $(call read_params,lista) -o $@
+
+# DL-LISTA: the same with DL-FISTA's dictionary.
+$(RUNS_DIR)/%/dl-lista.npz: $(RUNS_DIR)/%/dl-fista.npz $(DATA_DIR)/%.npz $(BIN)/lista $(call params,lista)
+	@mkdir -p $(@D)
+	$(LAUNCH) $(BIN)/lista --dict $<:D --data $(word 2,$^) --seed $(call seed_of,$*) $(call read_params,lista) -o $@
+
+# The four SAEs of SPEC §3, trained on Y_train, one model per variant; every
+# variant of a seed starts from the same weights. The decoder's match to A is
+# recorded every 10 epochs (SPEC §5.5).
+SAE_VARIANTS := relu topk jumprelu mp
+define sae_rule
+$$(RUNS_DIR)/%/sae-$(1).npz: $$(DATA_DIR)/%.npz $$(BIN)/train-sae $$(call params,sae)
+	@mkdir -p $$(@D)
+	$$(LAUNCH) $$(BIN)/train-sae --variant $(1) --data $$< --track-dict $$<:A --seed $$(call seed_of,$$*) $$(call read_params,sae) -o $$@
+eval_dict_sae-$(1) = --dict $$(1):W_dec --bias $$(1):b_dec
+endef
+$(foreach v,$(SAE_VARIANTS),$(eval $(call sae_rule,$(v))))
+
 # ---- evaluation ----------------------------------------------------------
 # The dictionary each method is scored with (eval --dict), by method name;
 # $(1) is the run's .npz, $(2) the dataset. Methods without one get NaN columns.
 eval_dict_oracle = --dict $(2):A
+eval_dict_dl-fista = --dict $(1):D
+eval_dict_softplus-adam = --dict $(1):D
+eval_dict_lista-oracle = --dict $(2):A
 
 # $(*D) is the dataset name, $(*F) the method.
 $(RUNS_DIR)/%.tsv: $(RUNS_DIR)/%.npz $(BIN)/eval $(call params,eval)
