@@ -1,0 +1,252 @@
+/* test_lista.c — LISTA (lib/lista):
+ *  - the paper's reference (fixture lista.npz, 16 untied steps on the whole
+ *    9-row batch): codes at init, loss, gradients of θ₀, W₁₅, S₀, codes after
+ *    one Adam step;
+ *  - the backward pass against central finite differences, every parameter
+ *    (θ of both signs, a non-square D);
+ *  - lista_encode (blocked) equals the forward pass; training lowers the
+ *    loss, is deterministic for a seed, and a different seed differs. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adam.h"
+#include "lista.h"
+#include "rng.h"
+#include "testutil.h"
+
+static Mat random_mat(Rng *r, size_t rows, size_t cols, double scale)
+{
+    Mat m;
+    SkErr err = {{0}};
+    ck_assert(mat_alloc(&m, rows, cols, &err) == 0);
+    for (size_t i = 0; i < mat_size(&m); i++)
+        m.v[i] = (float)(scale * rng_normal(r));
+    return m;
+}
+
+START_TEST(fixture_init_gradients_and_one_step)
+{
+    Npz fx;
+    fixture_load("lista.npz", &fx);
+    Mat d = fixture_mat(&fx, "D"), y = fixture_mat(&fx, "Y");
+    Mat codes0 = fixture_mat(&fx, "codes_init"), codes1 = fixture_mat(&fx, "codes_after_1step");
+    Mat gt0 = fixture_mat(&fx, "grad_theta0"), gw15 = fixture_mat(&fx, "grad_W15"),
+        gs0 = fixture_mat(&fx, "grad_S0");
+    size_t steps = (size_t)fixture_scalar(&fx, "n_unroll");
+    double lambda = fixture_scalar(&fx, "lam"), lr = fixture_scalar(&fx, "lr");
+    ck_assert_uint_eq(steps, 16);
+    ListaModel m;
+    ListaWork w;
+    SkErr err = {{0}};
+    ck_assert_msg(lista_model_init(&m, &d, steps, &err) == 0, "%s", err.msg);
+    ck_assert(lista_work_init(&w, &m, y.rows, &err) == 0);
+    float *g = malloc(m.n_params * sizeof *g);
+    float loss = lista_loss_grad(&m, &d, y.v, y.rows, lambda, g, &w);
+    const size_t dz = m.d_z, dy = m.d_y;
+    const float *z_init = w.z + steps * w.rows * dz;
+    assert_close_f(z_init, codes0.v, mat_size(&codes0), 1e-5, 2e-6, "codes_init");
+    double want_loss = fixture_scalar(&fx, "loss_init");
+    ck_assert_msg(fabs(loss - want_loss) <= 1e-5 * want_loss, "loss %.9g want %.9g", loss, want_loss);
+    const float *g_w = g, *g_s = g + steps * dz * dz, *g_t = g_s + steps * dz * dy;
+    assert_close_f(g_t, gt0.v, dz, 1e-4, 1e-8, "grad_theta0");
+    assert_close_f(g_w + 15 * dz * dz, gw15.v, dz * dz, 1e-4, 1e-8, "grad_W15");
+    assert_close_f(g_s, gs0.v, dz * dy, 1e-4, 1e-8, "grad_S0");
+    Adam adam;
+    ck_assert(adam_init(&adam, m.n_params, &err) == 0);
+    adam_step(&adam, m.params, g, lr);
+    Mat z1;
+    ck_assert(lista_encode(&m, &y, &z1, &err) == 0);
+    assert_close_f(z1.v, codes1.v, mat_size(&codes1), 1e-4, 2e-6, "codes_after_1step");
+    /* the step moved the codes (by ~0.09), and by the fixture's amount */
+    for (size_t i = 0; i < mat_size(&z1); i++) {
+        double du = z1.v[i] - codes0.v[i], dw = codes1.v[i] - codes0.v[i];
+        ck_assert_msg(fabs(du - dw) <= 2e-6 + 1e-3 * fabs(dw), "code update [%zu]: %g vs %g", i,
+                      du, dw);
+    }
+    adam_release(&adam);
+    free(g);
+    lista_work_release(&w);
+    lista_model_release(&m);
+    Mat all[] = {d, y, codes0, codes1, gt0, gw15, gs0, z1};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        mat_release(&all[i]);
+    npz_free(&fx);
+}
+END_TEST
+
+/* A 3-step model with random weights, thresholds of both signs. */
+static void random_model(ListaModel *m, Mat *d, Mat *y, uint64_t seed)
+{
+    Rng r;
+    rng_init(&r, seed, 0);
+    *d = random_mat(&r, 4, 7, 0.5);
+    *y = random_mat(&r, 6, 4, 1.0);
+    SkErr err = {{0}};
+    ck_assert(lista_model_init(m, d, 3, &err) == 0);
+    for (size_t i = 0; i < m->n_params; i++)
+        m->params[i] += (float)(0.2 * rng_normal(&r));
+    for (size_t i = 0; i < m->steps * m->d_z; i++)
+        m->theta[i] = (float)((rng_uniform(&r) < 0.5 ? -1 : 1) * (0.05 + 0.3 * rng_uniform(&r)));
+}
+
+static double loss_at(const ListaModel *m, const Mat *d, const Mat *y, double lambda, ListaWork *w,
+                      float *scratch)
+{
+    return lista_loss_grad(m, d, y->v, y->rows, lambda, scratch, w);
+}
+
+START_TEST(gradient_matches_finite_differences)
+{
+    ListaModel m;
+    Mat d, y;
+    random_model(&m, &d, &y, 21);
+    ListaWork w;
+    SkErr err = {{0}};
+    ck_assert(lista_work_init(&w, &m, y.rows, &err) == 0);
+    const double lambda = 0.5;
+    float *g = malloc(m.n_params * sizeof *g), *scratch = malloc(m.n_params * sizeof *g);
+    lista_loss_grad(&m, &d, y.v, y.rows, lambda, g, &w);
+    /* small h: a larger one lets some |u| cross |θ| (a kink) between the two points */
+    const float h = 2e-4f;
+    size_t nonzero = 0;
+    for (size_t k = 0; k < m.n_params; k++) {
+        float keep = m.params[k];
+        m.params[k] = keep + h;
+        double up = loss_at(&m, &d, &y, lambda, &w, scratch);
+        m.params[k] = keep - h;
+        double down = loss_at(&m, &d, &y, lambda, &w, scratch);
+        m.params[k] = keep;
+        double fd = (up - down) / ((double)(keep + h) - (double)(keep - h));
+        ck_assert_msg(fabs(g[k] - fd) <= 3e-4 + 1e-2 * fabs(fd),
+                      "param %zu: backward %.7g, finite difference %.7g", k, g[k], fd);
+        nonzero += fabs(fd) > 1e-3;
+    }
+    ck_assert_msg(nonzero > m.n_params / 3, "only %zu of %zu gradients are non-zero", nonzero,
+                  m.n_params);
+    free(g);
+    free(scratch);
+    lista_work_release(&w);
+    lista_model_release(&m);
+    mat_release(&d);
+    mat_release(&y);
+}
+END_TEST
+
+START_TEST(encode_equals_forward)
+{
+    Rng r;
+    rng_init(&r, 3, 0);
+    Mat d = random_mat(&r, 5, 9, 0.5), y = random_mat(&r, 600, 5, 1.0);  /* > one 256-row block */
+    ListaModel m;
+    ListaWork w;
+    SkErr err = {{0}};
+    ck_assert(lista_model_init(&m, &d, 4, &err) == 0);
+    for (size_t i = 0; i < m.n_params; i++)
+        m.params[i] += (float)(0.1 * rng_normal(&r));
+    ck_assert(lista_work_init(&w, &m, y.rows, &err) == 0);
+    const float *zf = lista_forward(&m, y.v, y.rows, &w);
+    Mat z;
+    ck_assert(lista_encode(&m, &y, &z, &err) == 0);
+    assert_close_f(z.v, zf, mat_size(&z), 1e-6, 1e-7, "encode");
+    size_t nz = 0;
+    for (size_t i = 0; i < mat_size(&z); i++)
+        nz += z.v[i] != 0.0f;
+    ck_assert(nz > 0 && nz < mat_size(&z));
+    lista_work_release(&w);
+    lista_model_release(&m);
+    mat_release(&z);
+    mat_release(&d);
+    mat_release(&y);
+}
+END_TEST
+
+static double *train(const Mat *d, const Mat *y, uint64_t seed, long epochs, ListaModel *m)
+{
+    SkErr err = {{0}};
+    ck_assert(lista_model_init(m, d, 16, &err) == 0);
+    ListaTrainOptions o;
+    lista_train_options_default(&o);
+    o.epochs = epochs;
+    o.batch = 16;
+    o.lr = 1e-2;
+    o.seed = seed;
+    double *hist;
+    ck_assert_msg(lista_train(m, d, y, &o, &hist, &err) == 0, "%s", err.msg);
+    return hist;
+}
+
+START_TEST(training_lowers_loss_and_is_seeded)
+{
+    Rng r;
+    rng_init(&r, 4, 0);
+    Mat d = random_mat(&r, 6, 12, 0.4), y = random_mat(&r, 70, 6, 1.0);  /* 4 × 16 + 6 */
+    ListaModel a, b, c;
+    double *ha = train(&d, &y, 1, 30, &a), *hb = train(&d, &y, 1, 30, &b),
+           *hc = train(&d, &y, 2, 30, &c);
+    ck_assert_msg(ha[29] < 0.8 * ha[0], "loss %g -> %g", ha[0], ha[29]);
+    ck_assert(memcmp(a.params, b.params, a.n_params * sizeof(float)) == 0);
+    ck_assert(memcmp(ha, hb, 30 * sizeof *ha) == 0);
+    ck_assert(memcmp(a.params, c.params, a.n_params * sizeof(float)) != 0);
+    free(ha);
+    free(hb);
+    free(hc);
+    lista_model_release(&a);
+    lista_model_release(&b);
+    lista_model_release(&c);
+    mat_release(&d);
+    mat_release(&y);
+}
+END_TEST
+
+START_TEST(nonfinite_loss_names_epoch)
+{
+    Rng r;
+    rng_init(&r, 5, 0);
+    Mat d = random_mat(&r, 3, 5, 0.5), y = random_mat(&r, 10, 3, 1.0);
+    y.v[4] = 1e30f;   /* squared residual overflows float32 */
+    ListaModel m;
+    SkErr err = {{0}};
+    ck_assert(lista_model_init(&m, &d, 2, &err) == 0);
+    ListaTrainOptions o;
+    lista_train_options_default(&o);
+    o.epochs = 3;
+    o.batch = 100;
+    double *hist = (double *)1;
+    ck_assert_int_ne(lista_train(&m, &d, &y, &o, &hist, &err), 0);
+    ck_assert_msg(strstr(err.msg, "epoch 1, batch 1") != NULL, "%s", err.msg);
+    ck_assert_ptr_null(hist);
+    lista_model_release(&m);
+    mat_release(&d);
+    mat_release(&y);
+}
+END_TEST
+
+START_TEST(memory_estimate_and_counts)
+{
+    size_t count;
+    ck_assert(lista_param_count(139, 10000, 16, &count));
+    ck_assert_uint_eq(count, 16u * (100000000u + 1390000u + 10000u));
+    /* 4 copies of 1.6e9 floats: > 24 GiB */
+    ck_assert(lista_training_bytes(139, 10000, 16, 64) > 24.0 * 1073741824.0);
+    ck_assert(lista_training_bytes(47, 100, 16, 64) < 1e8);
+    ck_assert(!lista_param_count(1, (size_t)1 << 40, 16, &count));
+}
+END_TEST
+
+static Suite *lista_suite(void)
+{
+    Suite *s = suite_create("lista");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, fixture_init_gradients_and_one_step);
+    tcase_add_test(tc, gradient_matches_finite_differences);
+    tcase_add_test(tc, encode_equals_forward);
+    tcase_add_test(tc, training_lowers_loss_and_is_seeded);
+    tcase_add_test(tc, nonfinite_loss_names_epoch);
+    tcase_add_test(tc, memory_estimate_and_counts);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return run_suite(lista_suite()); }

@@ -1,0 +1,342 @@
+/* lista — LISTA (SPEC §3): 16 unrolled, untied learned-ISTA steps trained on
+ * Y_train with a fixed dictionary; codes for Y_val and Y_ood.
+ *
+ *   lista --dict FILE:MEMBER --data FILE --seed S [options] -o MODEL
+ *
+ * Writes W ((K·d_z) × d_z: rows k·d_z … (k+1)·d_z − 1 are W_k), S ((K·d_z) ×
+ * d_y, likewise S_k), theta (K × d_z), D (the dictionary used), Z_val, Z_ood,
+ * loss (per epoch: mean batch loss weighted by batch rows), meta.json. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "gemm.h"
+#include "lista.h"
+#include "npz.h"
+
+static const char *PROG = "lista";
+
+typedef struct {
+    const char *dict, *data, *output;
+    ListaTrainOptions train;
+    long epochs, batch, unroll, threads;
+    double max_memory_gib;
+    uint64_t seed;
+    bool has_seed, verbose;
+} Options;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: %s --dict FILE:MEMBER --data FILE --seed S [options] [-o FILE]\n"
+            "LISTA: K untied steps z <- soft(z W_k^T + y S_k^T, |theta_k|) from z = 0,\n"
+            "initialised as ISTA on D (W = I - D^T D/L, S = D^T/L, theta = 0.01), trained on\n"
+            "Y_train with D fixed: mse(z D^T, y) + lambda mean|z|, Adam, minibatches from a\n"
+            "seeded permutation per epoch (last partial batch kept). Writes W ((K d_z) x d_z),\n"
+            "S ((K d_z) x d_y), theta (K x d_z), D, Z_val, Z_ood, loss (per epoch), meta.json.\n\n"
+            "  --dict FILE:MEMBER  dictionary D, d_y x d_z, atoms as columns (required)\n"
+            "  --data FILE         dataset .npz with Y_train, Y_val, Y_ood; '-' reads stdin\n"
+            "                      (required)\n"
+            "  --seed S            seed of the minibatch order (required)\n"
+            "  --epochs N          training epochs, >= 0 (default: 200)\n"
+            "  --batch N           minibatch rows (default: 64)\n"
+            "  --lr X              Adam learning rate (default: 0.001)\n"
+            "  --lambda X          L1 weight, >= 0 (default: 0.1)\n"
+            "  --unroll K          unrolled steps (default: 16)\n"
+            "  --max-memory GIB    refuse a model whose training needs more than GIB GiB\n"
+            "                      (default: 12)\n"
+            "  --threads N         BLIS threads (default: 1 for small problems, else\n"
+            "                      SLURM_CPUS_PER_TASK, BLIS_NUM_THREADS or the CPUs available)\n"
+            "  -o, --output FILE   output .npz, '-' for stdout (default: -)\n"
+            "  -v, --verbose       log progress lines on stderr\n"
+            "  -h, --help          show this help\n"
+            "  --version           show the version\n",
+            PROG);
+}
+
+enum { OPT_DICT = 256, OPT_DATA, OPT_SEED, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_LAMBDA, OPT_UNROLL,
+       OPT_MAX_MEMORY, OPT_THREADS, OPT_VERSION };
+static const struct option LONG_OPTIONS[] = {
+    {"dict", required_argument, 0, OPT_DICT},
+    {"data", required_argument, 0, OPT_DATA},
+    {"seed", required_argument, 0, OPT_SEED},
+    {"epochs", required_argument, 0, OPT_EPOCHS},
+    {"batch", required_argument, 0, OPT_BATCH},
+    {"lr", required_argument, 0, OPT_LR},
+    {"lambda", required_argument, 0, OPT_LAMBDA},
+    {"unroll", required_argument, 0, OPT_UNROLL},
+    {"max-memory", required_argument, 0, OPT_MAX_MEMORY},
+    {"threads", required_argument, 0, OPT_THREADS},
+    {"output", required_argument, 0, 'o'},
+    {"verbose", no_argument, 0, 'v'},
+    {"help", no_argument, 0, 'h'},
+    {"version", no_argument, 0, OPT_VERSION},
+    {0, 0, 0, 0}};
+static const char SHORT_OPTIONS[] = "o:vh";
+
+static int parse_options(int argc, char **argv, Options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->output = "-";
+    lista_train_options_default(&o->train);
+    o->epochs = o->train.epochs;
+    o->batch = (long)o->train.batch;
+    o->unroll = LISTA_STEPS;
+    o->max_memory_gib = 12.0;
+    ListaTrainOptions *t = &o->train;
+    SkErr err = {{0}};
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, NULL)) != -1) {
+        int rc = 0;
+        switch (c) {
+        case OPT_DICT: o->dict = optarg; break;
+        case OPT_DATA: o->data = optarg; break;
+        case OPT_SEED: rc = cli_parse_u64("--seed", optarg, &o->seed, &err); o->has_seed = true; break;
+        case OPT_EPOCHS: rc = cli_parse_long("--epochs", optarg, 0, 100000000, &o->epochs, &err); break;
+        case OPT_BATCH: rc = cli_parse_long("--batch", optarg, 1, 100000000, &o->batch, &err); break;
+        case OPT_LR: rc = cli_parse_double("--lr", optarg, 0.0, 1e3, &t->lr, &err); break;
+        case OPT_LAMBDA: rc = cli_parse_double("--lambda", optarg, 0.0, 1e30, &t->lambda, &err); break;
+        case OPT_UNROLL: rc = cli_parse_long("--unroll", optarg, 1, 1000, &o->unroll, &err); break;
+        case OPT_MAX_MEMORY:
+            rc = cli_parse_double("--max-memory", optarg, 0.0, 1e9, &o->max_memory_gib, &err);
+            break;
+        case OPT_THREADS: rc = cli_parse_long("--threads", optarg, 1, 4096, &o->threads, &err); break;
+        case 'o': o->output = optarg; break;
+        case 'v': o->verbose = true; break;
+        case 'h': usage(stdout); return -1;
+        case OPT_VERSION: printf("%s sparsekit %s\n", PROG, SK_VERSION); return -1;
+        default: return cli_bad_option(PROG, argv, optind, optopt);
+        }
+        if (rc)
+            return cli_usage_error(PROG, "%s", err.msg);
+    }
+    if (!o->dict)
+        return cli_usage_error(PROG, "--dict is required");
+    if (!o->data)
+        return cli_usage_error(PROG, "--data is required");
+    if (!o->has_seed)
+        return cli_usage_error(PROG, "--seed is required");
+    if (optind < argc)
+        return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
+    t->epochs = o->epochs;
+    t->batch = (size_t)o->batch;
+    t->seed = o->seed;
+    return 0;
+}
+
+/* ---- inputs ------------------------------------------------------------ */
+
+typedef struct {
+    NpzCache cache;
+    const char *name;      /* the data file as messages show it */
+    const char *data_meta, *dict_meta;
+    Mat d, y_train, y_val, y_ood;
+} Problem;
+
+static void problem_free(Problem *p)
+{
+    mat_release(&p->d);
+    mat_release(&p->y_train);
+    mat_release(&p->y_val);
+    mat_release(&p->y_ood);
+    npz_cache_free(&p->cache);
+}
+
+static int load_member(const Problem *p, const Npz *npz, const char *member, Mat *m, SkErr *err)
+{
+    const NpyArray *a = npz_get(npz, member);
+    if (!a)
+        return sk_fail(err, "%s: no member '%s' (LISTA needs Y_train, Y_val, Y_ood)", p->name,
+                       member);
+    if (a->ndim != 2)
+        return sk_fail(err, "%s: %s is %d-dimensional, expected a matrix", p->name, member, a->ndim);
+    if (npy_to_mat(a, m, err))
+        return sk_prefix(err, p->name);
+    if (!mat_all_finite(m))
+        return sk_fail(err, "%s: %s holds non-finite values", p->name, member);
+    if (m->rows == 0 || m->cols == 0)
+        return sk_fail(err, "%s: %s is %zu x %zu (empty)", p->name, member, m->rows, m->cols);
+    return 0;
+}
+
+static int load_dict(Problem *p, const char *spec, SkErr *err)
+{
+    if (npz_load_mat(&p->cache, spec, NULL, &p->d, err))
+        return -1;
+    char *file = NULL, *member = NULL;
+    const Npz *npz = NULL;
+    int rc = npz_split_spec(spec, &file, &member, err);
+    if (rc == 0 && npz_cache_open(&p->cache, file, &npz, err) == 0)
+        p->dict_meta = npz->meta_json;
+    const char *shown = rc == 0 && strcmp(file, "-") != 0 ? file : "stdin";
+    if (rc == 0 && !mat_all_finite(&p->d))
+        rc = sk_fail(err, "%s: dictionary holds non-finite values", shown);
+    else if (rc == 0 && (p->d.rows == 0 || p->d.cols == 0))
+        rc = sk_fail(err, "%s: dictionary is %zu x %zu (empty)", shown, p->d.rows, p->d.cols);
+    free(file);
+    free(member);
+    return rc;
+}
+
+static int load_problem(Problem *p, const Options *o, SkErr *err)
+{
+    p->name = strcmp(o->data, "-") == 0 ? "stdin" : o->data;
+    if (load_dict(p, o->dict, err))
+        return -1;
+    const Npz *npz;
+    if (npz_cache_open(&p->cache, o->data, &npz, err))
+        return -1;
+    p->data_meta = npz->meta_json;
+    if (load_member(p, npz, "Y_train", &p->y_train, err) ||
+        load_member(p, npz, "Y_val", &p->y_val, err) || load_member(p, npz, "Y_ood", &p->y_ood, err))
+        return -1;
+    const Mat *splits[3] = {&p->y_train, &p->y_val, &p->y_ood};
+    static const char *const NAMES[3] = {"Y_train", "Y_val", "Y_ood"};
+    for (int s = 0; s < 3; s++)
+        if (splits[s]->cols != p->d.rows)
+            return sk_fail(err, "%s: %s has %zu columns but the dictionary has %zu rows (d_y)",
+                           p->name, NAMES[s], splits[s]->cols, p->d.rows);
+    return 0;
+}
+
+/* Refuse before allocating when training would need more than --max-memory. */
+static int check_memory(const Problem *p, const Options *o, SkErr *err)
+{
+    const double gib = 1073741824.0;
+    size_t count;
+    double need = lista_param_count(p->d.rows, p->d.cols, (size_t)o->unroll, &count)
+                      ? lista_training_bytes(p->d.rows, p->d.cols, (size_t)o->unroll,
+                                             (size_t)o->batch)
+                      : INFINITY;
+    /* the data and the codes written */
+    need += 4.0 * (double)(p->y_train.rows + p->y_val.rows + p->y_ood.rows) *
+            (double)(p->d.rows + p->d.cols);
+    if (need > o->max_memory_gib * gib)
+        return sk_fail(err, "d_z = %zu with %ld steps needs about %.1f GiB (W is %ld x %zu x %zu, "
+                            "kept 4 times for Adam), above --max-memory %g GiB",
+                       p->d.cols, o->unroll, need / gib, o->unroll, p->d.cols, p->d.cols,
+                       o->max_memory_gib);
+    return 0;
+}
+
+/* ---- work ---------------------------------------------------------------- */
+
+static void report(void *user, long epoch, long epochs, size_t batch, size_t batches, double loss)
+{
+    double done = (double)(epoch - 1) + (double)batch / (double)batches;
+    progress_update(user, done, (double)epochs, "epoch %ld/%ld loss %.7g", epoch, epochs, loss);
+}
+
+static int choose_threads(const Problem *p, const Options *o)
+{
+    if (o->threads)
+        return (int)o->threads;
+    double macs = (double)o->batch * (double)p->d.cols * (double)p->d.cols;
+    return macs < 2e7 ? 1 : sk_default_threads();
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+static void build_meta(const Problem *p, const Options *o, const double *hist, StrBuf *meta)
+{
+    const ListaTrainOptions *t = &o->train;
+    StrBuf params, inputs;
+    sb_init(&params);
+    sb_init(&inputs);
+    sb_printf(&params,
+              "\"lambda\": %.9g, \"lr\": %.9g, \"epochs\": %ld, \"batch\": %ld, \"unroll\": %ld, "
+              "\"d_y\": %zu, \"d_z\": %zu, \"n_train\": %zu, \"final_loss\": %.9g, "
+              "\"layout\": \"W rows k*d_z..(k+1)*d_z-1 are W_k; S likewise; theta row k is theta_k\"",
+              t->lambda, t->lr, o->epochs, o->batch, o->unroll, p->d.rows, p->d.cols,
+              p->y_train.rows, o->epochs > 0 ? hist[o->epochs - 1] : NAN);
+    meta_add_input(&inputs, "dict", p->dict_meta);
+    meta_add_input(&inputs, "data", p->data_meta);
+    meta_build(meta, PROG, 0, NULL, true, o->seed, params.s, inputs.s);
+    if (params.failed || inputs.failed)
+        meta->failed = true;
+    sb_free(&params);
+    sb_free(&inputs);
+}
+
+static int write_outputs(const Problem *p, const Options *o, const ListaModel *m,
+                         const double *hist, SkErr *err)
+{
+    Mat z_val = {0}, z_ood = {0};
+    StrBuf meta;
+    sb_init(&meta);
+    build_meta(p, o, hist, &meta);
+    if (meta.failed) {
+        sb_free(&meta);
+        return sk_fail(err, "out of memory");
+    }
+    int rc = lista_encode(m, &p->y_val, &z_val, err) || lista_encode(m, &p->y_ood, &z_ood, err);
+    NpzWriter *w = rc == 0 ? npz_create(o->output, 1, err) : NULL;
+    if (!w)
+        rc = -1;
+    const size_t K = m->steps, dz = m->d_z, dy = m->d_y;
+    const Mat wm = {K * dz, dz, m->w}, sm = {K * dz, dy, m->s}, tm = {K, dz, m->theta};
+    size_t hist_shape[1] = {(size_t)o->epochs};
+    if (rc == 0)
+        rc = npz_put_mat(w, "W", &wm, err) || npz_put_mat(w, "S", &sm, err) ||
+             npz_put_mat(w, "theta", &tm, err) || npz_put_mat(w, "D", &p->d, err) ||
+             npz_put_mat(w, "Z_val", &z_val, err) || npz_put_mat(w, "Z_ood", &z_ood, err) ||
+             npz_put(w, "loss", NPY_FLOAT64, 1, hist_shape, hist, err) ||
+             npz_put_raw(w, "meta.json", meta.s, meta.len, err);
+    if (rc == 0)
+        rc = npz_commit(w, err);
+    else
+        npz_abort(w);
+    mat_release(&z_val);
+    mat_release(&z_ood);
+    sb_free(&meta);
+    return rc ? -1 : 0;
+}
+
+static int run(Options *o, SkErr *err)
+{
+    Problem p;
+    memset(&p, 0, sizeof p);
+    npz_cache_init(&p.cache);
+    ListaModel m;
+    memset(&m, 0, sizeof m);
+    double *hist = NULL;
+    int rc = load_problem(&p, o, err) || check_memory(&p, o, err);
+    if (rc == 0) {
+        sk_gemm_set_threads(choose_threads(&p, o));
+        rc = lista_model_init(&m, &p.d, (size_t)o->unroll, err);
+    }
+    if (rc == 0) {
+        Progress progress;
+        progress_init(&progress, PROG, o->verbose);
+        o->train.progress = report;
+        o->train.progress_user = &progress;
+        rc = lista_train(&m, &p.d, &p.y_train, &o->train, &hist, err);
+        progress_finish(&progress);
+        if (rc) {
+            SkErr why = *err;
+            sk_fail(err, "%s: %s; nothing written", p.name, why.msg);
+        }
+    }
+    if (rc == 0)
+        rc = write_outputs(&p, o, &m, hist, err);
+    free(hist);
+    lista_model_release(&m);
+    problem_free(&p);
+    return rc ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    Options o;
+    int rc = parse_options(argc, argv, &o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    SkErr err = {{0}};
+    if (run(&o, &err))
+        return cli_error(PROG, SK_EXIT_DATA, &err);
+    return 0;
+}
