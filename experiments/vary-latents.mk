@@ -16,12 +16,21 @@ VL_DZ_paper := 50 100 500 1000 5000 10000
 VL_K := $(VL_K_$(SCALE))
 VL_P := $(VL_P_$(SCALE))
 VL_DZ := $(VL_DZ_$(SCALE))
-VL_METHODS := oracle probe
+VL_METHODS := oracle probe lista-oracle
 VL_OUT := $(RESULTS_DIR)/vary-latents/$(SCALE)
 
-VL_DATASETS := $(foreach dz,$(VL_DZ),$(foreach s,$(SEEDS),$(call dataset_name,$(dz),$(VL_K),$(VL_P),$(s))))
-VL_ROWS := $(call rows,$(VL_DATASETS),$(VL_METHODS))
-$(call declare_rows,$(VL_DATASETS),$(VL_METHODS))
+# Methods too slow for every d_z of a preset run up to a cap (README lists
+# them): VL_MAXDZ_<method>_<scale>. No cap: every d_z.
+VL_MAXDZ_lista-oracle_default := 500
+VL_MAXDZ_lista-oracle_paper := 2000
+VL_MAXDZ_dl-lista_default := 500
+VL_MAXDZ_dl-lista_paper := 2000
+VL_MAXDZ_softplus-adam_default := 100
+vl_dz_for = $(if $(VL_MAXDZ_$(1)_$(SCALE)),$(foreach dz,$(VL_DZ),$(if $(shell [ $(dz) -le $(VL_MAXDZ_$(1)_$(SCALE)) ] && echo y),$(dz))),$(VL_DZ))
+vl_datasets = $(foreach dz,$(1),$(foreach s,$(SEEDS),$(call dataset_name,$(dz),$(VL_K),$(VL_P),$(s))))
+
+VL_ROWS := $(foreach m,$(VL_METHODS),$(call rows,$(call vl_datasets,$(call vl_dz_for,$(m))),$(m)))
+$(foreach m,$(VL_METHODS),$(call declare_rows,$(call vl_datasets,$(call vl_dz_for,$(m))),$(m)))
 VL_FIGURE_NAMES := mcc-id mcc-ood auc-ood acc-ood
 VL_FIGURES := $(foreach f,$(VL_FIGURE_NAMES),$(foreach ext,png pdf,$(VL_OUT)/vary-latents-$(f).$(ext)))
 
