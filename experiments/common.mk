@@ -31,9 +31,11 @@ dataset_name = dz$(1)_k$(2)_p$(3)_s$(4)
 dataset_args = $(subst _s, --seed ,$(subst _p, --p ,$(subst _k, --k ,$(subst dz,--dz ,$(1)))))
 
 # Parameter files: the arguments of one stage, one file each, so that editing
-# one re-runs exactly the results that depend on it.
-params = $(PARAMS_DIR)/$(1).args
-read_params = $$(cat $(PARAMS_DIR)/$(1).args)
+# one re-runs exactly the results that depend on it. PARAMS_DIR/STAGE.args holds
+# the paper's settings; PARAMS_DIR/SCALE/STAGE.args, where present, replaces it
+# for that preset (smoke shortens training so tests take seconds).
+params = $(firstword $(wildcard $(PARAMS_DIR)/$(SCALE)/$(1).args) $(PARAMS_DIR)/$(1).args)
+read_params = $$(cat $(call params,$(1)))
 
 $(DATA_DIR)/%.npz: $(BIN)/gen-data $(call params,data)
 	@mkdir -p $(@D)

@@ -67,6 +67,7 @@ eval_dict_oracle = --dict $(2):A
 eval_dict_dl-fista = --dict $(1):D
 eval_dict_softplus-adam = --dict $(1):D
 eval_dict_lista-oracle = --dict $(2):A
+eval_dict_dl-lista = --dict $(1):D
 
 # $(*D) is the dataset name, $(*F) the method.
 $(RUNS_DIR)/%.tsv: $(RUNS_DIR)/%.npz $(BIN)/eval $(call params,eval)

@@ -16,11 +16,12 @@ VL_DZ_paper := 50 100 500 1000 5000 10000
 VL_K := $(VL_K_$(SCALE))
 VL_P := $(VL_P_$(SCALE))
 VL_DZ := $(VL_DZ_$(SCALE))
-VL_METHODS := oracle probe lista-oracle
+VL_METHODS := oracle probe dl-fista softplus-adam lista-oracle dl-lista
 VL_OUT := $(RESULTS_DIR)/vary-latents/$(SCALE)
 
 # Methods too slow for every d_z of a preset run up to a cap (README lists
 # them): VL_MAXDZ_<method>_<scale>. No cap: every d_z.
+VL_MAXDZ_dl-fista_default := 500
 VL_MAXDZ_lista-oracle_default := 500
 VL_MAXDZ_lista-oracle_paper := 2000
 VL_MAXDZ_dl-lista_default := 500
