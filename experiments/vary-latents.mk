@@ -16,7 +16,8 @@ VL_DZ_paper := 50 100 500 1000 5000 10000
 VL_K := $(VL_K_$(SCALE))
 VL_P := $(VL_P_$(SCALE))
 VL_DZ := $(VL_DZ_$(SCALE))
-VL_METHODS := oracle probe dl-fista softplus-adam lista-oracle dl-lista
+VL_METHODS := oracle probe dl-fista softplus-adam lista-oracle dl-lista \
+              sae-relu sae-topk sae-jumprelu sae-mp
 VL_OUT := $(RESULTS_DIR)/vary-latents/$(SCALE)
 
 # Methods too slow for every d_z of a preset run up to a cap (README lists
