@@ -69,9 +69,15 @@ $(BUILD)/tools/%.o: tools/%.c | $(BUILD)/deps.ok
 	@mkdir -p $(@D)
 	$(CC) $(SK_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BIN)/%: $(BUILD)/tools/%.o $(LIB_A)
+# A tool depends on the library objects it actually links (read from the
+# linker's map into BUILD/tools/TOOL.link.d), not on the whole archive, so
+# editing one module relinks, and re-runs the results of, only the tools that
+# contain it.
+$(BIN)/%: $(BUILD)/tools/%.o | $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(SK_CFLAGS) $< $(LIB_A) $(LDLIBS_BASE) -o $@
+	$(CC) $(SK_CFLAGS) $< $(LIB_A) $(LDLIBS_BASE) -Wl,-Map,$(BUILD)/tools/$*.map -o $@
+	@{ printf '%s:' '$@'; grep -o '$(LIB_A)([A-Za-z_0-9]*\.o)' $(BUILD)/tools/$*.map | sort -u | \
+	   sed 's#.*(\(.*\))# $(BUILD)/lib/\1#' | tr -d '\n'; echo; } > $(BUILD)/tools/$*.link.d
 
 $(BUILD)/test-deps.ok: scripts/check-deps.sh
 	@mkdir -p $(@D)
@@ -127,3 +133,32 @@ check-figure-deps:
 # ---- experiments -------------------------------------------------------
 include experiments/common.mk experiments/methods.mk
 -include $(filter-out experiments/common.mk experiments/methods.mk,$(wildcard experiments/*.mk))
+
+# ---- fuzzing -----------------------------------------------------------
+# make fuzz [FUZZ_SECONDS=60]: build fuzz/fuzz_npz.c (libFuzzer harness over
+# npz_parse and the FILE:MEMBER lookups) with clang -fsanitize=fuzzer,address,
+# undefined into build/fuzz/, then run it for FUZZ_SECONDS seconds. Seeds come
+# from fuzz/corpus and fuzz/regressions (never written to); new inputs go to
+# build/fuzz/corpus and crashing inputs to build/fuzz/crash-*: copy those into
+# fuzz/regressions/ after fixing, and make check replays them
+# (tests/unit/test_fuzz_replay.c, plain gcc, ASan under SANITIZE=1).
+# Needs clang and its runtime (Debian: apt-get install clang libclang-rt-14-dev).
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_DIR := build/fuzz
+FUZZ_LIB_SRC := lib/npz.c lib/npy.c lib/zip.c lib/atomic.c lib/err.c lib/mat.c
+FUZZ_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Ilib -O1 -g \
+               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+               -fno-omit-frame-pointer
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZ_DIR)/fuzz_npz
+
+$(FUZZ_DIR)/fuzz_npz: fuzz/fuzz_npz.c $(FUZZ_LIB_SRC) lib/npz.h lib/npy.h lib/zip.h lib/err.h lib/mat.h lib/atomic.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) fuzz/fuzz_npz.c $(FUZZ_LIB_SRC) -lz -lm -o $@
+
+fuzz: $(FUZZ_DIR)/fuzz_npz
+	@mkdir -p $(FUZZ_DIR)/corpus
+	cd $(FUZZ_DIR) && ./fuzz_npz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	    -rss_limit_mb=2048 -dict=$(CURDIR)/fuzz/npz.dict -print_final_stats=1 \
+	    corpus $(CURDIR)/fuzz/corpus $(CURDIR)/fuzz/regressions

@@ -136,7 +136,8 @@ static int parse_string(Cursor *c, char *out, size_t cap, SkErr *err)
     char quote = *c->p++;
     size_t n = 0;
     while (c->p < c->end && *c->p != quote) {
-        if (*c->p == '\\' || n + 1 >= cap)
+        /* no escapes; no control characters (messages quote this text on one line) */
+        if (*c->p == '\\' || (unsigned char)*c->p < 0x20 || *c->p == 0x7f || n + 1 >= cap)
             return sk_fail(err, "bad .npy header: unexpected string");
         out[n++] = *c->p++;
     }

@@ -292,11 +292,16 @@ static int extract(const uint8_t *buf, size_t len, const CentralRecord *r, ZipMe
     return 0;
 }
 
-/* A NUL-terminated copy of the member name; names with NUL bytes are refused. */
+/* A NUL-terminated copy of the member name; names with NUL bytes or other
+ * control characters are refused (error messages quote names on one line). */
 static int copy_name(const CentralRecord *r, char **out, SkErr *err)
 {
     if (memchr(r->name, 0, r->name_len))
         return sk_fail(err, "corrupt zip archive (member name contains a NUL byte)");
+    for (size_t i = 0; i < r->name_len; i++)
+        if (r->name[i] < 0x20 || r->name[i] == 0x7f)
+            return sk_fail(err, "corrupt zip archive (member name contains control character "
+                                "0x%02x)", r->name[i]);
     *out = malloc(r->name_len + 1);
     if (!*out)
         return sk_fail(err, "out of memory");
