@@ -48,6 +48,12 @@ int atomic_create_temp(const char *path, char **tmp_path, FILE **f, SkErr *err)
     return 0;
 }
 
+bool atomic_is_special(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
 int atomic_open(AtomicFile *a, const char *path, SkErr *err)
 {
     *a = (AtomicFile){0};
@@ -58,6 +64,15 @@ int atomic_open(AtomicFile *a, const char *path, SkErr *err)
     a->final_path = strdup(path);
     if (!a->final_path)
         return sk_fail(err, "%s: out of memory", path);
+    if (atomic_is_special(path)) {
+        a->f = fopen(path, "w");
+        if (!a->f) {
+            int e = errno;
+            atomic_abort(a);
+            return sk_fail(err, "%s: cannot open: %s", path, strerror(e));
+        }
+        return 0;
+    }
     if (atomic_create_temp(path, &a->tmp_path, &a->f, err)) {
         sk_prefix(err, path);
         atomic_abort(a);
@@ -71,7 +86,18 @@ int atomic_commit(AtomicFile *a, SkErr *err)
     if (!a->final_path) {
         int bad = fflush(a->f) != 0 || ferror(a->f);
         a->f = NULL;
-        return bad ? sk_fail(err, "-: write error: %s", strerror(errno)) : 0;
+        return bad ? sk_fail(err, "stdout: write error: %s", strerror(errno)) : 0;
+    }
+    if (!a->tmp_path) { /* a special file written directly */
+        int bad = fflush(a->f) != 0 || ferror(a->f);
+        int e = errno;
+        bad |= fclose(a->f) != 0;
+        a->f = NULL;
+        if (bad)
+            sk_fail(err, "%s: write error: %s", a->final_path, strerror(e));
+        free(a->final_path);
+        a->final_path = NULL;
+        return bad ? -1 : 0;
     }
     int bad = fflush(a->f) != 0 || ferror(a->f) || fsync(fileno(a->f)) != 0;
     int e = errno;

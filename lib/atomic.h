@@ -1,9 +1,12 @@
 /* atomic.h — text outputs written atomically: a temporary file in the target's
  * own folder, renamed into place on commit, so a failed or interrupted run never
- * leaves a file that looks complete. "-" means stdout. */
+ * leaves a file that looks complete. "-" means stdout. A target that exists
+ * and is not a regular file (/dev/null, a FIFO) is written directly: renaming
+ * over it would replace the device. */
 #ifndef SK_ATOMIC_H
 #define SK_ATOMIC_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "err.h"
@@ -11,8 +14,11 @@
 typedef struct {
     FILE *f;          /* write here */
     char *final_path; /* NULL for stdout */
-    char *tmp_path;
+    char *tmp_path;   /* NULL for stdout and for a special target written directly */
 } AtomicFile;
+
+/* True when path exists and is not a regular file (a device, FIFO, socket). */
+bool atomic_is_special(const char *path);
 
 int atomic_open(AtomicFile *a, const char *path, SkErr *err);
 

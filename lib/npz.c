@@ -207,6 +207,7 @@ int npz_load(const char *path, Npz *out, SkErr *err)
 struct NpzWriter {
     FILE *f;
     char *path;        /* final path; NULL when writing to stdout */
+    bool special;      /* path is a device or FIFO: copied into at commit, never renamed over */
     char *tmp_path;    /* temporary file beside it; NULL for stdout (tmpfile) */
     bool npy_only;     /* plain .npy output: exactly one array, no zip */
     bool broken;       /* a write failed: the file is unusable, commit refuses */
@@ -259,10 +260,11 @@ NpzWriter *npz_create(const char *path, int level, SkErr *err)
         return NULL;
     }
     w->npy_only = !to_stdout && ends_with(path, ".npy");
+    w->special = !to_stdout && atomic_is_special(path);
     int rc = 0;
-    if (to_stdout && !(w->f = tmpfile()))
+    if ((to_stdout || w->special) && !(w->f = tmpfile()))
         rc = sk_fail(err, "cannot create a temporary file: %s", strerror(errno));
-    else if (!to_stdout)
+    else if (!to_stdout && !w->special)
         rc = open_temp(w, err);
     if (rc) {
         sk_prefix(err, path);
@@ -371,21 +373,32 @@ int npz_put_raw(NpzWriter *w, const char *name, const void *bytes, size_t len, S
     return rc ? sk_prefix(err, writer_name(w)) : 0;
 }
 
-/* Copy the finished temporary stream to stdout. */
-static int copy_to_stdout(FILE *f, SkErr *err)
+/* Copy the finished temporary stream to out (stdout or a special file). */
+static int copy_stream(FILE *f, FILE *out, SkErr *err)
 {
     char buf[65536];
     size_t n;
     if (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0)
         return sk_fail(err, "cannot rewind the temporary file: %s", strerror(errno));
     while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        if (fwrite(buf, 1, n, stdout) != n)
+        if (fwrite(buf, 1, n, out) != n)
             return sk_fail(err, "write error: %s", strerror(errno));
     if (ferror(f))
         return sk_fail(err, "read error on the temporary file: %s", strerror(errno));
-    if (fflush(stdout) != 0)
+    if (fflush(out) != 0)
         return sk_fail(err, "write error: %s", strerror(errno));
     return 0;
+}
+
+static int copy_to_special(NpzWriter *w, SkErr *err)
+{
+    FILE *out = fopen(w->path, "wb");
+    if (!out)
+        return sk_fail(err, "cannot open: %s", strerror(errno));
+    int rc = copy_stream(w->f, out, err);
+    if (fclose(out) != 0 && rc == 0)
+        rc = sk_fail(err, "write error: %s", strerror(errno));
+    return rc;
 }
 
 /* Flush, sync and close the temporary file, then rename it into place. */
@@ -416,9 +429,11 @@ static int finish(NpzWriter *w, SkErr *err)
         return sk_fail(err, "a .npy file needs exactly one array, got none");
     if (!w->npy_only && zip_writer_finish(&w->zip, err))
         return -1;
+    if (w->special)
+        return copy_to_special(w, err);
     if (w->path)
         return install_file(w, err);
-    return copy_to_stdout(w->f, err);
+    return copy_stream(w->f, stdout, err);
 }
 
 int npz_commit(NpzWriter *w, SkErr *err)
