@@ -206,7 +206,7 @@ static int parse_shape(Cursor *c, NpyHeader *h, SkErr *err)
     if (!accept(c, '('))
         return sk_fail(err, "bad .npy header: shape is not a tuple");
     while (!accept(c, ')')) {
-        size_t v;
+        size_t v = 0;
         if (parse_dim(c, &v, err))
             return -1;
         if (ndim < MAX_SHOWN)

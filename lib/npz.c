@@ -574,3 +574,41 @@ int npz_load_mat(NpzCache *c, const char *spec, const char *default_member, Mat 
     free(member);
     return rc ? -1 : 0;
 }
+
+void npz_spec_file(const char *spec, char *buf, size_t cap)
+{
+    char *file = NULL, *member = NULL;
+    SkErr ignored;
+    if (npz_split_spec(spec, &file, &member, &ignored) == 0)
+        snprintf(buf, cap, "%s", strcmp(file, "-") == 0 ? "stdin" : file);
+    else
+        snprintf(buf, cap, "%s", spec);
+    free(file);
+    free(member);
+}
+
+const char *npz_spec_meta(NpzCache *c, const char *spec)
+{
+    char *file = NULL, *member = NULL;
+    const Npz *npz = NULL;
+    SkErr ignored;
+    if (npz_split_spec(spec, &file, &member, &ignored) == 0)
+        npz_cache_open(c, file, &npz, &ignored);
+    free(file);
+    free(member);
+    return npz ? npz->meta_json : NULL;
+}
+
+int npz_load_mat_finite(NpzCache *c, const char *spec, const char *default_member, Mat *out,
+                        const char *what, SkErr *err)
+{
+    if (npz_load_mat(c, spec, default_member, out, err))
+        return -1;
+    if (!mat_all_finite(out)) {
+        char file[512];
+        npz_spec_file(spec, file, sizeof file);
+        mat_release(out);
+        return sk_fail(err, "%s: %s holds non-finite values", file, what);
+    }
+    return 0;
+}

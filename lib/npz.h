@@ -115,4 +115,16 @@ int npz_split_spec(const char *spec, char **file, char **member, SkErr *err);
 int npz_load_mat(NpzCache *c, const char *spec, const char *default_member,
                  Mat *out, SkErr *err);
 
+/* The file part of a spec, for messages ("-" is shown as "stdin"). */
+void npz_spec_file(const char *spec, char *buf, size_t cap);
+
+/* The meta.json text of the archive a spec names, opened through the cache
+ * (NULL when it has none or cannot be opened): for provenance of inputs. */
+const char *npz_spec_meta(NpzCache *c, const char *spec);
+
+/* npz_load_mat, then refuse NaN or infinite values with
+ * "FILE: WHAT holds non-finite values". */
+int npz_load_mat_finite(NpzCache *c, const char *spec, const char *default_member, Mat *out,
+                        const char *what, SkErr *err);
+
 #endif

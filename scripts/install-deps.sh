@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# install-deps.sh — install every Debian package sparsekit needs (run as root).
+# install-deps.sh [--with-fuzz] — install every Debian package sparsekit needs
+# (run as root); --with-fuzz adds clang and its libFuzzer runtime for `make fuzz`.
 set -euo pipefail
 packages=(
     build-essential make pkg-config
@@ -9,6 +10,9 @@ packages=(
     gnuplot-nox                          # figures (pngcairo, pdfcairo)
     python3 python3-numpy                # interoperability tests
 )
+if [ "${1:-}" = --with-fuzz ]; then
+    packages+=(clang libclang-rt-14-dev)
+fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y --no-install-recommends "${packages[@]}"

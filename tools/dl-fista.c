@@ -190,45 +190,6 @@ static void problem_free(Problem *p)
     npz_cache_free(&p->cache);
 }
 
-/* The file part of a spec, for messages ("-" is shown as stdin). */
-static void spec_file(const char *spec, char *buf, size_t cap)
-{
-    char *file = NULL, *member = NULL;
-    SkErr ignored;
-    if (npz_split_spec(spec, &file, &member, &ignored) == 0)
-        snprintf(buf, cap, "%s", strcmp(file, "-") == 0 ? "stdin" : file);
-    else
-        snprintf(buf, cap, "%s", spec);
-    free(file);
-    free(member);
-}
-
-/* The meta.json text of the archive a spec names (NULL when it has none). */
-static const char *spec_meta(NpzCache *c, const char *spec)
-{
-    char *file = NULL, *member = NULL;
-    const Npz *npz = NULL;
-    SkErr ignored;
-    if (npz_split_spec(spec, &file, &member, &ignored) == 0)
-        npz_cache_open(c, file, &npz, &ignored);
-    free(file);
-    free(member);
-    return npz ? npz->meta_json : NULL;
-}
-
-/* Load a matrix named by spec and require finite values. */
-static int load_finite(NpzCache *c, const char *spec, Mat *m, const char *what, SkErr *err)
-{
-    if (npz_load_mat(c, spec, NULL, m, err))
-        return -1;
-    if (!mat_all_finite(m)) {
-        char file[512];
-        spec_file(spec, file, sizeof file);
-        return sk_fail(err, "%s: %s holds non-finite values", file, what);
-    }
-    return 0;
-}
-
 /* Y_val (required) and Y_ood (optional) of the dataset archive. */
 static int load_samples(Problem *p, const char *data, SkErr *err)
 {
@@ -269,19 +230,19 @@ static int load_dictionary(Problem *p, const Options *o, SkErr *err)
     size_t dy = p->y_val.cols;
     char file[512];
     if (o->init) {
-        spec_file(o->init, file, sizeof file);
-        if (load_finite(&p->cache, o->init, &p->d, "initial dictionary", err))
+        npz_spec_file(o->init, file, sizeof file);
+        if (npz_load_mat_finite(&p->cache, o->init, NULL, &p->d, "initial dictionary", err))
             return -1;
         if (p->d.rows != dy || p->d.cols == 0)
             return sk_fail(err, "%s: initial dictionary is %zu x %zu, expected %zu (d_y) x p",
                            file, p->d.rows, p->d.cols, dy);
-        p->init_meta = spec_meta(&p->cache, o->init);
+        p->init_meta = npz_spec_meta(&p->cache, o->init);
         return 0;
     }
     double dz = (double)o->dz;
     if (!o->dz && (!p->data_meta || json_get_number(p->data_meta, "params.dz", &dz) ||
                    !(dz >= 1.0 && dz <= 1e8 && dz == floor(dz)))) {
-        spec_file(o->data, file, sizeof file);
+        npz_spec_file(o->data, file, sizeof file);
         return sk_fail(err, "%s: meta.json has no params.dz; give --dz or --init", file);
     }
     return dlfista_init_dict(o->seed, dy, (size_t)dz, &p->d, err);
@@ -295,22 +256,22 @@ static int load_problem(Problem *p, const Options *o, SkErr *err)
         return -1;
     size_t dy = p->y_val.cols;
     if (o->bias) {
-        spec_file(o->bias, file, sizeof file);
-        if (load_finite(&p->cache, o->bias, &p->bias, "bias", err))
+        npz_spec_file(o->bias, file, sizeof file);
+        if (npz_load_mat_finite(&p->cache, o->bias, NULL, &p->bias, "bias", err))
             return -1;
         if (p->bias.rows != 1 || p->bias.cols != dy)
             return sk_fail(err, "%s: bias is %zu x %zu, expected a vector of %zu (d_y)", file,
                            p->bias.rows, p->bias.cols, dy);
-        p->bias_meta = spec_meta(&p->cache, o->bias);
+        p->bias_meta = npz_spec_meta(&p->cache, o->bias);
     }
     if (o->track) {
-        spec_file(o->track, file, sizeof file);
-        if (load_finite(&p->cache, o->track, &p->truth, "tracked dictionary", err))
+        npz_spec_file(o->track, file, sizeof file);
+        if (npz_load_mat_finite(&p->cache, o->track, NULL, &p->truth, "tracked dictionary", err))
             return -1;
         if (p->truth.rows != dy || p->truth.cols == 0)
             return sk_fail(err, "%s: tracked dictionary is %zu x %zu, expected %zu (d_y) x q",
                            file, p->truth.rows, p->truth.cols, dy);
-        p->track_meta = spec_meta(&p->cache, o->track);
+        p->track_meta = npz_spec_meta(&p->cache, o->track);
     }
     return 0;
 }

@@ -143,25 +143,12 @@ static void inputs_release(Inputs *in)
         mat_release(all[i]);
 }
 
-/* Load spec's matrix and refuse non-finite values; errors name the spec. */
+/* Member of an archive (FILE:MEMBER), finite values only. */
 static int load_finite(NpzCache *c, const char *file, const char *member, Mat *m, SkErr *err)
 {
     char spec[4096];
     snprintf(spec, sizeof spec, "%s:%s", file, member);
-    if (npz_load_mat(c, member ? spec : file, NULL, m, err))
-        return -1;
-    if (!mat_all_finite(m))
-        return sk_fail(err, "%s: %s holds NaN or infinite values", file, member ? member : "matrix");
-    return 0;
-}
-
-static int load_spec_finite(NpzCache *c, const char *spec, Mat *m, SkErr *err)
-{
-    if (npz_load_mat(c, spec, NULL, m, err))
-        return -1;
-    if (!mat_all_finite(m))
-        return sk_fail(err, "%s: holds NaN or infinite values", spec);
-    return 0;
+    return npz_load_mat_finite(c, spec, NULL, m, member, err);
 }
 
 static int check_shapes(const Options *o, const Inputs *in, SkErr *err)
@@ -196,9 +183,9 @@ static int load_inputs(const Options *o, NpzCache *c, Inputs *in, SkErr *err)
     if (o->dict && (load_finite(c, o->data, "A", &in->a, err) ||
                     load_finite(c, o->data, "Y_val", &in->y_val, err) ||
                     load_finite(c, o->data, "Y_ood", &in->y_ood, err) ||
-                    load_spec_finite(c, o->dict, &in->d, err)))
+                    npz_load_mat_finite(c, o->dict, NULL, &in->d, "dictionary", err)))
         return -1;
-    if (o->bias && load_spec_finite(c, o->bias, &in->bias, err))
+    if (o->bias && npz_load_mat_finite(c, o->bias, NULL, &in->bias, "bias", err))
         return -1;
     return check_shapes(o, in, err);
 }

@@ -56,6 +56,6 @@ d["Z_ood"] = d["Z_ood"].copy(); d["Z_ood"][3, 2] = np.nan
 np.savez("nan.npz", Z_val=d["Z_val"], Z_ood=d["Z_ood"])
 PY
     expect_status 1 "$SK_BIN"/eval --data d.npz --codes nan.npz -o out.tsv
-    expect_one_error_line "NaN"
+    expect_one_error_line "nan.npz: Z_ood holds non-finite values"
     assert_no_file out.tsv
 fi

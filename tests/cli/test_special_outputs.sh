@@ -4,7 +4,7 @@ source "$(dirname "$0")/lib.sh"
 
 gen-data --dz 30 --k 3 --p 40 --seed 1 -o d.npz
 mkfifo npz.fifo tsv.fifo
-timeout 20 cat npz.fifo > got.npz & reader=$!
+timeout 60 cat npz.fifo > got.npz & reader=$!
 gen-data --dz 30 --k 3 --p 40 --seed 1 -o npz.fifo
 wait $reader || fail "nothing was written into the FIFO"
 [ -p npz.fifo ] || fail "the FIFO was replaced by a regular file"
@@ -12,7 +12,7 @@ assert_same_bytes d.npz got.npz
 
 fista --dict d.npz:A d.npz -o codes.npz
 "$SK_BIN/eval" --data d.npz --codes codes.npz -o table.tsv
-timeout 20 cat tsv.fifo > got.tsv & reader=$!
+timeout 60 cat tsv.fifo > got.tsv & reader=$!
 "$SK_BIN/eval" --data d.npz --codes codes.npz -o tsv.fifo
 wait $reader || fail "nothing was written into the FIFO"
 [ -p tsv.fifo ] || fail "the FIFO was replaced by a regular file (eval)"
