@@ -284,6 +284,7 @@ __attribute__((noinline)) static void sparse_residual_row(float *restrict r, con
 typedef struct {
     const FistaDict *fd;
     size_t m, dy, dz;
+    size_t row0;     /* index of the block's first row in the whole problem */
     float *z;        /* m × d_z, rows of the output */
     FistaWork *w;
     float inv_l;     /* 1/L */
@@ -406,6 +407,15 @@ static void runner_tick(Runner *r, FistaProduct p, double flops)
     runner_unlock(r);
 }
 
+/* Copy the block's current codes into every snapshot taken after `iter`
+ * iterations (rows row0 … row0 + m − 1 of each). */
+static void block_snapshot(const Block *b, const FistaOptions *opt, int iter)
+{
+    for (size_t s = 0; s < opt->n_snapshots; s++)
+        if (opt->snapshot_iters[s] == iter)
+            memcpy(opt->snapshots[s].v + b->row0 * b->dz, b->z, b->m * b->dz * sizeof *b->z);
+}
+
 /* All iterations for one block of rows. */
 static void solve_block(const Block *b, Runner *run)
 {
@@ -413,6 +423,7 @@ static void solve_block(const Block *b, Runner *run)
     FistaWork *w = b->w;
     const float theta = opt->lambda / b->fd->lipschitz; /* θ = λ/L in float32 */
     double t = 1.0;
+    block_snapshot(b, opt, 0);
     for (int it = 0; it < opt->iters; it++) {
         size_t nnz_total = 0;
         for (size_t i = 0; i < b->m; i++)
@@ -426,6 +437,7 @@ static void solve_block(const Block *b, Runner *run)
             w->nnz[i] = update_row(b->z + i * b->dz, w->x + i * b->dz, w->g + i * b->dz, b->dz,
                                    theta, beta, w->nz + i * b->dz);
         t = t_next;
+        block_snapshot(b, opt, it + 1);
         runner_tick(run, p, flops);
     }
 }
@@ -437,8 +449,8 @@ static void run_blocks(Runner *run, FistaWork *w)
     size_t n = run->y->rows, dy = fd->d.rows, dz = fd->d.cols;
     for (size_t k; (k = runner_take(run)) < run->nblocks;) {
         size_t r0 = k * run->rows;
-        Block b = {fd, n - r0 < run->rows ? n - r0 : run->rows, dy, dz, run->z->v + r0 * dz, w,
-                   1.0f / fd->lipschitz};
+        Block b = {fd, n - r0 < run->rows ? n - r0 : run->rows, dy, dz, r0, run->z->v + r0 * dz,
+                   w, 1.0f / fd->lipschitz};
         block_start(&b, run->y->v + r0 * dy, run->bias);
         solve_block(&b, run);
     }
@@ -540,6 +552,18 @@ static int check_problem(const FistaDict *fd, const Mat *y, const FistaOptions *
         return sk_fail(err, "GRAM product requested but the dictionary was prepared without it");
     if (dz > UINT32_MAX)
         return sk_fail(err, "dictionary has too many atoms (%zu)", dz);
+    if (opt->n_snapshots && (!opt->snapshot_iters || !opt->snapshots))
+        return sk_fail(err, "%zu snapshots requested without their iterations or buffers",
+                       opt->n_snapshots);
+    for (size_t s = 0; s < opt->n_snapshots; s++) {
+        if (opt->snapshot_iters[s] < 0 || opt->snapshot_iters[s] > opt->iters)
+            return sk_fail(err, "snapshot after %d iterations is outside [0, %d]",
+                           opt->snapshot_iters[s], opt->iters);
+        if (opt->snapshots[s].rows != y->rows || opt->snapshots[s].cols != dz ||
+            (y->rows && !opt->snapshots[s].v))
+            return sk_fail(err, "snapshot %zu is %zu x %zu, expected %zu x %zu", s,
+                           opt->snapshots[s].rows, opt->snapshots[s].cols, y->rows, dz);
+    }
     return 0;
 }
 
@@ -551,8 +575,13 @@ int fista_solve_prepared(const FistaDict *fd, const Mat *y, const float *bias,
     size_t n = y->rows, dy = fd->d.rows, dz = fd->d.cols;
     if (!opt->warm)
         memset(z->v, 0, n * dz * sizeof *z->v);
-    if (n == 0 || opt->iters == 0)
+    if (n == 0)
         return 0;
+    if (opt->iters == 0) { /* every snapshot is after 0 iterations: the initial codes */
+        for (size_t s = 0; s < opt->n_snapshots; s++)
+            memcpy(opt->snapshots[s].v, z->v, n * dz * sizeof *z->v);
+        return 0;
+    }
     int workers = worker_count(opt, n);
     Runner run = {.fd = fd, .y = y, .bias = bias, .opt = opt, .z = z,
                   .rows = block_rows_for(opt, n, dz, workers)};

@@ -71,9 +71,18 @@ typedef struct {
     FistaProgressFn progress;
     void *progress_user;
     FistaStats *stats;       /* when non-NULL, counts are added here */
+    /* Snapshots (none when n_snapshots = 0): snapshots[s] (n × d_z, allocated
+     * by the caller) receives the codes z after exactly snapshot_iters[s]
+     * iterations of this solve, 0 meaning the initial codes (0, or z on entry
+     * when warm), so snapshot N equals a separate solve with iters = N. Every
+     * snapshot_iters[s] must lie in [0, iters]; repeats are allowed. */
+    const int *snapshot_iters;
+    size_t n_snapshots;
+    Mat *snapshots;
 } FistaOptions;
 
-/* λ = 0.1, 100 iterations, cold start, automatic product and blocks, no progress. */
+/* λ = 0.1, 100 iterations, cold start, automatic product and blocks, no progress,
+ * no snapshots. */
 void fista_options_default(FistaOptions *opt);
 
 /* L = max(σ_max(D)², 1e-8) as the paper computes it in float32:

@@ -5,7 +5,10 @@
  * INPUT is a dataset .npz (codes of each of its Y_val, Y_ood are written as
  * Z_val, Z_ood) or one matrix FILE:MEMBER (written as Z). --init warm-starts
  * from given codes (a dataset-style file with Z_val/Z_ood, or one matrix),
- * --bias b makes FISTA work on y − b (the SAE surgeries). */
+ * --bias b makes FISTA work on y − b (the SAE surgeries). --snapshots N,…
+ * also writes the codes after exactly N iterations of the same run as
+ * Z_val_snapN, Z_ood_snapN (or Z_snapN), with snap_iters (int64, the sorted
+ * budgets): each equals what `--iters N` writes as Z_val, Z_ood (or Z). */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -26,6 +29,8 @@ typedef struct {
     int threads_used;   /* after choose_threads */
     FistaProduct product;
     bool verbose;
+    long *snapshots;    /* sorted, distinct iteration budgets */
+    size_t nsnapshots;
 } Options;
 
 static const char *const PRODUCT_NAMES[] = {"auto", "dense", "sparse", "gram"};
@@ -44,6 +49,9 @@ static void usage(FILE *f)
             "                      dataset INPUT, else one matrix FILE[:MEMBER] (default\n"
             "                      member Z) (default: start from 0)\n"
             "  --bias FILE:MEMBER  1 x d_y vector b; solve on y - b (default: none)\n"
+            "  --snapshots LIST    iteration budgets N (comma-separated, <= --iters) whose\n"
+            "                      codes are also written as Z_val_snapN, Z_ood_snapN (or\n"
+            "                      Z_snapN), N = 0 being the initial codes (default: none)\n"
             "  --product P         gradient product: auto, dense, sparse or gram; all give\n"
             "                      the same iterates up to float rounding (default: auto)\n"
             "  --threads N         BLIS threads (default: SLURM_CPUS_PER_TASK, else\n"
@@ -66,15 +74,33 @@ static int parse_product(const char *text, FistaProduct *out)
 }
 
 enum { OPT_DICT = 256, OPT_LAMBDA, OPT_ITERS, OPT_INIT, OPT_BIAS, OPT_PRODUCT, OPT_THREADS,
-       OPT_VERSION };
+       OPT_SNAPSHOTS, OPT_VERSION };
 static const struct option LONG_OPTIONS[] = {
     {"dict", required_argument, 0, OPT_DICT},       {"lambda", required_argument, 0, OPT_LAMBDA},
     {"iters", required_argument, 0, OPT_ITERS},     {"init", required_argument, 0, OPT_INIT},
     {"bias", required_argument, 0, OPT_BIAS},       {"product", required_argument, 0, OPT_PRODUCT},
     {"threads", required_argument, 0, OPT_THREADS}, {"output", required_argument, 0, 'o'},
+    {"snapshots", required_argument, 0, OPT_SNAPSHOTS},
     {"verbose", no_argument, 0, 'v'},               {"help", no_argument, 0, 'h'},
     {"version", no_argument, 0, OPT_VERSION},       {0, 0, 0, 0}};
 static const char SHORT_OPTIONS[] = "o:vh";
+
+static int compare_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sort the budgets and drop repeats. */
+static void sort_unique(long *v, size_t *n)
+{
+    qsort(v, *n, sizeof *v, compare_long);
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (k == 0 || v[i] != v[k - 1])
+            v[k++] = v[i];
+    *n = k;
+}
 
 /* Parse argv into o; returns 0, an exit code, or -1 for help/version (exit 0). */
 static int parse_options(int argc, char **argv, Options *o)
@@ -96,6 +122,11 @@ static int parse_options(int argc, char **argv, Options *o)
                 return cli_usage_error(PROG, "--product: '%s' is not auto, dense, sparse or gram", optarg);
             break;
         case OPT_THREADS: rc = cli_parse_long("--threads", optarg, 1, 4096, &o->threads, &err); break;
+        case OPT_SNAPSHOTS:
+            free(o->snapshots);
+            o->snapshots = NULL;
+            rc = cli_parse_long_list("--snapshots", optarg, &o->snapshots, &o->nsnapshots, &err);
+            break;
         case 'o': o->output = optarg; break;
         case 'v': o->verbose = true; break;
         case 'h': usage(stdout); return -1;
@@ -104,6 +135,12 @@ static int parse_options(int argc, char **argv, Options *o)
         }
         if (rc)
             return cli_usage_error(PROG, "%s", err.msg);
+    }
+    if (o->snapshots) {
+        sort_unique(o->snapshots, &o->nsnapshots);
+        if (o->snapshots[o->nsnapshots - 1] > o->iters)
+            return cli_usage_error(PROG, "--snapshots: budget %ld exceeds --iters %ld",
+                                   o->snapshots[o->nsnapshots - 1], o->iters);
     }
     if (!o->dict)
         return cli_usage_error(PROG, "--dict is required");
@@ -122,6 +159,8 @@ typedef struct {
     const char *y_name, *z_name;  /* member names ("Y_val" → "Z_val"; single: spec → "Z") */
     Mat y, z;
     bool warm;
+    Mat *snaps;                   /* one per budget of --snapshots, or NULL */
+    size_t nsnaps;
 } Job;
 
 typedef struct {
@@ -139,48 +178,11 @@ static void problem_free(Problem *p)
     for (size_t i = 0; i < p->njobs; i++) {
         mat_release(&p->jobs[i].y);
         mat_release(&p->jobs[i].z);
+        for (size_t s = 0; s < p->jobs[i].nsnaps; s++)
+            mat_release(&p->jobs[i].snaps[s]);
+        free(p->jobs[i].snaps);
     }
     npz_cache_free(&p->cache);
-}
-
-/* The file part of a spec, for messages ("-" is shown as stdin). */
-static void spec_file(const char *spec, char *buf, size_t cap)
-{
-    char *file = NULL, *member = NULL;
-    SkErr ignored;
-    if (npz_split_spec(spec, &file, &member, &ignored) == 0)
-        snprintf(buf, cap, "%s", strcmp(file, "-") == 0 ? "stdin" : file);
-    else
-        snprintf(buf, cap, "%s", spec);
-    free(file);
-    free(member);
-}
-
-/* The meta.json text of the archive a spec names (NULL when it has none). */
-static const char *spec_meta(NpzCache *c, const char *spec)
-{
-    char *file = NULL, *member = NULL;
-    const Npz *npz = NULL;
-    SkErr ignored;
-    if (npz_split_spec(spec, &file, &member, &ignored) == 0)
-        npz_cache_open(c, file, &npz, &ignored);
-    free(file);
-    free(member);
-    return npz ? npz->meta_json : NULL;
-}
-
-/* Load a matrix named by spec and require finite values. */
-static int load_finite(NpzCache *c, const char *spec, const char *default_member, Mat *m,
-                       const char *what, SkErr *err)
-{
-    if (npz_load_mat(c, spec, default_member, m, err))
-        return -1;
-    if (!mat_all_finite(m)) {
-        char file[512];
-        spec_file(spec, file, sizeof file);
-        return sk_fail(err, "%s: %s holds non-finite values", file, what);
-    }
-    return 0;
 }
 
 /* Member name of an archive as a matrix: "FILE:NAME" spec built safely. */
@@ -191,7 +193,7 @@ static int load_member(NpzCache *c, const char *file, const char *member, Mat *m
     if (!spec)
         return sk_fail(err, "out of memory");
     snprintf(spec, len, "%s:%s", file, member);
-    int rc = load_finite(c, spec, NULL, m, member, err);
+    int rc = npz_load_mat_finite(c, spec, NULL, m, member, err);
     free(spec);
     return rc;
 }
@@ -219,7 +221,7 @@ static int load_samples(Problem *p, const char *input, SkErr *err)
         Job *j = &p->jobs[p->njobs++];
         j->y_name = "samples";
         j->z_name = "Z";
-        rc = load_finite(&p->cache, input, NULL, &j->y, "samples", err);
+        rc = npz_load_mat_finite(&p->cache, input, NULL, &j->y, "samples", err);
     }
     free(file);
     free(member);
@@ -239,9 +241,10 @@ static int load_init(Problem *p, const Options *o, SkErr *err)
             continue;
         }
         char file[512];
-        spec_file(o->init, file, sizeof file);
+        npz_spec_file(o->init, file, sizeof file);
         int rc = dataset ? load_member(&p->cache, o->init, j->z_name, &j->z, err)
-                         : load_finite(&p->cache, o->init, "Z", &j->z, "init codes", err);
+                         : npz_load_mat_finite(&p->cache, o->init, "Z", &j->z, "init codes",
+                                               err);
         if (rc)
             return -1;
         if (j->z.rows != j->y.rows || j->z.cols != dz)
@@ -252,39 +255,55 @@ static int load_init(Problem *p, const Options *o, SkErr *err)
     return 0;
 }
 
+/* The snapshot buffers of every job (n × d_z per budget). */
+static int alloc_snapshots(Problem *p, const Options *o, SkErr *err)
+{
+    for (size_t i = 0; i < p->njobs && o->nsnapshots; i++) {
+        Job *j = &p->jobs[i];
+        j->snaps = calloc(o->nsnapshots, sizeof *j->snaps);
+        if (!j->snaps)
+            return sk_fail(err, "out of memory");
+        j->nsnaps = o->nsnapshots;
+        for (size_t s = 0; s < o->nsnapshots; s++)
+            if (mat_alloc(&j->snaps[s], j->y.rows, p->dict.cols, err))
+                return -1;
+    }
+    return 0;
+}
+
 /* Load and check everything before any work. */
 static int load_problem(Problem *p, const Options *o, SkErr *err)
 {
     char file[512];
-    if (load_finite(&p->cache, o->dict, NULL, &p->dict, "dictionary", err) ||
+    if (npz_load_mat_finite(&p->cache, o->dict, NULL, &p->dict, "dictionary", err) ||
         load_samples(p, o->input, err))
         return -1;
     size_t dy = p->dict.rows;
     if (dy == 0 || p->dict.cols == 0) {
-        spec_file(o->dict, file, sizeof file);
+        npz_spec_file(o->dict, file, sizeof file);
         return sk_fail(err, "%s: dictionary is %zu x %zu (empty)", file, dy, p->dict.cols);
     }
     for (size_t i = 0; i < p->njobs; i++)
         if (p->jobs[i].y.cols != dy) {
-            spec_file(o->input, file, sizeof file);
+            npz_spec_file(o->input, file, sizeof file);
             return sk_fail(err, "%s: %s has %zu columns but the dictionary has %zu rows (d_y)",
                            file, p->jobs[i].y_name, p->jobs[i].y.cols, dy);
         }
     if (o->bias) {
-        if (load_finite(&p->cache, o->bias, NULL, &p->bias, "bias", err))
+        if (npz_load_mat_finite(&p->cache, o->bias, NULL, &p->bias, "bias", err))
             return -1;
         if (p->bias.rows != 1 || p->bias.cols != dy) {
-            spec_file(o->bias, file, sizeof file);
+            npz_spec_file(o->bias, file, sizeof file);
             return sk_fail(err, "%s: bias is %zu x %zu, expected a vector of %zu (d_y)", file,
                            p->bias.rows, p->bias.cols, dy);
         }
     }
-    if (load_init(p, o, err))
+    if (load_init(p, o, err) || alloc_snapshots(p, o, err))
         return -1;
-    p->dict_file_meta = spec_meta(&p->cache, o->dict);
-    p->input_file_meta = spec_meta(&p->cache, o->input);
-    p->init_file_meta = o->init ? spec_meta(&p->cache, o->init) : NULL;
-    p->bias_file_meta = o->bias ? spec_meta(&p->cache, o->bias) : NULL;
+    p->dict_file_meta = npz_spec_meta(&p->cache, o->dict);
+    p->input_file_meta = npz_spec_meta(&p->cache, o->input);
+    p->init_file_meta = o->init ? npz_spec_meta(&p->cache, o->init) : NULL;
+    p->bias_file_meta = o->bias ? npz_spec_meta(&p->cache, o->bias) : NULL;
     return 0;
 }
 
@@ -316,7 +335,10 @@ static int solve_all(Problem *p, const Options *o, SkErr *err)
     ProgressCtx ctx = {&progress, NULL, 0.0, 0.0, 0.0};
     for (size_t i = 0; i < p->njobs; i++)
         ctx.total += (double)p->jobs[i].y.rows;
-    int rc = 0;
+    int *snap_iters = calloc(o->nsnapshots + 1, sizeof *snap_iters);
+    int rc = snap_iters ? 0 : sk_fail(err, "out of memory");
+    for (size_t s = 0; s < o->nsnapshots; s++)
+        snap_iters[s] = (int)o->snapshots[s];
     for (size_t i = 0; i < p->njobs && rc == 0; i++) {
         Job *j = &p->jobs[i];
         FistaOptions opt;
@@ -328,12 +350,16 @@ static int solve_all(Problem *p, const Options *o, SkErr *err)
         opt.threads = o->threads_used;
         opt.progress = report_progress;
         opt.progress_user = &ctx;
+        opt.snapshot_iters = snap_iters;
+        opt.n_snapshots = j->nsnaps;
+        opt.snapshots = j->snaps;
         ctx.what = j->z_name;
         ctx.rows = (double)j->y.rows;
         rc = fista_solve_prepared(&fd, &j->y, p->bias.v, &opt, &j->z, &work, err);
         ctx.base += ctx.rows;
     }
     progress_finish(&progress);
+    free(snap_iters);
     fista_work_release(&work);
     fista_dict_release(&fd);
     return rc;
@@ -350,6 +376,12 @@ static void build_meta(const Problem *p, const Options *o, StrBuf *meta)
                        "\"d_y\": %zu, \"d_z\": %zu",
               o->lambda, o->iters, o->init ? "true" : "false", o->bias ? "true" : "false",
               p->dict.rows, p->dict.cols);
+    if (o->nsnapshots) { /* only then, so outputs without snapshots keep their bytes */
+        sb_printf(&params, ", \"snapshots\": [");
+        for (size_t s = 0; s < o->nsnapshots; s++)
+            sb_printf(&params, "%s%ld", s ? ", " : "", o->snapshots[s]);
+        sb_printf(&params, "]");
+    }
     meta_add_input(&inputs, "dict", p->dict_file_meta);
     meta_add_input(&inputs, "input", p->input_file_meta);
     if (o->init)
@@ -361,6 +393,27 @@ static void build_meta(const Problem *p, const Options *o, StrBuf *meta)
         meta->failed = true;
     sb_free(&params);
     sb_free(&inputs);
+}
+
+/* snap_iters (int64, the sorted budgets), then per budget each job's
+ * snapshot as "<z_name>_snapN". */
+static int write_snapshots(NpzWriter *w, const Problem *p, const Options *o, SkErr *err)
+{
+    int64_t *budgets = malloc(o->nsnapshots * sizeof *budgets);
+    if (!budgets)
+        return sk_fail(err, "out of memory");
+    for (size_t s = 0; s < o->nsnapshots; s++)
+        budgets[s] = o->snapshots[s];
+    size_t shape[1] = {o->nsnapshots};
+    int rc = npz_put(w, "snap_iters", NPY_INT64, 1, shape, budgets, err);
+    free(budgets);
+    for (size_t s = 0; s < o->nsnapshots && rc == 0; s++)
+        for (size_t i = 0; i < p->njobs && rc == 0; i++) {
+            char name[64];
+            snprintf(name, sizeof name, "%s_snap%ld", p->jobs[i].z_name, o->snapshots[s]);
+            rc = npz_put_mat(w, name, &p->jobs[i].snaps[s], err);
+        }
+    return rc;
 }
 
 static int write_codes(const Problem *p, const Options *o, SkErr *err)
@@ -376,6 +429,8 @@ static int write_codes(const Problem *p, const Options *o, SkErr *err)
     int rc = w ? 0 : -1;
     for (size_t i = 0; i < p->njobs && rc == 0; i++)
         rc = npz_put_mat(w, p->jobs[i].z_name, &p->jobs[i].z, err);
+    if (rc == 0 && o->nsnapshots)
+        rc = write_snapshots(w, p, o, err);
     if (rc == 0)
         rc = npz_put_raw(w, "meta.json", meta.s, meta.len, err);
     if (rc == 0)
@@ -411,6 +466,7 @@ int main(int argc, char **argv)
     }
     int rc = parse_options(args_count, args, &o);
     if (rc) {
+        free(o.snapshots);
         free(args);
         return rc < 0 ? 0 : rc;
     }
@@ -427,6 +483,7 @@ int main(int argc, char **argv)
             rc = cli_error(PROG, SK_EXIT_DATA, &err);
     }
     problem_free(&p);
+    free(o.snapshots);
     free(args);
     return rc;
 }

@@ -1,0 +1,683 @@
+/* surgery.c — freeze-decoder and support-refit (see surgery.h). */
+#include "surgery.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemm.h"
+#include "linalg.h"
+#include "metrics.h"
+
+#define NORM_FLOOR 1e-8
+/* Cholesky is trusted for a least-squares solve when every pivot L_ii² is
+ * above this × the largest diagonal entry; else the eigen route decides the
+ * rank. */
+#define CHOL_PIVOT_RTOL 1e-10
+
+/* ---------------------------------------------------------------- model */
+
+static const char *shown_path(const char *path) { return strcmp(path, "-") == 0 ? "stdin" : path; }
+
+/* A member as a finite float32 matrix (1-d arrays become 1 × n). */
+static int model_member(const Npz *npz, const char *file, const char *name, int max_ndim, Mat *m,
+                        SkErr *err)
+{
+    const NpyArray *a = npz_get(npz, name);
+    if (!a)
+        return sk_fail(err, "%s: no member '%s' (not a train-sae model?)", file, name);
+    if (a->ndim < 1 || a->ndim > max_ndim)
+        return sk_fail(err, "%s: %s is %d-dimensional, expected %s", file, name, a->ndim,
+                       max_ndim == 1 ? "a vector" : "a matrix");
+    if (npy_to_mat(a, m, err))
+        return sk_prefix(err, file);
+    if (!mat_all_finite(m))
+        return sk_fail(err, "%s: %s holds non-finite values", file, name);
+    return 0;
+}
+
+int sae_model_file_load(NpzCache *cache, const char *path, bool need_codes, SaeModelFile *m,
+                        SkErr *err)
+{
+    memset(m, 0, sizeof *m);
+    m->variant = -1;
+    const char *file = shown_path(path);
+    const Npz *npz;
+    if (npz_cache_open(cache, path, &npz, err))
+        return -1;
+    m->meta_json = npz->meta_json;
+    if (model_member(npz, file, "W_dec", 2, &m->w_dec, err) ||
+        model_member(npz, file, "b_dec", 2, &m->b_dec, err))
+        return sae_model_file_release(m), -1;
+    size_t dy = m->w_dec.rows, width = m->w_dec.cols;
+    int rc = 0;
+    if (dy == 0 || width == 0)
+        rc = sk_fail(err, "%s: W_dec is %zu x %zu (empty)", file, dy, width);
+    else if (m->b_dec.rows != 1 || m->b_dec.cols != dy)
+        rc = sk_fail(err, "%s: b_dec has %zu x %zu values, expected %zu (d_y)", file,
+                     m->b_dec.rows, m->b_dec.cols, dy);
+    const NpyArray *v = npz_get(npz, "variant");
+    if (rc == 0 && v && v->dtype == NPY_INT64 && npy_count(v) == 1)
+        m->variant = (long)*(const int64_t *)v->data;
+    static const char *const CODES[2] = {"Z_val", "Z_ood"};
+    Mat *dst[2] = {&m->z_val, &m->z_ood};
+    for (int s = 0; s < 2 && rc == 0 && need_codes; s++) {
+        rc = model_member(npz, file, CODES[s], 2, dst[s], err);
+        if (rc == 0 && dst[s]->cols != width)
+            rc = sk_fail(err, "%s: %s has %zu columns, W_dec %zu (width)", file, CODES[s],
+                         dst[s]->cols, width);
+    }
+    if (rc)
+        sae_model_file_release(m);
+    return rc;
+}
+
+void sae_model_file_release(SaeModelFile *m)
+{
+    mat_release(&m->w_dec);
+    mat_release(&m->b_dec);
+    mat_release(&m->z_val);
+    mat_release(&m->z_ood);
+    m->meta_json = NULL;
+}
+
+/* ---------------------------------------------------------------- freeze */
+
+static const char *const FREEZE_NAMES[] = {"frozen", "renormed", "oracle-norms"};
+
+const char *freeze_mode_name(FreezeMode m)
+{
+    return (unsigned)m < 3 ? FREEZE_NAMES[m] : "?";
+}
+
+int freeze_mode_parse(const char *name, FreezeMode *out)
+{
+    for (int m = 0; m < 3; m++)
+        if (strcmp(name, FREEZE_NAMES[m]) == 0) {
+            *out = (FreezeMode)m;
+            return 0;
+        }
+    return -1;
+}
+
+/* ‖column j‖ of m in double. */
+static double column_norm(const Mat *m, size_t j)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < m->rows; i++) {
+        double x = MAT_AT(*m, i, j);
+        s += x * x;
+    }
+    return sqrt(s);
+}
+
+/* Column j of d = column j of src · target / max(‖src_j‖, 1e-8) (double, rounded once). */
+static void scale_column(const Mat *src, size_t j, double target, Mat *d)
+{
+    double norm = column_norm(src, j);
+    double f = target / (norm > NORM_FLOOR ? norm : NORM_FLOOR);
+    for (size_t i = 0; i < src->rows; i++)
+        MAT_AT(*d, i, j) = (float)((double)MAT_AT(*src, i, j) * f);
+}
+
+int freeze_decoder(const Mat *w_dec, FreezeMode mode, const Mat *truth, Mat *d, long *truth_col,
+                   SkErr *err)
+{
+    size_t dy = w_dec->rows, width = w_dec->cols;
+    if (truth_col)
+        for (size_t j = 0; j < width; j++)
+            truth_col[j] = -1;
+    if (mode == FREEZE_FROZEN)
+        return mat_copy(d, w_dec, err);
+    if (mode == FREEZE_RENORMED) {
+        if (mat_alloc(d, dy, width, err))
+            return -1;
+        for (size_t j = 0; j < width; j++)
+            scale_column(w_dec, j, 1.0, d);
+        return 0;
+    }
+    if (mode != FREEZE_ORACLE_NORMS)
+        return sk_fail(err, "unknown freeze mode %d", (int)mode);
+    if (!truth || !truth->v)
+        return sk_fail(err, "oracle-norms needs the true dictionary");
+    if (truth->rows != dy)
+        return sk_fail(err, "true dictionary has %zu rows, the decoder %zu (d_y)", truth->rows, dy);
+    long *dec_of_truth = malloc((truth->cols + 1) * sizeof *dec_of_truth);
+    if (!dec_of_truth)
+        return sk_fail(err, "out of memory");
+    DictMatch dm;
+    int rc = dict_match(w_dec, truth, dec_of_truth, &dm, err);
+    if (rc == 0)
+        rc = mat_alloc(d, dy, width, err); /* zeroed: unmatched columns stay 0 */
+    for (size_t r = 0; rc == 0 && r < truth->cols; r++) {
+        if (dec_of_truth[r] < 0)
+            continue;
+        size_t j = (size_t)dec_of_truth[r];
+        scale_column(w_dec, j, column_norm(truth, r), d);
+        if (truth_col)
+            truth_col[j] = (long)r;
+    }
+    free(dec_of_truth);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- dense solvers */
+
+int lu_solve_f64(double *a, size_t n, double *b, SkErr *err)
+{
+    for (size_t k = 0; k < n; k++) {
+        size_t p = k; /* partial pivoting: the largest |a_ik| at or below the diagonal */
+        for (size_t i = k + 1; i < n; i++)
+            if (fabs(a[i * n + k]) > fabs(a[p * n + k]))
+                p = i;
+        if (a[p * n + k] == 0.0 || !isfinite(a[p * n + k]))
+            return sk_fail(err, "LU: zero pivot at column %zu", k);
+        if (p != k) {
+            for (size_t j = 0; j < n; j++) {
+                double t = a[k * n + j];
+                a[k * n + j] = a[p * n + j];
+                a[p * n + j] = t;
+            }
+            double t = b[k];
+            b[k] = b[p];
+            b[p] = t;
+        }
+        const double *row_k = a + k * n;
+        for (size_t i = k + 1; i < n; i++) {
+            double *row_i = a + i * n;
+            double f = row_i[k] / row_k[k];
+            if (f == 0.0)
+                continue;
+            row_i[k] = f;
+            for (size_t j = k + 1; j < n; j++)
+                row_i[j] -= f * row_k[j];
+            b[i] -= f * b[k];
+        }
+    }
+    for (size_t i = n; i-- > 0;) { /* U x = y */
+        double s = b[i];
+        for (size_t j = i + 1; j < n; j++)
+            s -= a[i * n + j] * b[j];
+        b[i] = s / a[i * n + i];
+    }
+    return 0;
+}
+
+/* x (n) = G⁺ b for a symmetric positive semi-definite G (n × n, kept): by
+ * Cholesky when every pivot L_ii² > 1e-10 · max G_ii, else by the eigen
+ * decomposition G = V Λ Vᵀ, x = Σ_{λ_i > 1e-13 λ_max} v_i (v_iᵀ b) / λ_i. */
+static int psd_solve_min_norm(const double *g, size_t n, const double *b, double *x, SkErr *err)
+{
+    if (n == 0)
+        return 0;
+    double *work = malloc((2 * n * n + n + 1) * sizeof *work);
+    if (!work)
+        return sk_fail(err, "out of memory for a %zu x %zu solve", n, n);
+    double *l = work, *v = work + n * n, *lambda = work + 2 * n * n;
+    memcpy(l, g, n * n * sizeof *l);
+    double max_diag = 0.0;
+    for (size_t i = 0; i < n; i++)
+        max_diag = g[i * n + i] > max_diag ? g[i * n + i] : max_diag;
+    SkErr ignored;
+    bool ok = cholesky(l, n, &ignored) == 0;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = l[i * n + i] * l[i * n + i] > CHOL_PIVOT_RTOL * max_diag;
+    if (ok) {
+        memcpy(x, b, n * sizeof *x);
+        cholesky_solve_rows(l, n, x, 1);
+        free(work);
+        return 0;
+    }
+    memcpy(l, g, n * n * sizeof *l);
+    if (sym_eig(l, n, lambda, v, err)) {
+        free(work);
+        return -1;
+    }
+    double cut = REFIT_LSTSQ_EIG_RTOL * (lambda[0] > 0.0 ? lambda[0] : 0.0);
+    memset(x, 0, n * sizeof *x);
+    for (size_t k = 0; k < n && lambda[k] > cut; k++) {
+        double c = 0.0; /* (v_kᵀ b) / λ_k */
+        for (size_t i = 0; i < n; i++)
+            c += v[i * n + k] * b[i];
+        c /= lambda[k];
+        for (size_t i = 0; i < n; i++)
+            x[i] += c * v[i * n + k];
+    }
+    free(work);
+    return 0;
+}
+
+int lstsq_min_norm(const double *dts, size_t s, size_t dy, const double *r, double *x,
+                   SkErr *err)
+{
+    if (s == 0)
+        return 0;
+    bool primal = s <= dy;
+    size_t n = primal ? s : dy;
+    double *g = malloc((n * n + n + 1) * sizeof *g);
+    if (!g)
+        return sk_fail(err, "out of memory for a %zu x %zu Gram", n, n);
+    double *u = g + n * n;
+    int rc;
+    if (primal) {
+        /* G = D_SᵀD_S (s × s) = dts dtsᵀ;  h = D_Sᵀ r = dts r;  x = G⁺ h */
+        sk_dgemm(false, true, s, s, dy, 1.0, dts, dy, dts, dy, 0.0, g, s);
+        sk_dgemm(false, false, s, 1, dy, 1.0, dts, dy, r, 1, 0.0, u, 1);
+        rc = psd_solve_min_norm(g, s, u, x, err);
+    } else {
+        /* K = D_S D_Sᵀ (d_y × d_y) = dtsᵀ dts;  u = K⁺ r;  x = D_Sᵀ u = dts u
+         * (D_S⁺ = D_Sᵀ (D_S D_Sᵀ)⁺, the minimum-norm solution) */
+        sk_dgemm(true, false, dy, dy, s, 1.0, dts, dy, dts, dy, 0.0, g, dy);
+        double *sol = malloc((dy + 1) * sizeof *sol);
+        rc = sol ? psd_solve_min_norm(g, dy, r, sol, err) : sk_fail(err, "out of memory");
+        if (rc == 0)
+            sk_dgemm(false, false, s, 1, dy, 1.0, dts, dy, sol, 1, 0.0, x, 1);
+        free(sol);
+    }
+    free(g);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- NNLS */
+
+/* NNLS forms the whole Gram D_SᵀD_S once when s is at most this (32 MiB);
+ * above, each subproblem forms its own from the passive columns. */
+#define NNLS_FULL_GRAM_MAX 2048
+
+/* Scratch of one NNLS solve (s support columns, d_y rows). */
+typedef struct {
+    size_t s, dy;
+    const double *dts;
+    double *gram, *h;   /* D_SᵀD_S (s × s) and D_Sᵀ r (s), or NULL */
+    double *x, *z, *w, *resid, *dtp, *gpp, *hp, *zp;
+    size_t *passive_idx;
+    unsigned char *passive, *blocked;
+} Nnls;
+
+/* z = argmin ‖D_P z − r‖ on the passive columns (0 elsewhere); the
+ * minimum-norm one when those columns are dependent. */
+static int nnls_subproblem(Nnls *q, const double *r, SkErr *err)
+{
+    size_t np = 0, dy = q->dy;
+    for (size_t j = 0; j < q->s; j++)
+        if (q->passive[j]) {
+            if (!q->gram)
+                memcpy(q->dtp + np * dy, q->dts + j * dy, dy * sizeof *q->dtp);
+            q->passive_idx[np++] = j;
+        }
+    memset(q->z, 0, q->s * sizeof *q->z);
+    if (np == 0)
+        return 0;
+    /* G_PP = D_PᵀD_P, h_P = D_Pᵀ r: picked from the full Gram, or formed */
+    if (q->gram)
+        for (size_t a = 0; a < np; a++) {
+            q->hp[a] = q->h[q->passive_idx[a]];
+            for (size_t b = 0; b < np; b++)
+                q->gpp[a * np + b] = q->gram[q->passive_idx[a] * q->s + q->passive_idx[b]];
+        }
+    else {
+        sk_dgemm(false, true, np, np, dy, 1.0, q->dtp, dy, q->dtp, dy, 0.0, q->gpp, np);
+        sk_dgemm(false, false, np, 1, dy, 1.0, q->dtp, dy, r, 1, 0.0, q->hp, 1);
+    }
+    if (psd_solve_min_norm(q->gpp, np, q->hp, q->zp, err))
+        return -1;
+    for (size_t k = 0; k < np; k++)
+        q->z[q->passive_idx[k]] = q->zp[k];
+    return 0;
+}
+
+/* w = D_Sᵀ (r − D_S x) over all s columns. */
+static void nnls_gradient(Nnls *q, const double *r)
+{
+    size_t dy = q->dy;
+    memcpy(q->resid, r, dy * sizeof *q->resid);
+    for (size_t j = 0; j < q->s; j++)
+        if (q->x[j] != 0.0)
+            for (size_t c = 0; c < dy; c++)
+                q->resid[c] -= q->x[j] * q->dts[j * dy + c];
+    sk_dgemm(false, false, q->s, 1, dy, 1.0, q->dts, dy, q->resid, 1, 0.0, q->w, 1);
+}
+
+static void nnls_free(Nnls *q)
+{
+    free(q->gram);
+    free(q->h);
+    free(q->x);
+    free(q->z);
+    free(q->w);
+    free(q->resid);
+    free(q->dtp);
+    free(q->gpp);
+    free(q->hp);
+    free(q->zp);
+    free(q->passive_idx);
+    free(q->passive);
+    free(q->blocked);
+}
+
+/* One inner loop of Lawson–Hanson: move x toward the passive subproblem's
+ * solution, dropping columns that hit 0, until that solution is positive.
+ * Returns 1 when the column just added was dropped at once (no progress). */
+static int nnls_inner(Nnls *q, const double *r, size_t added, SkErr *err)
+{
+    for (size_t guard = 0; guard <= q->s; guard++) {
+        if (nnls_subproblem(q, r, err))
+            return -1;
+        double alpha = 1.0;
+        size_t hit = SIZE_MAX;
+        for (size_t j = 0; j < q->s; j++)
+            if (q->passive[j] && q->z[j] <= 0.0) {
+                double den = q->x[j] - q->z[j]; /* x_j ≥ 0 ≥ z_j */
+                double a = den > 0.0 ? q->x[j] / den : 0.0;
+                if (hit == SIZE_MAX || a < alpha) {
+                    alpha = a;
+                    hit = j;
+                }
+            }
+        if (hit == SIZE_MAX) { /* all passive z_j > 0: accept */
+            for (size_t j = 0; j < q->s; j++)
+                q->x[j] = q->passive[j] ? q->z[j] : 0.0;
+            return 0;
+        }
+        if (guard == 0 && hit == added && alpha == 0.0) { /* rounding: t cannot enter */
+            q->passive[added] = 0;
+            return 1;
+        }
+        for (size_t j = 0; j < q->s; j++)
+            if (q->passive[j]) {
+                q->x[j] += alpha * (q->z[j] - q->x[j]);
+                if (j == hit || q->x[j] <= 0.0) {
+                    q->x[j] = 0.0;
+                    q->passive[j] = 0;
+                }
+            }
+    }
+    return 0;
+}
+
+int nnls_solve(const double *dts, size_t s, size_t dy, const double *r, double *x,
+               size_t *iterations, SkErr *err)
+{
+    if (iterations)
+        *iterations = 0;
+    if (s == 0)
+        return 0;
+    Nnls q = {.s = s, .dy = dy, .dts = dts};
+    q.x = calloc(s, sizeof *q.x);
+    q.z = calloc(s, sizeof *q.z);
+    q.w = calloc(s, sizeof *q.w);
+    q.zp = calloc(s, sizeof *q.zp);
+    q.hp = calloc(s, sizeof *q.hp);
+    q.resid = calloc(dy + 1, sizeof *q.resid);
+    q.passive_idx = calloc(s, sizeof *q.passive_idx);
+    q.passive = calloc(s, 1);
+    q.blocked = calloc(s, 1);
+    size_t np_max = s < dy ? s : dy; /* grown below when needed */
+    q.dtp = malloc((s * dy + 1) * sizeof *q.dtp);
+    q.gpp = malloc((np_max * np_max + 1) * sizeof *q.gpp);
+    if (s <= NNLS_FULL_GRAM_MAX) {
+        q.gram = malloc(s * s * sizeof *q.gram);
+        q.h = malloc(s * sizeof *q.h);
+    }
+    if (!q.x || !q.z || !q.w || !q.zp || !q.hp || !q.resid || !q.passive_idx || !q.passive ||
+        !q.blocked || !q.dtp || !q.gpp || (s <= NNLS_FULL_GRAM_MAX && (!q.gram || !q.h))) {
+        nnls_free(&q);
+        return sk_fail(err, "out of memory for NNLS on %zu columns", s);
+    }
+    if (q.gram) {
+        sk_dgemm(false, true, s, s, dy, 1.0, dts, dy, dts, dy, 0.0, q.gram, s);
+        sk_dgemm(false, false, s, 1, dy, 1.0, dts, dy, r, 1, 0.0, q.h, 1);
+    }
+    /* tol = 10 ε max(s, d_y) max_j ‖d_j‖ ‖r‖: the scale of rounding in w. */
+    double max_col = 0.0, r_norm = 0.0;
+    for (size_t j = 0; j < s; j++) {
+        double c = 0.0;
+        for (size_t i = 0; i < dy; i++)
+            c += dts[j * dy + i] * dts[j * dy + i];
+        max_col = sqrt(c) > max_col ? sqrt(c) : max_col;
+    }
+    for (size_t i = 0; i < dy; i++)
+        r_norm += r[i] * r[i];
+    double tol = 10.0 * DBL_EPSILON * (double)(s > dy ? s : dy) * max_col * sqrt(r_norm);
+    int rc = 0;
+    size_t it = 0, passive_count = 0;
+    nnls_gradient(&q, r);
+    for (; it < 3 * s + 10; it++) {
+        size_t t = SIZE_MAX;
+        for (size_t j = 0; j < s; j++)
+            if (!q.passive[j] && !q.blocked[j] && q.w[j] > tol && (t == SIZE_MAX || q.w[j] > q.w[t]))
+                t = j;
+        if (t == SIZE_MAX)
+            break;
+        q.passive[t] = 1;
+        passive_count = 0;
+        for (size_t j = 0; j < s; j++)
+            passive_count += q.passive[j];
+        if (passive_count > np_max) { /* more passive columns than foreseen */
+            np_max = passive_count;
+            double *g = realloc(q.gpp, (np_max * np_max + 1) * sizeof *g);
+            if (!g) {
+                rc = sk_fail(err, "out of memory for NNLS");
+                break;
+            }
+            q.gpp = g;
+        }
+        int inner = nnls_inner(&q, r, t, err);
+        if (inner < 0) {
+            rc = -1;
+            break;
+        }
+        if (inner == 1) { /* t could not enter: skip it until x moves */
+            q.blocked[t] = 1;
+            continue;
+        }
+        memset(q.blocked, 0, s);
+        nnls_gradient(&q, r);
+    }
+    if (rc == 0)
+        memcpy(x, q.x, s * sizeof *x);
+    if (iterations)
+        *iterations = it;
+    nnls_free(&q);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- refit */
+
+static const char *const REFIT_NAMES[] = {"paper", "lstsq", "nnls"};
+
+const char *refit_variant_name(RefitVariant v) { return (unsigned)v < 3 ? REFIT_NAMES[v] : "?"; }
+
+int refit_variant_parse(const char *name, RefitVariant *out)
+{
+    for (int v = 0; v < 3; v++)
+        if (strcmp(name, REFIT_NAMES[v]) == 0) {
+            *out = (RefitVariant)v;
+            return 0;
+        }
+    return -1;
+}
+
+/* Buffers for one sample, grown to the largest support seen. */
+typedef struct {
+    size_t cap_s, dy;
+    size_t *idx;        /* support columns */
+    float *dts32;       /* s × d_y: the support columns of D as rows */
+    float *g32, *h32;   /* PAPER: s × s Gram and s right-hand side, float32 */
+    double *g64;        /* PAPER: s × s */
+    double *dts64;      /* s × d_y */
+    double *x;          /* s */
+    double *r64;        /* d_y: y − b in double */
+    float r32[];        /* d_y: y − b */
+} RefitWork;
+
+static int refit_reserve(RefitWork *w, size_t s, RefitVariant v, SkErr *err)
+{
+    if (s <= w->cap_s)
+        return 0;
+    size_t dy = w->dy, sq;
+    if (!sk_mul_size(s, s, &sq))
+        return sk_fail(err, "support of %zu columns is too large", s);
+    free(w->idx);
+    free(w->dts32);
+    free(w->g32);
+    free(w->h32);
+    free(w->g64);
+    free(w->dts64);
+    free(w->x);
+    w->idx = malloc(s * sizeof *w->idx);
+    w->dts32 = malloc(s * dy * sizeof *w->dts32);
+    w->h32 = malloc(s * sizeof *w->h32);
+    w->x = malloc(s * sizeof *w->x);
+    bool paper = v == REFIT_PAPER;
+    w->g32 = paper ? malloc(sq * sizeof *w->g32) : NULL;
+    w->g64 = paper ? malloc(sq * sizeof *w->g64) : NULL;
+    w->dts64 = paper ? NULL : malloc(s * dy * sizeof *w->dts64);
+    w->cap_s = s;
+    if (!w->idx || !w->dts32 || !w->h32 || !w->x || (paper && (!w->g32 || !w->g64)) ||
+        (!paper && !w->dts64)) {
+        w->cap_s = 0;
+        return sk_fail(err, "out of memory for a support of %zu columns", s);
+    }
+    return 0;
+}
+
+static void refit_work_free(RefitWork *w)
+{
+    free(w->idx);
+    free(w->dts32);
+    free(w->g32);
+    free(w->h32);
+    free(w->g64);
+    free(w->dts64);
+    free(w->x);
+    free(w->r64);
+    free(w);
+}
+
+/* The paper's solve: G (float32) = D_SᵀD_S, h (float32) = D_Sᵀ r, then in
+ * double x = (G + ρI)⁻¹ h by LU. Returns 1 (x unusable) on a zero pivot or a
+ * non-finite x. */
+static int refit_paper(RefitWork *w, size_t s, SkErr *err)
+{
+    size_t dy = w->dy;
+    (void)err;
+    sk_gemm(false, true, s, s, dy, 1.0f, w->dts32, dy, w->dts32, dy, 0.0f, w->g32, s);
+    sk_gemm(false, false, s, 1, dy, 1.0f, w->dts32, dy, w->r32, 1, 0.0f, w->h32, 1);
+    for (size_t i = 0; i < s * s; i++)
+        w->g64[i] = w->g32[i];
+    for (size_t i = 0; i < s; i++) {
+        w->g64[i * s + i] += REFIT_RIDGE;
+        w->x[i] = w->h32[i];
+    }
+    SkErr ignored;
+    if (lu_solve_f64(w->g64, s, w->x, &ignored))
+        return 1;
+    for (size_t i = 0; i < s; i++)
+        if (!isfinite(w->x[i]))
+            return 1;
+    return 0;
+}
+
+/* Refit one sample: row y (d_y), model codes zm and output zo (width). */
+static int refit_row(const Mat *dt, const float *bias, const float *y, const float *zm, float *zo,
+                     RefitVariant v, RefitWork *w, RefitStats *st, SkErr *err)
+{
+    size_t width = dt->rows, dy = dt->cols, s = 0;
+    for (size_t j = 0; j < width; j++)
+        s += fabs((double)zm[j]) > REFIT_SUPPORT_THRESHOLD;
+    memset(zo, 0, width * sizeof *zo);
+    st->samples++;
+    st->support_total += s;
+    st->support_max = s > st->support_max ? s : st->support_max;
+    st->singular += s > dy;
+    if (s == 0) {
+        st->empty++;
+        return 0;
+    }
+    if (refit_reserve(w, s, v, err))
+        return -1;
+    for (size_t j = 0, k = 0; j < width; j++)
+        if (fabs((double)zm[j]) > REFIT_SUPPORT_THRESHOLD) {
+            w->idx[k] = j;
+            memcpy(w->dts32 + k * dy, dt->v + j * dy, dy * sizeof *w->dts32);
+            k++;
+        }
+    for (size_t c = 0; c < dy; c++)
+        w->r32[c] = bias ? y[c] - bias[c] : y[c];
+    if (v == REFIT_PAPER) {
+        if (refit_paper(w, s, err)) {
+            st->nonfinite++;
+            return 0;
+        }
+    } else {
+        for (size_t c = 0; c < dy; c++)
+            w->r64[c] = w->r32[c];
+        for (size_t i = 0; i < s * dy; i++)
+            w->dts64[i] = w->dts32[i];
+        int rc = v == REFIT_LSTSQ ? lstsq_min_norm(w->dts64, s, dy, w->r64, w->x, err)
+                                  : nnls_solve(w->dts64, s, dy, w->r64, w->x, NULL, err);
+        if (rc)
+            return -1;
+    }
+    for (size_t k = 0; k < s; k++)
+        zo[w->idx[k]] = w->x[k] > 0.0 ? (float)w->x[k] : 0.0f;
+    return 0;
+}
+
+int support_refit(const Mat *d, const float *bias, const Mat *y, const Mat *z_model,
+                  RefitVariant variant, Mat *z_out, RefitStats *stats, SkErr *err)
+{
+    size_t dy = d->rows, width = d->cols, n = y->rows;
+    if ((unsigned)variant > REFIT_NNLS)
+        return sk_fail(err, "unknown refit variant %d", (int)variant);
+    if (y->cols != dy)
+        return sk_fail(err, "samples have %zu columns, the dictionary %zu rows", y->cols, dy);
+    if (z_model->rows != n || z_model->cols != width)
+        return sk_fail(err, "model codes are %zu x %zu, expected %zu x %zu", z_model->rows,
+                       z_model->cols, n, width);
+    if (z_out->rows != n || z_out->cols != width)
+        return sk_fail(err, "output codes are %zu x %zu, expected %zu x %zu", z_out->rows,
+                       z_out->cols, n, width);
+    Mat dt;
+    if (mat_transpose(&dt, d, err))
+        return -1;
+    RefitWork *w = calloc(1, sizeof *w + (dy + 1) * sizeof(float));
+    if (!w) {
+        mat_release(&dt);
+        return sk_fail(err, "out of memory");
+    }
+    w->dy = dy;
+    w->r64 = malloc((dy + 1) * sizeof *w->r64);
+    if (!w->r64) {
+        refit_work_free(w);
+        mat_release(&dt);
+        return sk_fail(err, "out of memory");
+    }
+    RefitStats local = {0};
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        rc = refit_row(&dt, bias, y->v + i * dy, z_model->v + i * width, z_out->v + i * width,
+                       variant, w, &local, err);
+        if (rc) {
+            char where[48];
+            snprintf(where, sizeof where, "sample %zu", i);
+            sk_prefix(err, where);
+        }
+    }
+    refit_work_free(w);
+    mat_release(&dt);
+    if (stats) {
+        stats->samples += local.samples;
+        stats->empty += local.empty;
+        stats->singular += local.singular;
+        stats->nonfinite += local.nonfinite;
+        stats->support_total += local.support_total;
+        stats->support_max = local.support_max > stats->support_max ? local.support_max
+                                                                    : stats->support_max;
+    }
+    return rc;
+}

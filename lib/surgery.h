@@ -1,0 +1,124 @@
+/* surgery.h — the controlled experiments on a trained SAE (SPEC §5): the
+ * decoder as a fixed dictionary (freeze-decoder), and magnitudes re-estimated
+ * on the SAE's own support (support-refit). The warm starts (§5.2, §5.3) are
+ * dlfista_learn and fista_solve with snapshots; see tools/warm-start.c.
+ *
+ * Shapes: dictionaries d_y × width (atoms are columns, like W_dec), samples
+ * and codes as rows (Y n × d_y, Z n × width). */
+#ifndef SK_SURGERY_H
+#define SK_SURGERY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+#include "mat.h"
+#include "npz.h"
+
+/* ---- a train-sae MODEL file ---- */
+
+/* What the surgeries take from a model: the decoder, its bias and the
+ * codes the SAE gave its training dataset's val and OOD samples. */
+typedef struct {
+    Mat w_dec;              /* d_y × width */
+    Mat b_dec;              /* 1 × d_y */
+    Mat z_val, z_ood;       /* n_val × width, n_ood × width (empty when absent) */
+    long variant;           /* 0 relu, 1 topk, 2 jumprelu, 3 mp */
+    const char *meta_json;  /* the model's meta.json (owned by the cache), or NULL */
+} SaeModelFile;
+
+/* Load W_dec, b_dec, variant and, when need_codes, Z_val and Z_ood (both
+ * required then) from the archive at path ("-" = stdin) through cache. All
+ * values must be finite and the shapes agree; errors are "FILE: what". */
+int sae_model_file_load(NpzCache *cache, const char *path, bool need_codes, SaeModelFile *m,
+                        SkErr *err);
+void sae_model_file_release(SaeModelFile *m);
+
+/* ---- freeze-decoder (SPEC §5.1) ---- */
+
+typedef enum {
+    FREEZE_FROZEN = 0,    /* the raw decoder W_dec */
+    FREEZE_RENORMED,      /* every column d_j / max(‖d_j‖, 1e-8): unit columns, zero stays zero */
+    FREEZE_ORACLE_NORMS   /* matched columns rescaled to the matched true column's norm,
+                             unmatched columns zeroed */
+} FreezeMode;
+
+/* "frozen", "renormed", "oracle-norms". */
+const char *freeze_mode_name(FreezeMode m);
+/* Parse a name; returns 0, or -1 when unknown. */
+int freeze_mode_parse(const char *name, FreezeMode *out);
+
+/* The dictionary of a mode: d (allocated here, d_y × width) from w_dec
+ * (d_y × width). Norms are in double; a column is divided by max(‖d_j‖, 1e-8)
+ * and multiplied by the target norm in double, then rounded to float32.
+ * FREEZE_ORACLE_NORMS needs truth (d_y × q): the columns of w_dec are matched
+ * to those of truth by dict_match (Hungarian on |cos|); matched column j
+ * becomes d_j · ‖a_r‖ / max(‖d_j‖, 1e-8) with r its truth column (the real
+ * norm of a_r, not assumed 1); the others become 0. truth_col (width entries,
+ * may be NULL) receives r for each column, or -1 (unmatched, or another mode). */
+int freeze_decoder(const Mat *w_dec, FreezeMode mode, const Mat *truth, Mat *d, long *truth_col,
+                   SkErr *err);
+
+/* ---- support-refit (SPEC §5.4) ---- */
+
+#define REFIT_SUPPORT_THRESHOLD 1e-4 /* support S = {j : |z_j| > this} */
+#define REFIT_RIDGE 1e-8             /* ρ of the paper's (D_Sᵀ D_S + ρ I)⁻¹ */
+/* LSTSQ: eigenvalues of the Gram at or below this × the largest count as 0
+ * (singular values below ~3e-7 σ_max: below the float32 precision of D). */
+#define REFIT_LSTSQ_EIG_RTOL 1e-13
+
+typedef enum {
+    REFIT_PAPER = 0, /* z_S = (G + ρI)⁻¹ D_Sᵀ r with G = D_SᵀD_S and D_Sᵀr formed in float32,
+                        ridge and solve (LU, partial pivoting) in float64; clamp ≥ 0.
+                        When |S| > d_y, G is singular and ρ lies below float32 rounding:
+                        the result is rounding noise, as the paper's was. */
+    REFIT_LSTSQ,     /* minimum-norm least squares z_S = D_S⁺ r in float64, clamp ≥ 0 */
+    REFIT_NNLS       /* min ‖D_S z_S − r‖ s.t. z_S ≥ 0 in float64 (Lawson–Hanson) */
+} RefitVariant;
+
+/* "paper", "lstsq", "nnls". */
+const char *refit_variant_name(RefitVariant v);
+int refit_variant_parse(const char *name, RefitVariant *out);
+
+/* Counts over the samples of one refit (added to, so one struct can sum
+ * several calls). */
+typedef struct {
+    size_t samples;
+    size_t empty;          /* samples with an empty support (codes 0) */
+    size_t singular;       /* |S| > d_y (the Gram is singular) */
+    size_t nonfinite;      /* PAPER: samples whose solve gave a non-finite value or
+                              met an exactly zero pivot; their codes are set to 0 */
+    size_t support_total;  /* Σ |S| */
+    size_t support_max;
+} RefitStats;
+
+/* For every row i of y (n × d_y): S = {j : |z_model[i, j]| > 1e-4},
+ * r = y_i − bias (float32, bias 1 × d_y or NULL), z_out[i] = the variant's
+ * z_S on S (clamped ≥ 0) and 0 elsewhere. d is d_y × width, z_model and z_out
+ * (allocated by the caller) n × width. stats may be NULL. */
+int support_refit(const Mat *d, const float *bias, const Mat *y, const Mat *z_model,
+                  RefitVariant variant, Mat *z_out, RefitStats *stats, SkErr *err);
+
+/* ---- the per-sample solvers (exposed for tests) ----
+ * dts: the s support columns of D as rows (s × d_y, row-major, double), r: d_y. */
+
+/* Solve a x = b in place (a: n × n row-major, destroyed; b: n, becomes x) by
+ * LU with partial pivoting. Fails on an exactly zero pivot. */
+int lu_solve_f64(double *a, size_t n, double *b, SkErr *err);
+
+/* Minimum-norm least squares x (s) = D_S⁺ r: through Cholesky of the smaller
+ * Gram (D_SᵀD_S when s ≤ d_y, else D_S D_Sᵀ) when it is well conditioned,
+ * else through its eigendecomposition with eigenvalues ≤ 1e-13 λ_max
+ * dropped. */
+int lstsq_min_norm(const double *dts, size_t s, size_t dy, const double *r, double *x,
+                   SkErr *err);
+
+/* Non-negative least squares x (s) ≥ 0 minimising ‖D_S x − r‖ (Lawson–Hanson
+ * active set; the subproblems by Cholesky, or the minimum-norm solution when
+ * the passive columns are dependent). On return the KKT conditions hold to
+ * the solver's tolerance: w = D_Sᵀ(r − D_S x) ≤ tol everywhere, |w_j| ≤ tol
+ * where x_j > 0. *iterations (may be NULL) receives the outer iterations. */
+int nnls_solve(const double *dts, size_t s, size_t dy, const double *r, double *x,
+               size_t *iterations, SkErr *err);
+
+#endif

@@ -1,0 +1,259 @@
+/* freeze-decoder — a trained SAE's decoder as a fixed dictionary for FISTA
+ * (SPEC §5.1).
+ *
+ *   freeze-decoder --model MODEL [--mode frozen|renormed|oracle-norms]
+ *                  [--truth FILE:MEMBER] [-o DICT]
+ *
+ * DICT members:
+ *   D (d_y × width)   frozen: W_dec as it is; renormed: unit columns (zero
+ *                     columns stay zero); oracle-norms: each column matched to
+ *                     a true column (Hungarian on |cos|) rescaled to that true
+ *                     column's norm, unmatched columns zero
+ *   b (d_y)           the SAE's b_dec: FISTA runs on y − b
+ *                     (`fista --dict DICT:D --bias DICT:b`)
+ *   truth_col (width, int64, oracle-norms only)  the true column matched to
+ *                     each decoder column, −1 when none
+ *   meta.json */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "npz.h"
+#include "surgery.h"
+
+static const char *PROG = "freeze-decoder";
+
+typedef struct {
+    const char *model, *truth, *output;
+    FreezeMode mode;
+    bool verbose;
+} Options;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: %s --model MODEL [--mode M] [--truth FILE:MEMBER] [-o DICT]\n"
+            "The decoder of a trained SAE (train-sae MODEL) as a fixed dictionary.\n"
+            "DICT holds D (d_y x width), b (d_y: the SAE's b_dec, to subtract from the\n"
+            "inputs: fista --dict DICT:D --bias DICT:b), with oracle-norms truth_col\n"
+            "(int64, the true column matched to each decoder column or -1), meta.json.\n\n"
+            "  --model MODEL       train-sae model (W_dec, b_dec); '-' reads stdin (required)\n"
+            "  --mode M            frozen: W_dec unchanged; renormed: every column divided\n"
+            "                      by max(norm, 1e-8); oracle-norms: columns matched to the\n"
+            "                      truth (Hungarian on |cos|) rescaled to the true column's\n"
+            "                      norm, unmatched columns zeroed (default: frozen)\n"
+            "  --truth FILE:MEMBER true dictionary A (d_y x d_z), required by oracle-norms\n"
+            "                      and only used there (default: none)\n"
+            "  -o, --output FILE   output .npz, '-' for stdout (default: -)\n"
+            "  -v, --verbose       log a summary line on stderr\n"
+            "  -h, --help          show this help\n"
+            "  --version           show the version\n",
+            PROG);
+}
+
+enum { OPT_MODEL = 256, OPT_MODE, OPT_TRUTH, OPT_VERSION };
+static const struct option LONG_OPTIONS[] = {
+    {"model", required_argument, 0, OPT_MODEL}, {"mode", required_argument, 0, OPT_MODE},
+    {"truth", required_argument, 0, OPT_TRUTH}, {"output", required_argument, 0, 'o'},
+    {"verbose", no_argument, 0, 'v'},           {"help", no_argument, 0, 'h'},
+    {"version", no_argument, 0, OPT_VERSION},   {0, 0, 0, 0}};
+static const char SHORT_OPTIONS[] = "o:vh";
+
+/* Parse argv into o; returns 0, an exit code, or -1 for help/version (exit 0). */
+static int parse_options(int argc, char **argv, Options *o)
+{
+    *o = (Options){.output = "-", .mode = FREEZE_FROZEN};
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, NULL)) != -1) {
+        switch (c) {
+        case OPT_MODEL: o->model = optarg; break;
+        case OPT_MODE:
+            if (freeze_mode_parse(optarg, &o->mode))
+                return cli_usage_error(PROG, "--mode: '%s' is not frozen, renormed or oracle-norms",
+                                       optarg);
+            break;
+        case OPT_TRUTH: o->truth = optarg; break;
+        case 'o': o->output = optarg; break;
+        case 'v': o->verbose = true; break;
+        case 'h': usage(stdout); return -1;
+        case OPT_VERSION: printf("%s sparsekit %s\n", PROG, SK_VERSION); return -1;
+        default: return cli_bad_option(PROG, argv, optind, optopt);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
+    if (!o->model)
+        return cli_usage_error(PROG, "--model is required");
+    if (o->mode == FREEZE_ORACLE_NORMS && !o->truth)
+        return cli_usage_error(PROG, "--mode oracle-norms needs --truth FILE:MEMBER");
+    if (o->mode != FREEZE_ORACLE_NORMS && o->truth)
+        return cli_usage_error(PROG, "--truth applies to --mode oracle-norms only");
+    return 0;
+}
+
+typedef struct {
+    NpzCache cache;
+    SaeModelFile model;
+    Mat truth, d;
+    long *truth_col;
+    const char *truth_meta;
+} Problem;
+
+static void problem_free(Problem *p)
+{
+    sae_model_file_release(&p->model);
+    mat_release(&p->truth);
+    mat_release(&p->d);
+    free(p->truth_col);
+    npz_cache_free(&p->cache);
+}
+
+/* The file part of a spec for messages, and its archive's meta.json. */
+static void spec_file(const char *spec, char *buf, size_t cap)
+{
+    char *file = NULL, *member = NULL;
+    SkErr ignored;
+    if (npz_split_spec(spec, &file, &member, &ignored) == 0)
+        snprintf(buf, cap, "%s", strcmp(file, "-") == 0 ? "stdin" : file);
+    else
+        snprintf(buf, cap, "%s", spec);
+    free(file);
+    free(member);
+}
+
+static const char *spec_meta(NpzCache *c, const char *spec)
+{
+    char *file = NULL, *member = NULL;
+    const Npz *npz = NULL;
+    SkErr ignored;
+    if (npz_split_spec(spec, &file, &member, &ignored) == 0)
+        npz_cache_open(c, file, &npz, &ignored);
+    free(file);
+    free(member);
+    return npz ? npz->meta_json : NULL;
+}
+
+static int load_problem(Problem *p, const Options *o, SkErr *err)
+{
+    if (sae_model_file_load(&p->cache, o->model, false, &p->model, err))
+        return -1;
+    if (!o->truth)
+        return 0;
+    char file[512];
+    spec_file(o->truth, file, sizeof file);
+    if (npz_load_mat(&p->cache, o->truth, NULL, &p->truth, err))
+        return -1;
+    if (!mat_all_finite(&p->truth))
+        return sk_fail(err, "%s: the true dictionary holds non-finite values", file);
+    if (p->truth.rows != p->model.w_dec.rows || p->truth.cols == 0)
+        return sk_fail(err, "%s: the true dictionary is %zu x %zu, expected %zu (d_y) rows", file,
+                       p->truth.rows, p->truth.cols, p->model.w_dec.rows);
+    p->truth_meta = spec_meta(&p->cache, o->truth);
+    return 0;
+}
+
+static void build_meta(const Problem *p, const Options *o, StrBuf *meta)
+{
+    StrBuf params, inputs;
+    sb_init(&params);
+    sb_init(&inputs);
+    sb_printf(&params, "\"mode\": \"%s\", \"variant_id\": %ld, \"d_y\": %zu, \"width\": %zu",
+              freeze_mode_name(o->mode), p->model.variant, p->model.w_dec.rows,
+              p->model.w_dec.cols);
+    meta_add_input(&inputs, "model", p->model.meta_json);
+    if (o->truth)
+        meta_add_input(&inputs, "truth", p->truth_meta);
+    meta_build(meta, PROG, 0, NULL, false, 0, params.s, inputs.s);
+    if (params.failed || inputs.failed)
+        meta->failed = true;
+    sb_free(&params);
+    sb_free(&inputs);
+}
+
+static int write_dict(const Problem *p, const Options *o, SkErr *err)
+{
+    StrBuf meta;
+    sb_init(&meta);
+    build_meta(p, o, &meta);
+    if (meta.failed) {
+        sb_free(&meta);
+        return sk_fail(err, "out of memory");
+    }
+    size_t width = p->d.cols, dy = p->d.rows;
+    size_t dy_shape[1] = {dy}, width_shape[1] = {width};
+    int64_t *cols = NULL;
+    NpzWriter *w = npz_create(o->output, 1, err);
+    int rc = w ? 0 : -1;
+    if (rc == 0)
+        rc = npz_put_mat(w, "D", &p->d, err) ||
+             npz_put(w, "b", NPY_FLOAT32, 1, dy_shape, p->model.b_dec.v, err);
+    if (rc == 0 && o->mode == FREEZE_ORACLE_NORMS) {
+        cols = malloc(width * sizeof *cols);
+        rc = cols ? 0 : sk_fail(err, "out of memory");
+        for (size_t j = 0; rc == 0 && j < width; j++)
+            cols[j] = p->truth_col[j];
+        if (rc == 0)
+            rc = npz_put(w, "truth_col", NPY_INT64, 1, width_shape, cols, err);
+    }
+    if (rc == 0)
+        rc = npz_put_raw(w, "meta.json", meta.s, meta.len, err);
+    if (rc == 0)
+        rc = npz_commit(w, err);
+    else
+        npz_abort(w);
+    free(cols);
+    sb_free(&meta);
+    return rc ? -1 : 0;
+}
+
+static int run(const Options *o, SkErr *err)
+{
+    Problem p;
+    memset(&p, 0, sizeof p);
+    npz_cache_init(&p.cache);
+    int rc = load_problem(&p, o, err);
+    if (rc == 0) {
+        p.truth_col = malloc((p.model.w_dec.cols + 1) * sizeof *p.truth_col);
+        rc = p.truth_col ? 0 : sk_fail(err, "out of memory");
+    }
+    if (rc == 0)
+        rc = freeze_decoder(&p.model.w_dec, o->mode, o->truth ? &p.truth : NULL, &p.d,
+                            p.truth_col, err);
+    if (rc == 0 && o->verbose) {
+        size_t matched = 0;
+        for (size_t j = 0; j < p.d.cols; j++)
+            matched += p.truth_col[j] >= 0;
+        fprintf(stderr, "%s: %s decoder, %zu x %zu%s", PROG, freeze_mode_name(o->mode), p.d.rows,
+                p.d.cols, o->mode == FREEZE_ORACLE_NORMS ? "" : "\n");
+        if (o->mode == FREEZE_ORACLE_NORMS)
+            fprintf(stderr, ", %zu columns matched\n", matched);
+    }
+    if (rc == 0)
+        rc = write_dict(&p, o, err);
+    problem_free(&p);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    Options o;
+    int args_count;
+    char **args = cli_protect_stdin_specs(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, &args_count);
+    if (!args) {
+        fprintf(stderr, "%s: out of memory\n", PROG);
+        return SK_EXIT_DATA;
+    }
+    int rc = parse_options(args_count, args, &o);
+    if (rc) {
+        free(args);
+        return rc < 0 ? 0 : rc;
+    }
+    SkErr err = {{0}};
+    if (run(&o, &err))
+        rc = cli_error(PROG, SK_EXIT_DATA, &err);
+    free(args);
+    return rc;
+}

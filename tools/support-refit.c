@@ -1,0 +1,409 @@
+/* support-refit — keep a trained SAE's support, re-estimate its magnitudes by
+ * least squares on the active decoder columns (SPEC §5.4).
+ *
+ *   support-refit --model MODEL --data FILE [--variant paper|lstsq|nnls] [-o CODES]
+ *
+ * Per sample of Y_val and Y_ood: S = {j : |z_j| > 1e-4} of the SAE's own codes
+ * (the MODEL's Z_val, Z_ood), r = y − b_dec, and
+ *   paper  z_S = (D_SᵀD_S + 1e-8 I)⁻¹ D_Sᵀ r, Gram and D_Sᵀr in float32,
+ *          ridge and solve in float64 (rounding noise when |S| > d_y)
+ *   lstsq  z_S = D_S⁺ r, minimum-norm least squares in float64
+ *   nnls   z_S = argmin_{z ≥ 0} ‖D_S z − r‖ in float64 (Lawson–Hanson)
+ * clamped ≥ 0, 0 off the support. --dict, --bias and --codes replace the
+ * model's W_dec, b_dec and Z_val/Z_ood (e.g. the true A and Z for a check).
+ *
+ * CODES members: Z_val, Z_ood (those FILE has), and over both splits
+ * samples (int64), support_mean (float64), support_max, singular (|S| > d_y),
+ * empty (|S| = 0), nonfinite (paper: a solve met a zero pivot or gave a
+ * non-finite value; those samples' codes are 0), all int64 except
+ * support_mean; meta.json. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "gemm.h"
+#include "npz.h"
+#include "surgery.h"
+
+static const char *PROG = "support-refit";
+
+/* Rows per call of support_refit between progress updates. */
+#define ROWS_PER_STEP 64
+
+typedef struct {
+    const char *model, *data, *dict, *bias, *codes, *output;
+    RefitVariant variant;
+    bool verbose;
+} Options;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: %s --model MODEL --data FILE [options] [-o CODES]\n"
+            "Keep the SAE's support S = {j : |z_j| > 1e-4} of each sample and re-estimate\n"
+            "its magnitudes on the active decoder columns against r = y - b_dec; clamp\n"
+            ">= 0, zero elsewhere. CODES holds Z_val, Z_ood, the support counts samples,\n"
+            "support_mean, support_max, singular, empty, nonfinite, and meta.json.\n\n"
+            "  --model MODEL       train-sae model: W_dec, b_dec and its codes Z_val,\n"
+            "                      Z_ood of FILE's samples; '-' reads stdin\n"
+            "  --data FILE         dataset .npz with Y_val and/or Y_ood (required)\n"
+            "  --variant V         paper: (D_S'D_S + 1e-8 I)^-1 D_S' r with the Gram in\n"
+            "                      float32, ridge and LU solve in float64 (rounding noise\n"
+            "                      when |S| > d_y, as in the paper); lstsq: minimum-norm\n"
+            "                      least squares in float64; nnls: non-negative least\n"
+            "                      squares in float64 (default: paper)\n"
+            "  --dict FILE:MEMBER  dictionary d_y x width instead of MODEL:W_dec\n"
+            "                      (default: MODEL's W_dec)\n"
+            "  --bias FILE:MEMBER  vector of d_y subtracted from y (default: MODEL's\n"
+            "                      b_dec; none without --model)\n"
+            "  --codes FILE        codes Z_val/Z_ood whose support is kept (default: MODEL)\n"
+            "  -o, --output FILE   output .npz, '-' for stdout (default: -)\n"
+            "  -v, --verbose       log progress lines on stderr\n"
+            "  -h, --help          show this help\n"
+            "  --version           show the version\n",
+            PROG);
+}
+
+enum { OPT_MODEL = 256, OPT_DATA, OPT_VARIANT, OPT_DICT, OPT_BIAS, OPT_CODES, OPT_VERSION };
+static const struct option LONG_OPTIONS[] = {
+    {"model", required_argument, 0, OPT_MODEL}, {"data", required_argument, 0, OPT_DATA},
+    {"variant", required_argument, 0, OPT_VARIANT}, {"dict", required_argument, 0, OPT_DICT},
+    {"bias", required_argument, 0, OPT_BIAS},   {"codes", required_argument, 0, OPT_CODES},
+    {"output", required_argument, 0, 'o'},      {"verbose", no_argument, 0, 'v'},
+    {"help", no_argument, 0, 'h'},              {"version", no_argument, 0, OPT_VERSION},
+    {0, 0, 0, 0}};
+static const char SHORT_OPTIONS[] = "o:vh";
+
+/* Parse argv into o; returns 0, an exit code, or -1 for help/version (exit 0). */
+static int parse_options(int argc, char **argv, Options *o)
+{
+    *o = (Options){.output = "-", .variant = REFIT_PAPER};
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, NULL)) != -1) {
+        switch (c) {
+        case OPT_MODEL: o->model = optarg; break;
+        case OPT_DATA: o->data = optarg; break;
+        case OPT_VARIANT:
+            if (refit_variant_parse(optarg, &o->variant))
+                return cli_usage_error(PROG, "--variant: '%s' is not paper, lstsq or nnls", optarg);
+            break;
+        case OPT_DICT: o->dict = optarg; break;
+        case OPT_BIAS: o->bias = optarg; break;
+        case OPT_CODES: o->codes = optarg; break;
+        case 'o': o->output = optarg; break;
+        case 'v': o->verbose = true; break;
+        case 'h': usage(stdout); return -1;
+        case OPT_VERSION: printf("%s sparsekit %s\n", PROG, SK_VERSION); return -1;
+        default: return cli_bad_option(PROG, argv, optind, optopt);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
+    if (!o->data)
+        return cli_usage_error(PROG, "--data is required");
+    if (!o->model && (!o->dict || !o->codes))
+        return cli_usage_error(PROG, "--model is required (or both --dict and --codes)");
+    return 0;
+}
+
+/* ---- inputs ------------------------------------------------------------ */
+
+/* One split: samples Y, the codes whose support is kept, the refit. */
+typedef struct {
+    const char *y_name, *z_name;
+    Mat y, z_model, z;
+} Split;
+
+typedef struct {
+    NpzCache cache;
+    SaeModelFile model;
+    Mat dict, bias;          /* from --dict / --bias (else the model's) */
+    const Mat *d;            /* the dictionary used */
+    const float *b;          /* the bias used, or NULL */
+    Split splits[2];
+    size_t nsplits;
+    const char *data_meta, *dict_meta, *bias_meta, *codes_meta;
+} Problem;
+
+static void problem_free(Problem *p)
+{
+    sae_model_file_release(&p->model);
+    mat_release(&p->dict);
+    mat_release(&p->bias);
+    for (size_t i = 0; i < p->nsplits; i++) {
+        mat_release(&p->splits[i].y);
+        mat_release(&p->splits[i].z_model);
+        mat_release(&p->splits[i].z);
+    }
+    npz_cache_free(&p->cache);
+}
+
+static const char *shown(const char *path) { return strcmp(path, "-") == 0 ? "stdin" : path; }
+
+static void spec_file(const char *spec, char *buf, size_t cap)
+{
+    char *file = NULL, *member = NULL;
+    SkErr ignored;
+    if (npz_split_spec(spec, &file, &member, &ignored) == 0)
+        snprintf(buf, cap, "%s", shown(file));
+    else
+        snprintf(buf, cap, "%s", spec);
+    free(file);
+    free(member);
+}
+
+static const char *spec_meta(NpzCache *c, const char *spec)
+{
+    char *file = NULL, *member = NULL;
+    const Npz *npz = NULL;
+    SkErr ignored;
+    if (npz_split_spec(spec, &file, &member, &ignored) == 0)
+        npz_cache_open(c, file, &npz, &ignored);
+    free(file);
+    free(member);
+    return npz ? npz->meta_json : NULL;
+}
+
+/* A 2-d member of an archive as a finite float32 matrix. */
+static int member_mat(const Npz *npz, const char *file, const char *name, Mat *m, SkErr *err)
+{
+    const NpyArray *a = npz_get(npz, name);
+    if (!a)
+        return sk_fail(err, "%s: no member '%s'", file, name);
+    if (a->ndim != 2)
+        return sk_fail(err, "%s: %s is %d-dimensional, expected a matrix", file, name, a->ndim);
+    if (npy_to_mat(a, m, err))
+        return sk_prefix(err, file);
+    if (!mat_all_finite(m))
+        return sk_fail(err, "%s: %s holds non-finite values", file, name);
+    return 0;
+}
+
+/* A FILE:MEMBER matrix, finite. */
+static int spec_mat(NpzCache *c, const char *spec, Mat *m, const char *what, SkErr *err)
+{
+    if (npz_load_mat(c, spec, NULL, m, err))
+        return -1;
+    if (!mat_all_finite(m)) {
+        char file[512];
+        spec_file(spec, file, sizeof file);
+        return sk_fail(err, "%s: %s holds non-finite values", file, what);
+    }
+    return 0;
+}
+
+/* The dictionary and the bias: --dict/--bias, else the model's. */
+static int load_dictionary(Problem *p, const Options *o, SkErr *err)
+{
+    char file[512];
+    if (o->model && sae_model_file_load(&p->cache, o->model, o->codes == NULL, &p->model, err))
+        return -1;
+    if (o->dict) {
+        spec_file(o->dict, file, sizeof file);
+        if (spec_mat(&p->cache, o->dict, &p->dict, "dictionary", err))
+            return -1;
+        if (p->dict.rows == 0 || p->dict.cols == 0)
+            return sk_fail(err, "%s: dictionary is %zu x %zu (empty)", file, p->dict.rows,
+                           p->dict.cols);
+        p->dict_meta = spec_meta(&p->cache, o->dict);
+    }
+    p->d = o->dict ? &p->dict : &p->model.w_dec;
+    if (o->bias) {
+        spec_file(o->bias, file, sizeof file);
+        if (spec_mat(&p->cache, o->bias, &p->bias, "bias", err))
+            return -1;
+        if (p->bias.rows != 1 || p->bias.cols != p->d->rows)
+            return sk_fail(err, "%s: bias is %zu x %zu, expected a vector of %zu (d_y)", file,
+                           p->bias.rows, p->bias.cols, p->d->rows);
+        p->bias_meta = spec_meta(&p->cache, o->bias);
+        p->b = p->bias.v;
+    } else if (o->model) {
+        if (p->model.b_dec.cols != p->d->rows)
+            return sk_fail(err, "%s: b_dec has %zu values, the dictionary %zu rows", shown(o->model),
+                           p->model.b_dec.cols, p->d->rows);
+        p->b = p->model.b_dec.v;
+    }
+    return 0;
+}
+
+/* Y_val/Y_ood of the data and the matching codes of --codes (or the model). */
+static int load_splits(Problem *p, const Options *o, SkErr *err)
+{
+    const char *dfile = shown(o->data);
+    const Npz *data, *codes = NULL;
+    if (npz_cache_open(&p->cache, o->data, &data, err))
+        return -1;
+    p->data_meta = data->meta_json;
+    if (o->codes) {
+        if (npz_cache_open(&p->cache, o->codes, &codes, err))
+            return -1;
+        p->codes_meta = codes->meta_json;
+    }
+    const char *cfile = shown(o->codes ? o->codes : o->model);
+    static const char *const NAMES[2][2] = {{"Y_val", "Z_val"}, {"Y_ood", "Z_ood"}};
+    size_t dy = p->d->rows, width = p->d->cols;
+    for (int s = 0; s < 2; s++) {
+        if (!npz_get(data, NAMES[s][0]))
+            continue;
+        Split *sp = &p->splits[p->nsplits++];
+        sp->y_name = NAMES[s][0];
+        sp->z_name = NAMES[s][1];
+        if (member_mat(data, dfile, sp->y_name, &sp->y, err))
+            return -1;
+        if (codes) {
+            if (member_mat(codes, cfile, sp->z_name, &sp->z_model, err))
+                return -1;
+        } else if (mat_copy(&sp->z_model, s == 0 ? &p->model.z_val : &p->model.z_ood, err))
+            return -1;
+        if (sp->y.cols != dy)
+            return sk_fail(err, "%s: %s has %zu columns, the dictionary %zu rows (d_y)", dfile,
+                           sp->y_name, sp->y.cols, dy);
+        if (sp->z_model.rows != sp->y.rows || sp->z_model.cols != width)
+            return sk_fail(err, "%s: %s is %zu x %zu, expected %zu x %zu (%s rows x width)",
+                           cfile, sp->z_name, sp->z_model.rows, sp->z_model.cols, sp->y.rows,
+                           width, sp->y_name);
+        if (mat_alloc(&sp->z, sp->y.rows, width, err))
+            return -1;
+    }
+    if (p->nsplits == 0)
+        return sk_fail(err, "%s: no member Y_val or Y_ood", dfile);
+    return 0;
+}
+
+/* ---- work ------------------------------------------------------------- */
+
+static int refit_all(Problem *p, const Options *o, RefitStats *st, SkErr *err)
+{
+    Progress progress;
+    progress_init(&progress, PROG, o->verbose);
+    double total = 0.0, done = 0.0;
+    for (size_t i = 0; i < p->nsplits; i++)
+        total += (double)p->splits[i].y.rows;
+    int rc = 0;
+    for (size_t i = 0; i < p->nsplits && rc == 0; i++) {
+        Split *sp = &p->splits[i];
+        size_t n = sp->y.rows, dy = sp->y.cols, width = sp->z.cols;
+        for (size_t r0 = 0; r0 < n && rc == 0; r0 += ROWS_PER_STEP) {
+            size_t m = n - r0 < ROWS_PER_STEP ? n - r0 : ROWS_PER_STEP;
+            /* views of rows r0 … r0 + m − 1 (not owned) */
+            Mat y = {m, dy, sp->y.v + r0 * dy}, zm = {m, width, sp->z_model.v + r0 * width},
+                z = {m, width, sp->z.v + r0 * width};
+            rc = support_refit(p->d, p->b, &y, &zm, o->variant, &z, st, err);
+            if (rc) {
+                char where[64];
+                snprintf(where, sizeof where, "%s (rows from %zu)", sp->y_name, r0);
+                sk_prefix(err, where);
+            }
+            done += (double)m;
+            progress_update(&progress, done, total, "%s", sp->z_name);
+        }
+    }
+    progress_finish(&progress);
+    return rc;
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+static void build_meta(const Problem *p, const Options *o, StrBuf *meta)
+{
+    StrBuf params, inputs;
+    sb_init(&params);
+    sb_init(&inputs);
+    sb_printf(&params,
+              "\"variant\": \"%s\", \"threshold\": 0.0001, \"ridge\": 1e-08, \"d_y\": %zu, "
+              "\"width\": %zu, \"dict\": \"%s\", \"bias\": %s, \"codes\": \"%s\"",
+              refit_variant_name(o->variant), p->d->rows, p->d->cols, o->dict ? "given" : "model",
+              p->b ? "true" : "false", o->codes ? "given" : "model");
+    meta_add_input(&inputs, "data", p->data_meta);
+    if (o->model)
+        meta_add_input(&inputs, "model", p->model.meta_json);
+    if (o->dict)
+        meta_add_input(&inputs, "dict", p->dict_meta);
+    if (o->bias)
+        meta_add_input(&inputs, "bias", p->bias_meta);
+    if (o->codes)
+        meta_add_input(&inputs, "codes", p->codes_meta);
+    meta_build(meta, PROG, 0, NULL, false, 0, params.s, inputs.s);
+    if (params.failed || inputs.failed)
+        meta->failed = true;
+    sb_free(&params);
+    sb_free(&inputs);
+}
+
+static int write_codes(const Problem *p, const Options *o, const RefitStats *st, SkErr *err)
+{
+    StrBuf meta;
+    sb_init(&meta);
+    build_meta(p, o, &meta);
+    if (meta.failed) {
+        sb_free(&meta);
+        return sk_fail(err, "out of memory");
+    }
+    NpzWriter *w = npz_create(o->output, 1, err);
+    int rc = w ? 0 : -1;
+    for (size_t i = 0; i < p->nsplits && rc == 0; i++)
+        rc = npz_put_mat(w, p->splits[i].z_name, &p->splits[i].z, err);
+    double mean = st->samples ? (double)st->support_total / (double)st->samples : 0.0;
+    if (rc == 0)
+        rc = npz_put_i64(w, "samples", (int64_t)st->samples, err) ||
+             npz_put_f64(w, "support_mean", mean, err) ||
+             npz_put_i64(w, "support_max", (int64_t)st->support_max, err) ||
+             npz_put_i64(w, "singular", (int64_t)st->singular, err) ||
+             npz_put_i64(w, "empty", (int64_t)st->empty, err) ||
+             npz_put_i64(w, "nonfinite", (int64_t)st->nonfinite, err) ||
+             npz_put_raw(w, "meta.json", meta.s, meta.len, err);
+    if (rc == 0)
+        rc = npz_commit(w, err);
+    else
+        npz_abort(w);
+    sb_free(&meta);
+    return rc ? -1 : 0;
+}
+
+static int run(const Options *o, SkErr *err)
+{
+    Problem p;
+    memset(&p, 0, sizeof p);
+    npz_cache_init(&p.cache);
+    RefitStats st = {0};
+    int rc = load_dictionary(&p, o, err) || load_splits(&p, o, err);
+    if (rc == 0) {
+        sk_gemm_set_threads(1); /* per-sample products are small */
+        rc = refit_all(&p, o, &st, err);
+    }
+    if (rc == 0 && o->verbose)
+        fprintf(stderr,
+                "%s: %s, %zu samples, mean support %.2f (max %zu), %zu singular, %zu empty, "
+                "%zu non-finite\n",
+                PROG, refit_variant_name(o->variant), st.samples,
+                st.samples ? (double)st.support_total / (double)st.samples : 0.0, st.support_max,
+                st.singular, st.empty, st.nonfinite);
+    if (rc == 0)
+        rc = write_codes(&p, o, &st, err);
+    problem_free(&p);
+    return rc ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    Options o;
+    int args_count;
+    char **args = cli_protect_stdin_specs(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, &args_count);
+    if (!args) {
+        fprintf(stderr, "%s: out of memory\n", PROG);
+        return SK_EXIT_DATA;
+    }
+    int rc = parse_options(args_count, args, &o);
+    if (rc) {
+        free(args);
+        return rc < 0 ? 0 : rc;
+    }
+    SkErr err = {{0}};
+    if (run(&o, &err))
+        rc = cli_error(PROG, SK_EXIT_DATA, &err);
+    free(args);
+    return rc;
+}

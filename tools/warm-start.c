@@ -1,0 +1,592 @@
+/* warm-start — MCC(OOD) curves of the warm-start surgeries (SPEC §5.2, §5.3)
+ * on a trained SAE, against iteration budgets.
+ *
+ *   warm-start --model MODEL --data FILE --kind decoder --seed S [options] [-o CURVES.tsv]
+ *   warm-start --model MODEL --data FILE --kind encoder [options] [-o CURVES.tsv]
+ *
+ * decoder: DL-FISTA (dlfista_learn) on y − b_dec from the raw SAE decoder
+ *   (warm) and from a random dictionary of the SAE's width (cold, the seed's
+ *   dl-fista init); a budget of N rounds = N FISTA passes, pass N's codes
+ *   inferred with the dictionary after N − 1 updates (warm N = 0 and N = 1
+ *   are the frozen decoder's FISTA codes; cold N = 0 is not run); a run that
+ *   converges early gives later budgets its final codes. Exactly what
+ *   `dl-fista --rounds N [--init MODEL:W_dec] --bias MODEL:b_dec` writes.
+ * encoder: FISTA (fista_solve_prepared with snapshots) on the frozen decoder
+ *   W_dec and y − b_dec, from 0 (cold) and from the SAE's codes (warm,
+ *   unclamped); a budget of N = the codes after N iterations (warm 0 = the
+ *   SAE's codes, cold 0 = zeros).
+ * oracle: FISTA with the true A on the raw y (no bias), --oracle-iters
+ *   iterations, cold: one row with start "oracle" and budget = those
+ *   iterations (a reference line).
+ *
+ * Output: a TSV with the header
+ *   budget  start  mcc_ood  mcc_ood_clean
+ * then one line per budget of the warm run, per budget of the cold run, and
+ * the oracle line; mcc_ood is the paper's MCC(OOD) (mcc_paper_ood),
+ * mcc_ood_clean the clean one (mcc_clean), both against the data's Z_ood. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic.h"
+#include "cli.h"
+#include "dlfista.h"
+#include "fista.h"
+#include "gemm.h"
+#include "metrics.h"
+#include "npz.h"
+#include "surgery.h"
+
+static const char *PROG = "warm-start";
+
+typedef enum { KIND_DECODER, KIND_ENCODER } Kind;
+
+static const long DECODER_BUDGETS[] = {0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000};
+static const long ENCODER_BUDGETS[] = {0, 1, 2, 5, 10, 20, 50, 100, 200, 500};
+
+typedef struct {
+    const char *model, *data, *output;
+    Kind kind;
+    bool have_kind, have_seed, verbose, oracle;
+    uint64_t seed;
+    double lambda;
+    long iters, oracle_iters, threads;
+    DlFistaSolve solve;
+    long *budgets;            /* sorted, distinct */
+    size_t nbudgets;
+    int threads_used;
+} Options;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: %s --model MODEL --data FILE --kind decoder --seed S [options] [-o FILE]\n"
+            "       %s --model MODEL --data FILE --kind encoder [options] [-o FILE]\n"
+            "MCC(OOD) after each budget of the warm-start surgeries on a trained SAE (SPEC\n"
+            "5.2, 5.3), as a TSV: budget, start (warm, cold or oracle), mcc_ood (paper),\n"
+            "mcc_ood_clean. decoder: DL-FISTA on y - b_dec from the SAE decoder (warm) or\n"
+            "from random (cold, seeded like dl-fista); budget N = N FISTA passes (cold 0\n"
+            "is not run). encoder: FISTA on the frozen decoder and y - b_dec from the SAE's\n"
+            "codes (warm) or from 0 (cold); budget N = N iterations. oracle: FISTA with the\n"
+            "data's A on the raw y.\n\n"
+            "  --model MODEL       train-sae model (W_dec, b_dec, Z_ood: its codes of FILE's\n"
+            "                      Y_ood); '-' reads stdin (required)\n"
+            "  --data FILE         the dataset the model was trained on: Y_val (decoder),\n"
+            "                      Y_ood, Z_ood, A (oracle) (required)\n"
+            "  --kind K            decoder or encoder (required)\n"
+            "  --budgets LIST      comma-separated budgets (default: decoder\n"
+            "                      0,1,2,5,10,20,50,100,200,500,1000; encoder\n"
+            "                      0,1,2,5,10,20,50,100,200,500)\n"
+            "  --seed S            seed of the cold random dictionary (required for decoder;\n"
+            "                      unused by encoder)\n"
+            "  --lambda X          FISTA L1 penalty, >= 0 (default: 0.1)\n"
+            "  --iters N           decoder: FISTA iterations per DL-FISTA pass (default: 100)\n"
+            "  --solve P           decoder: dictionary update arithmetic, f32 (the paper's)\n"
+            "                      or f64 (default: f32)\n"
+            "  --oracle-iters N    FISTA iterations of the oracle row (default: 500)\n"
+            "  --no-oracle         leave out the oracle row (A is then not needed)\n"
+            "  --threads N         threads; results do not depend on it (default:\n"
+            "                      SLURM_CPUS_PER_TASK, else BLIS_NUM_THREADS, else the CPUs\n"
+            "                      available; 1 for small problems)\n"
+            "  -o, --output FILE   output TSV, '-' for stdout (default: -)\n"
+            "  -v, --verbose       log progress lines on stderr\n"
+            "  -h, --help          show this help\n"
+            "  --version           show the version\n",
+            PROG, PROG);
+}
+
+enum { OPT_MODEL = 256, OPT_DATA, OPT_KIND, OPT_BUDGETS, OPT_SEED, OPT_LAMBDA, OPT_ITERS,
+       OPT_SOLVE, OPT_ORACLE_ITERS, OPT_NO_ORACLE, OPT_THREADS, OPT_VERSION };
+static const struct option LONG_OPTIONS[] = {
+    {"model", required_argument, 0, OPT_MODEL},     {"data", required_argument, 0, OPT_DATA},
+    {"kind", required_argument, 0, OPT_KIND},       {"budgets", required_argument, 0, OPT_BUDGETS},
+    {"seed", required_argument, 0, OPT_SEED},       {"lambda", required_argument, 0, OPT_LAMBDA},
+    {"iters", required_argument, 0, OPT_ITERS},     {"solve", required_argument, 0, OPT_SOLVE},
+    {"oracle-iters", required_argument, 0, OPT_ORACLE_ITERS},
+    {"no-oracle", no_argument, 0, OPT_NO_ORACLE},   {"threads", required_argument, 0, OPT_THREADS},
+    {"output", required_argument, 0, 'o'},          {"verbose", no_argument, 0, 'v'},
+    {"help", no_argument, 0, 'h'},                  {"version", no_argument, 0, OPT_VERSION},
+    {0, 0, 0, 0}};
+static const char SHORT_OPTIONS[] = "o:vh";
+
+#define MAX_BUDGET 100000000L
+
+static int compare_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sort the budgets and drop repeats. */
+static void sort_unique(long *v, size_t *n)
+{
+    qsort(v, *n, sizeof *v, compare_long);
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (k == 0 || v[i] != v[k - 1])
+            v[k++] = v[i];
+    *n = k;
+}
+
+/* The kind's default budgets when --budgets is not given. */
+static int default_budgets(Options *o)
+{
+    const long *src = o->kind == KIND_DECODER ? DECODER_BUDGETS : ENCODER_BUDGETS;
+    size_t n = o->kind == KIND_DECODER ? sizeof DECODER_BUDGETS / sizeof *DECODER_BUDGETS
+                                       : sizeof ENCODER_BUDGETS / sizeof *ENCODER_BUDGETS;
+    o->budgets = malloc(n * sizeof *o->budgets);
+    if (!o->budgets)
+        return -1;
+    memcpy(o->budgets, src, n * sizeof *src);
+    o->nbudgets = n;
+    return 0;
+}
+
+/* Parse argv into o; returns 0, an exit code, or -1 for help/version (exit 0). */
+static int parse_options(int argc, char **argv, Options *o)
+{
+    *o = (Options){.output = "-", .lambda = 0.1, .iters = 100, .oracle_iters = 500,
+                   .oracle = true, .solve = DLFISTA_SOLVE_F32};
+    SkErr err = {{0}};
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, NULL)) != -1) {
+        int rc = 0;
+        switch (c) {
+        case OPT_MODEL: o->model = optarg; break;
+        case OPT_DATA: o->data = optarg; break;
+        case OPT_KIND:
+            if (strcmp(optarg, "decoder") == 0)
+                o->kind = KIND_DECODER;
+            else if (strcmp(optarg, "encoder") == 0)
+                o->kind = KIND_ENCODER;
+            else
+                return cli_usage_error(PROG, "--kind: '%s' is not decoder or encoder", optarg);
+            o->have_kind = true;
+            break;
+        case OPT_BUDGETS:
+            free(o->budgets);
+            o->budgets = NULL;
+            rc = cli_parse_long_list("--budgets", optarg, &o->budgets, &o->nbudgets, &err);
+            break;
+        case OPT_SEED: rc = cli_parse_u64("--seed", optarg, &o->seed, &err); o->have_seed = true; break;
+        case OPT_LAMBDA: rc = cli_parse_double("--lambda", optarg, 0.0, 3.0e38, &o->lambda, &err); break;
+        case OPT_ITERS: rc = cli_parse_long("--iters", optarg, 0, MAX_BUDGET, &o->iters, &err); break;
+        case OPT_SOLVE:
+            if (strcmp(optarg, "f64") == 0)
+                o->solve = DLFISTA_SOLVE_F64;
+            else if (strcmp(optarg, "f32") == 0)
+                o->solve = DLFISTA_SOLVE_F32;
+            else
+                return cli_usage_error(PROG, "--solve: '%s' is not f64 or f32", optarg);
+            break;
+        case OPT_ORACLE_ITERS:
+            rc = cli_parse_long("--oracle-iters", optarg, 0, MAX_BUDGET, &o->oracle_iters, &err);
+            break;
+        case OPT_NO_ORACLE: o->oracle = false; break;
+        case OPT_THREADS: rc = cli_parse_long("--threads", optarg, 1, 4096, &o->threads, &err); break;
+        case 'o': o->output = optarg; break;
+        case 'v': o->verbose = true; break;
+        case 'h': usage(stdout); return -1;
+        case OPT_VERSION: printf("%s sparsekit %s\n", PROG, SK_VERSION); return -1;
+        default: return cli_bad_option(PROG, argv, optind, optopt);
+        }
+        if (rc)
+            return cli_usage_error(PROG, "%s", err.msg);
+    }
+    if (optind < argc)
+        return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
+    if (!o->model || !o->data || !o->have_kind)
+        return cli_usage_error(PROG, "--model, --data and --kind are required");
+    if (o->kind == KIND_DECODER && !o->have_seed)
+        return cli_usage_error(PROG, "--kind decoder needs --seed (the cold dictionary)");
+    if (!o->budgets && default_budgets(o))
+        return cli_usage_error(PROG, "out of memory");
+    sort_unique(o->budgets, &o->nbudgets);
+    if (o->budgets[o->nbudgets - 1] > MAX_BUDGET)
+        return cli_usage_error(PROG, "--budgets: %ld is too large", o->budgets[o->nbudgets - 1]);
+    return 0;
+}
+
+/* ---- inputs ------------------------------------------------------------ */
+
+typedef struct {
+    NpzCache cache;
+    SaeModelFile model;
+    Mat y_val, y_ood, z_ood, a;   /* the data (y − b_dec not yet applied) */
+    const char *data_meta;
+} Problem;
+
+static void problem_free(Problem *p)
+{
+    sae_model_file_release(&p->model);
+    mat_release(&p->y_val);
+    mat_release(&p->y_ood);
+    mat_release(&p->z_ood);
+    mat_release(&p->a);
+    npz_cache_free(&p->cache);
+}
+
+static int member_mat(const Npz *npz, const char *file, const char *name, Mat *m, SkErr *err)
+{
+    const NpyArray *a = npz_get(npz, name);
+    if (!a)
+        return sk_fail(err, "%s: no member '%s'", file, name);
+    if (a->ndim != 2)
+        return sk_fail(err, "%s: %s is %d-dimensional, expected a matrix", file, name, a->ndim);
+    if (npy_to_mat(a, m, err))
+        return sk_prefix(err, file);
+    if (!mat_all_finite(m))
+        return sk_fail(err, "%s: %s holds non-finite values", file, name);
+    if (m->rows == 0 || m->cols == 0)
+        return sk_fail(err, "%s: %s is %zu x %zu (empty)", file, name, m->rows, m->cols);
+    return 0;
+}
+
+static int load_problem(Problem *p, const Options *o, SkErr *err)
+{
+    bool encoder = o->kind == KIND_ENCODER;
+    if (sae_model_file_load(&p->cache, o->model, false, &p->model, err))
+        return -1;
+    const char *mfile = strcmp(o->model, "-") == 0 ? "stdin" : o->model;
+    const char *dfile = strcmp(o->data, "-") == 0 ? "stdin" : o->data;
+    const Npz *data;
+    if (npz_cache_open(&p->cache, o->data, &data, err))
+        return -1;
+    p->data_meta = data->meta_json;
+    if (member_mat(data, dfile, "Y_ood", &p->y_ood, err) ||
+        member_mat(data, dfile, "Z_ood", &p->z_ood, err) ||
+        (!encoder && member_mat(data, dfile, "Y_val", &p->y_val, err)) ||
+        (o->oracle && member_mat(data, dfile, "A", &p->a, err)))
+        return -1;
+    size_t dy = p->model.w_dec.rows, width = p->model.w_dec.cols, n = p->y_ood.rows;
+    if (p->y_ood.cols != dy || (!encoder && p->y_val.cols != dy))
+        return sk_fail(err, "%s: samples have %zu columns, the model's d_y is %zu", dfile,
+                       p->y_ood.cols, dy);
+    if (p->z_ood.rows != n)
+        return sk_fail(err, "%s: Z_ood has %zu rows, Y_ood %zu", dfile, p->z_ood.rows, n);
+    if (o->oracle && p->a.rows != dy)
+        return sk_fail(err, "%s: A has %zu rows, the samples %zu columns", dfile, p->a.rows, dy);
+    if (encoder) {
+        const Npz *model;
+        if (npz_cache_open(&p->cache, o->model, &model, err) ||
+            member_mat(model, mfile, "Z_ood", &p->model.z_ood, err))
+            return -1;
+        if (p->model.z_ood.rows != n || p->model.z_ood.cols != width)
+            return sk_fail(err, "%s: Z_ood is %zu x %zu, expected %zu x %zu (the data's OOD "
+                                "samples x width): not a model of this data?",
+                           mfile, p->model.z_ood.rows, p->model.z_ood.cols, n, width);
+    }
+    return 0;
+}
+
+/* y − b on every row (float32, as FISTA and dl-fista subtract it). */
+static void subtract_bias(Mat *y, const float *b)
+{
+    for (size_t i = 0; i < y->rows; i++)
+        for (size_t c = 0; c < y->cols; c++)
+            MAT_AT(*y, i, c) -= b[c];
+}
+
+/* ---- curves ------------------------------------------------------------- */
+
+typedef struct {
+    long budget;
+    const char *start;      /* "warm", "cold", "oracle" */
+    double mcc, mcc_clean;
+} Point;
+
+typedef struct {
+    const Options *o;
+    const Problem *p;
+    Point *points;
+    size_t npoints, cap;
+    Progress progress;
+    double done, total;     /* progress units: FISTA passes or iterations */
+    /* the DL-FISTA run in progress */
+    const char *start;
+    size_t next_budget;     /* index into o->budgets */
+    double done_before;     /* progress units before this run */
+} Curves;
+
+/* Score OOD codes and append a point. */
+static int add_point(Curves *c, long budget, const char *start, const Mat *z_ood, SkErr *err)
+{
+    if (c->npoints == c->cap)
+        return sk_fail(err, "internal: too many points");
+    Point *pt = &c->points[c->npoints];
+    if (mcc_paper_ood(&c->p->z_ood, z_ood, &pt->mcc, err) ||
+        mcc_clean(&c->p->z_ood, z_ood, &pt->mcc_clean, err))
+        return -1;
+    pt->budget = budget;
+    pt->start = start;
+    c->npoints++;
+    if (c->o->verbose)
+        fprintf(stderr, "%s: %s budget %ld: mcc_ood %.4f, clean %.4f\n", PROG, start, budget,
+                pt->mcc, pt->mcc_clean);
+    return 0;
+}
+
+/* DL-FISTA after each pass: budget N ≥ 1 is pass N's codes, budget 0 pass 1's;
+ * after the last pass every remaining budget gets the final codes. */
+static int on_round(void *user, const DlFistaRound *r, SkErr *err)
+{
+    Curves *c = user;
+    const Options *o = c->o;
+    c->done = c->done_before + (double)r->pass;
+    progress_update(&c->progress, c->done, c->total, "%s DL-FISTA round %ld", c->start, r->round);
+    while (c->next_budget < o->nbudgets) {
+        long n = o->budgets[c->next_budget];
+        bool now = (n == 0 && r->pass == 1) || n == r->pass || (r->last && n > r->pass);
+        if (!now)
+            break;
+        if (!(n == 0 && strcmp(c->start, "cold") == 0) && add_point(c, n, c->start, r->z_ood, err))
+            return -1;
+        c->next_budget++;
+    }
+    return 0;
+}
+
+/* One DL-FISTA run from d (consumed) on y_val, y_ood (already y − b). */
+static int decoder_run(Curves *c, const char *start, Mat *d, const Mat *y_val, const Mat *y_ood,
+                       SkErr *err)
+{
+    const Options *o = c->o;
+    long max_budget = o->budgets[o->nbudgets - 1];
+    Mat zv = {0}, zo = {0};
+    if (mat_alloc(&zv, y_val->rows, d->cols, err) || mat_alloc(&zo, y_ood->rows, d->cols, err)) {
+        mat_release(&zv);
+        return -1;
+    }
+    DlFistaOptions opt;
+    dlfista_options_default(&opt);
+    opt.lambda = (float)o->lambda;
+    opt.iters = (int)o->iters;
+    opt.rounds = max_budget;
+    opt.solve = o->solve;
+    opt.threads = o->threads_used;
+    opt.on_round = on_round;
+    opt.user = c;
+    c->start = start;
+    c->next_budget = 0;
+    c->done_before = c->done;
+    DlFistaResult res;
+    int rc = dlfista_learn(y_val, y_ood, d, &zv, &zo, &opt, &res, err);
+    if (rc == 0)
+        dlfista_result_release(&res);
+    else
+        sk_prefix(err, start);
+    c->done = c->done_before + (double)(max_budget > 0 ? max_budget : 1);
+    mat_release(&zv);
+    mat_release(&zo);
+    return rc;
+}
+
+static int decoder_curves(Curves *c, SkErr *err)
+{
+    const Problem *p = c->p;
+    Mat y_val = {0}, y_ood = {0}, d = {0};
+    int rc = mat_copy(&y_val, &p->y_val, err) || mat_copy(&y_ood, &p->y_ood, err) ? -1 : 0;
+    if (rc == 0) {
+        subtract_bias(&y_val, p->model.b_dec.v);
+        subtract_bias(&y_ood, p->model.b_dec.v);
+        rc = mat_copy(&d, &p->model.w_dec, err);
+    }
+    if (rc == 0)
+        rc = decoder_run(c, "warm", &d, &y_val, &y_ood, err);
+    mat_release(&d);
+    bool cold = c->o->budgets[c->o->nbudgets - 1] > 0; /* cold 0 is not run */
+    if (rc == 0 && cold)
+        rc = dlfista_init_dict(c->o->seed, p->model.w_dec.rows, p->model.w_dec.cols, &d, err);
+    if (rc == 0 && cold)
+        rc = decoder_run(c, "cold", &d, &y_val, &y_ood, err);
+    mat_release(&d);
+    mat_release(&y_val);
+    mat_release(&y_ood);
+    return rc;
+}
+
+/* FISTA's rows per block, chosen independently of the thread count (as
+ * DL-FISTA does) so that results are too: about 2^21 elements per
+ * block × d_z buffer, at least 32 rows, a block count that is a multiple of
+ * 16 when there are enough rows. */
+static size_t fista_block_rows(size_t n, size_t p)
+{
+    size_t target = ((size_t)1 << 21) / (p ? p : 1);
+    target = target < 32 ? 32 : target > 1024 ? 1024 : target;
+    size_t blocks = (n + target - 1) / target;
+    blocks = (blocks + 15) / 16 * 16;
+    size_t most = (n + 31) / 32;
+    blocks = blocks < most ? blocks : most;
+    blocks = blocks ? blocks : 1;
+    return (n + blocks - 1) / blocks;
+}
+
+typedef struct {
+    Curves *c;
+    const char *what;
+    double units;           /* progress units of this solve: its iterations */
+} FistaProgress;
+
+static void fista_progress(void *user, long done, long total)
+{
+    FistaProgress *fp = user;
+    Curves *c = fp->c;
+    double part = total > 0 ? (double)done / (double)total : 1.0;
+    progress_update(&c->progress, c->done_before + part * fp->units, c->total, "%s FISTA",
+                    fp->what);
+}
+
+/* FISTA on d for y (already y − b) from init (NULL: cold) with a snapshot at
+ * every budget; scores each snapshot. */
+static int fista_curve(Curves *c, const char *start, const Mat *d, const Mat *y, const Mat *init,
+                       int iters, const long *budgets, size_t nbudgets, SkErr *err)
+{
+    Mat *snaps = calloc(nbudgets + 1, sizeof *snaps);
+    int *snap_iters = calloc(nbudgets + 1, sizeof *snap_iters);
+    Mat z = {0};
+    int rc = snaps && snap_iters ? 0 : sk_fail(err, "out of memory");
+    for (size_t s = 0; s < nbudgets && rc == 0; s++) {
+        snap_iters[s] = (int)budgets[s];
+        rc = mat_alloc(&snaps[s], y->rows, d->cols, err);
+    }
+    if (rc == 0)
+        rc = mat_alloc(&z, y->rows, d->cols, err);
+    if (rc == 0 && init)
+        memcpy(z.v, init->v, mat_size(&z) * sizeof *z.v);
+    FistaProgress fp = {c, start, (double)iters};
+    if (rc == 0) {
+        FistaOptions opt;
+        fista_options_default(&opt);
+        opt.lambda = (float)c->o->lambda;
+        opt.iters = iters;
+        opt.warm = init != NULL;
+        opt.threads = c->o->threads_used;
+        opt.block_rows = fista_block_rows(y->rows, d->cols);
+        opt.snapshot_iters = snap_iters;
+        opt.n_snapshots = nbudgets;
+        opt.snapshots = snaps;
+        opt.progress = fista_progress;
+        opt.progress_user = &fp;
+        c->done_before = c->done;
+        rc = fista_solve(d, y, NULL, &opt, &z, err);
+        c->done = c->done_before + (double)iters;
+    }
+    for (size_t s = 0; s < nbudgets && rc == 0; s++)
+        rc = add_point(c, budgets[s], start, &snaps[s], err);
+    for (size_t s = 0; s < nbudgets && snaps; s++)
+        mat_release(&snaps[s]);
+    free(snaps);
+    free(snap_iters);
+    mat_release(&z);
+    return rc;
+}
+
+static int encoder_curves(Curves *c, SkErr *err)
+{
+    const Problem *p = c->p;
+    const Options *o = c->o;
+    Mat y = {0};
+    if (mat_copy(&y, &p->y_ood, err))
+        return -1;
+    subtract_bias(&y, p->model.b_dec.v);
+    int iters = (int)o->budgets[o->nbudgets - 1];
+    int rc = fista_curve(c, "warm", &p->model.w_dec, &y, &p->model.z_ood, iters, o->budgets,
+                         o->nbudgets, err);
+    if (rc == 0)
+        rc = fista_curve(c, "cold", &p->model.w_dec, &y, NULL, iters, o->budgets, o->nbudgets, err);
+    mat_release(&y);
+    return rc;
+}
+
+/* FISTA with A on the raw y_ood. */
+static int oracle_point(Curves *c, SkErr *err)
+{
+    long iters = c->o->oracle_iters;
+    return fista_curve(c, "oracle", &c->p->a, &c->p->y_ood, NULL, (int)iters, &iters, 1, err);
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+static int write_tsv(const Curves *c, const char *path, SkErr *err)
+{
+    AtomicFile f;
+    if (atomic_open(&f, path, err))
+        return -1;
+    fprintf(f.f, "budget\tstart\tmcc_ood\tmcc_ood_clean\n");
+    for (size_t i = 0; i < c->npoints; i++) {
+        const Point *pt = &c->points[i];
+        fprintf(f.f, "%ld\t%s\t%.10g\t%.10g\n", pt->budget, pt->start, pt->mcc, pt->mcc_clean);
+    }
+    if (ferror(f.f)) {
+        atomic_abort(&f);
+        return sk_fail(err, "%s: write error", path);
+    }
+    return atomic_commit(&f, err);
+}
+
+/* --threads, else the default; small problems run on one thread (BLIS's
+ * fork/join per product costs more than it saves below ~1 GFLOP). */
+static int choose_threads(const Problem *p, const Options *o)
+{
+    if (o->threads)
+        return (int)o->threads;
+    double rows = (double)p->y_ood.rows + (double)p->y_val.rows;
+    double iters = o->kind == KIND_DECODER ? (double)o->iters : 1.0;
+    double flops = 4.0 * rows * (double)p->model.w_dec.rows * (double)p->model.w_dec.cols * iters;
+    return flops < 1e9 ? 1 : sk_default_threads();
+}
+
+static int run(Options *o, SkErr *err)
+{
+    Problem p;
+    memset(&p, 0, sizeof p);
+    npz_cache_init(&p.cache);
+    int rc = load_problem(&p, o, err);
+    Curves c = {.o = o, .p = &p, .cap = 2 * o->nbudgets + 1};
+    if (rc == 0) {
+        c.points = calloc(c.cap, sizeof *c.points);
+        rc = c.points ? 0 : sk_fail(err, "out of memory");
+    }
+    if (rc == 0) {
+        o->threads_used = choose_threads(&p, o);
+        sk_gemm_set_threads(o->threads_used);
+        long max_budget = o->budgets[o->nbudgets - 1];
+        c.total = (o->kind == KIND_DECODER ? 2.0 * (double)(max_budget > 0 ? max_budget : 1)
+                                           : 2.0 * (double)max_budget) +
+                  (o->oracle ? (double)o->oracle_iters : 0.0);
+        progress_init(&c.progress, PROG, o->verbose);
+        rc = o->kind == KIND_DECODER ? decoder_curves(&c, err) : encoder_curves(&c, err);
+        if (rc == 0 && o->oracle)
+            rc = oracle_point(&c, err);
+        progress_finish(&c.progress);
+    }
+    if (rc == 0)
+        rc = write_tsv(&c, o->output, err);
+    free(c.points);
+    problem_free(&p);
+    return rc ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    Options o;
+    int args_count;
+    char **args = cli_protect_stdin_specs(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, &args_count);
+    if (!args) {
+        fprintf(stderr, "%s: out of memory\n", PROG);
+        return SK_EXIT_DATA;
+    }
+    int rc = parse_options(args_count, args, &o);
+    if (rc == 0) {
+        SkErr err = {{0}};
+        if (run(&o, &err))
+            rc = cli_error(PROG, SK_EXIT_DATA, &err);
+    } else if (rc < 0)
+        rc = 0;
+    free(o.budgets);
+    free(args);
+    return rc;
+}
