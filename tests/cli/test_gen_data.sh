@@ -37,6 +37,8 @@ expect_one_error_line "d_y = 31 exceeds d_z = 30"
 assert_no_file bad.npz
 expect_status 2 gen-data --dz 10 --k 6 --p 41 --seed 1 -o bad.npz
 expect_one_error_line "ID pool"
+expect_status 2 gen-data --dz 10 --k 10 --p 41 --seed 1 -o bad.npz
+expect_one_error_line "k = 10 needs k <= d_z - 1 = 9"
 expect_status 2 gen-data --dz 10 --k 3 --p 41 -o bad.npz
 expect_one_error_line "required"
 expect_status 2 gen-data --dz ten --k 3 --p 41 --seed 1 -o bad.npz
