@@ -111,31 +111,6 @@ static void problem_free(Problem *p)
     npz_cache_free(&p->cache);
 }
 
-/* The file part of a spec for messages, and its archive's meta.json. */
-static void spec_file(const char *spec, char *buf, size_t cap)
-{
-    char *file = NULL, *member = NULL;
-    SkErr ignored;
-    if (npz_split_spec(spec, &file, &member, &ignored) == 0)
-        snprintf(buf, cap, "%s", strcmp(file, "-") == 0 ? "stdin" : file);
-    else
-        snprintf(buf, cap, "%s", spec);
-    free(file);
-    free(member);
-}
-
-static const char *spec_meta(NpzCache *c, const char *spec)
-{
-    char *file = NULL, *member = NULL;
-    const Npz *npz = NULL;
-    SkErr ignored;
-    if (npz_split_spec(spec, &file, &member, &ignored) == 0)
-        npz_cache_open(c, file, &npz, &ignored);
-    free(file);
-    free(member);
-    return npz ? npz->meta_json : NULL;
-}
-
 static int load_problem(Problem *p, const Options *o, SkErr *err)
 {
     if (sae_model_file_load(&p->cache, o->model, false, &p->model, err))
@@ -143,7 +118,7 @@ static int load_problem(Problem *p, const Options *o, SkErr *err)
     if (!o->truth)
         return 0;
     char file[512];
-    spec_file(o->truth, file, sizeof file);
+    npz_spec_file(o->truth, file, sizeof file);
     if (npz_load_mat(&p->cache, o->truth, NULL, &p->truth, err))
         return -1;
     if (!mat_all_finite(&p->truth))
@@ -151,7 +126,7 @@ static int load_problem(Problem *p, const Options *o, SkErr *err)
     if (p->truth.rows != p->model.w_dec.rows || p->truth.cols == 0)
         return sk_fail(err, "%s: the true dictionary is %zu x %zu, expected %zu (d_y) rows", file,
                        p->truth.rows, p->truth.cols, p->model.w_dec.rows);
-    p->truth_meta = spec_meta(&p->cache, o->truth);
+    p->truth_meta = npz_spec_meta(&p->cache, o->truth);
     return 0;
 }
 

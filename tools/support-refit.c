@@ -143,30 +143,6 @@ static void problem_free(Problem *p)
 
 static const char *shown(const char *path) { return strcmp(path, "-") == 0 ? "stdin" : path; }
 
-static void spec_file(const char *spec, char *buf, size_t cap)
-{
-    char *file = NULL, *member = NULL;
-    SkErr ignored;
-    if (npz_split_spec(spec, &file, &member, &ignored) == 0)
-        snprintf(buf, cap, "%s", shown(file));
-    else
-        snprintf(buf, cap, "%s", spec);
-    free(file);
-    free(member);
-}
-
-static const char *spec_meta(NpzCache *c, const char *spec)
-{
-    char *file = NULL, *member = NULL;
-    const Npz *npz = NULL;
-    SkErr ignored;
-    if (npz_split_spec(spec, &file, &member, &ignored) == 0)
-        npz_cache_open(c, file, &npz, &ignored);
-    free(file);
-    free(member);
-    return npz ? npz->meta_json : NULL;
-}
-
 /* A 2-d member of an archive as a finite float32 matrix. */
 static int member_mat(const Npz *npz, const char *file, const char *name, Mat *m, SkErr *err)
 {
@@ -189,7 +165,7 @@ static int spec_mat(NpzCache *c, const char *spec, Mat *m, const char *what, SkE
         return -1;
     if (!mat_all_finite(m)) {
         char file[512];
-        spec_file(spec, file, sizeof file);
+        npz_spec_file(spec, file, sizeof file);
         return sk_fail(err, "%s: %s holds non-finite values", file, what);
     }
     return 0;
@@ -202,23 +178,23 @@ static int load_dictionary(Problem *p, const Options *o, SkErr *err)
     if (o->model && sae_model_file_load(&p->cache, o->model, o->codes == NULL, &p->model, err))
         return -1;
     if (o->dict) {
-        spec_file(o->dict, file, sizeof file);
+        npz_spec_file(o->dict, file, sizeof file);
         if (spec_mat(&p->cache, o->dict, &p->dict, "dictionary", err))
             return -1;
         if (p->dict.rows == 0 || p->dict.cols == 0)
             return sk_fail(err, "%s: dictionary is %zu x %zu (empty)", file, p->dict.rows,
                            p->dict.cols);
-        p->dict_meta = spec_meta(&p->cache, o->dict);
+        p->dict_meta = npz_spec_meta(&p->cache, o->dict);
     }
     p->d = o->dict ? &p->dict : &p->model.w_dec;
     if (o->bias) {
-        spec_file(o->bias, file, sizeof file);
+        npz_spec_file(o->bias, file, sizeof file);
         if (spec_mat(&p->cache, o->bias, &p->bias, "bias", err))
             return -1;
         if (p->bias.rows != 1 || p->bias.cols != p->d->rows)
             return sk_fail(err, "%s: bias is %zu x %zu, expected a vector of %zu (d_y)", file,
                            p->bias.rows, p->bias.cols, p->d->rows);
-        p->bias_meta = spec_meta(&p->cache, o->bias);
+        p->bias_meta = npz_spec_meta(&p->cache, o->bias);
         p->b = p->bias.v;
     } else if (o->model) {
         if (p->model.b_dec.cols != p->d->rows)
