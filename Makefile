@@ -131,8 +131,8 @@ check-figure-deps:
 -include $(wildcard $(BUILD)/lib/*.d $(BUILD)/tools/*.d $(BUILD)/tests/*.d $(BUILD)/bench/*.d)
 
 # ---- experiments -------------------------------------------------------
-include experiments/common.mk experiments/methods.mk
--include $(filter-out experiments/common.mk experiments/methods.mk,$(wildcard experiments/*.mk))
+include experiments/common.mk experiments/methods.mk experiments/vary-latents.mk
+-include $(filter-out experiments/common.mk experiments/methods.mk experiments/vary-latents.mk,$(wildcard experiments/*.mk))
 
 # ---- fuzzing -----------------------------------------------------------
 # make fuzz [FUZZ_SECONDS=60]: build fuzz/fuzz_npz.c (libFuzzer harness over

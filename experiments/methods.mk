@@ -60,6 +60,19 @@ eval_dict_sae-$(1) = --dict $$(1):W_dec --bias $$(1):b_dec
 endef
 $(foreach v,$(SAE_VARIANTS),$(eval $(call sae_rule,$(v))))
 
+# Frozen-decoder surgery (SPEC §5.1): an SAE's decoder as a dictionary (raw,
+# unit columns, or matched columns at the true norms), FISTA on y − b_dec.
+# Run sae-V-MODE.npz; its dictionary sae-V-MODE.dict.npz (D, b).
+FREEZE_MODES := frozen renormed oracle-norms
+define frozen_rule
+$$(RUNS_DIR)/%/sae-$(1)-$(2).dict.npz: $$(RUNS_DIR)/%/sae-$(1).npz $$(DATA_DIR)/%.npz $$(BIN)/freeze-decoder
+	$$(LAUNCH) $$(BIN)/freeze-decoder --model $$< --mode $(2) $(if $(filter oracle-norms,$(2)),--truth $$(word 2,$$^):A) -o $$@
+$$(RUNS_DIR)/%/sae-$(1)-$(2).npz: $$(RUNS_DIR)/%/sae-$(1)-$(2).dict.npz $$(DATA_DIR)/%.npz $$(BIN)/fista $$(call params,surgery-fista)
+	$$(LAUNCH) $$(BIN)/fista --dict $$<:D --bias $$<:b $$(call read_params,surgery-fista) $$(word 2,$$^) -o $$@
+eval_dict_sae-$(1)-$(2) = --dict $$(basename $$(1)).dict.npz:D --bias $$(basename $$(1)).dict.npz:b
+endef
+$(foreach v,$(SAE_VARIANTS),$(foreach m,$(FREEZE_MODES),$(eval $(call frozen_rule,$(v),$(m)))))
+
 # ---- evaluation ----------------------------------------------------------
 # The dictionary each method is scored with (eval --dict), by method name;
 # $(1) is the run's .npz, $(2) the dataset. Methods without one get NaN columns.

@@ -30,6 +30,7 @@ VL_MAXDZ_dl-lista_paper := 2000
 VL_MAXDZ_softplus-adam_default := 100
 vl_dz_for = $(if $(VL_MAXDZ_$(1)_$(SCALE)),$(foreach dz,$(VL_DZ),$(if $(shell [ $(dz) -le $(VL_MAXDZ_$(1)_$(SCALE)) ] && echo y),$(dz))),$(VL_DZ))
 vl_datasets = $(foreach dz,$(1),$(foreach s,$(SEEDS),$(call dataset_name,$(dz),$(VL_K),$(VL_P),$(s))))
+VL_DATASETS := $(call vl_datasets,$(VL_DZ))
 
 VL_ROWS := $(foreach m,$(VL_METHODS),$(call rows,$(call vl_datasets,$(call vl_dz_for,$(m))),$(m)))
 $(foreach m,$(VL_METHODS),$(call declare_rows,$(call vl_datasets,$(call vl_dz_for,$(m))),$(m)))

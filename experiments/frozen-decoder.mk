@@ -1,0 +1,24 @@
+# frozen-decoder.mk — SPEC §5.1 "Frozen decoder" over the vary-latents grid:
+# FISTA on each trained SAE's decoder (raw, renormed, oracle norms) against the
+# SAE's own encoder, DL-FISTA and the oracle, as 1 × 4 panels (one per SAE type)
+# against d_z. Reuses the SAEs, DL-FISTA and oracle runs of vary-latents.
+
+FD_OUT := $(RESULTS_DIR)/frozen-decoder/$(SCALE)
+FD_SAE_METHODS := $(foreach v,$(SAE_VARIANTS),sae-$(v) $(foreach m,$(FREEZE_MODES),sae-$(v)-$(m)))
+FD_ROWS := $(call rows,$(VL_DATASETS),$(FD_SAE_METHODS) oracle) \
+           $(call rows,$(call vl_datasets,$(call vl_dz_for,dl-fista)),dl-fista)
+$(call declare_rows,$(VL_DATASETS),$(FD_SAE_METHODS))
+FD_FIGURES := $(foreach f,mcc-ood mcc-id,$(foreach ext,png pdf,$(FD_OUT)/frozen-decoder-$(f).$(ext)))
+
+$(FD_OUT)/table.tsv: $(FD_ROWS) scripts/aggregate.sh
+	@mkdir -p $(@D)
+	bash scripts/aggregate.sh dz $(FD_ROWS) > $@.tmp && mv $@.tmp $@
+
+$(FD_OUT)/frozen-decoder-%.png $(FD_OUT)/frozen-decoder-%.pdf &: $(FD_OUT)/table.tsv figures/frozen-decoder.gp
+	$(GNUPLOT) -e "table='$<'; metric='$*'; out='$(FD_OUT)/.frozen-decoder-$*.tmp'" figures/frozen-decoder.gp
+	mv $(FD_OUT)/.frozen-decoder-$*.tmp.pdf $(FD_OUT)/frozen-decoder-$*.pdf
+	mv $(FD_OUT)/.frozen-decoder-$*.tmp.png $(FD_OUT)/frozen-decoder-$*.png
+
+.PHONY: frozen-decoder
+frozen-decoder: $(FD_FIGURES)
+figures: frozen-decoder
