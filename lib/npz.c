@@ -612,3 +612,21 @@ int npz_load_mat_finite(NpzCache *c, const char *spec, const char *default_membe
     }
     return 0;
 }
+
+int npz_member_mat(const Npz *npz, const char *file, const char *member, const char *needs,
+                   Mat *out, SkErr *err)
+{
+    const NpyArray *a = npz_get(npz, member);
+    if (!a)
+        return needs ? sk_fail(err, "%s: no member '%s' (%s)", file, member, needs)
+                     : sk_fail(err, "%s: no member '%s'", file, member);
+    if (a->ndim != 2)
+        return sk_fail(err, "%s: %s is %d-dimensional, expected a matrix", file, member, a->ndim);
+    if (npy_to_mat(a, out, err))
+        return sk_prefix(err, file);
+    if (!mat_all_finite(out)) {
+        mat_release(out);
+        return sk_fail(err, "%s: %s holds non-finite values", file, member);
+    }
+    return 0;
+}

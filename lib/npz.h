@@ -115,6 +115,12 @@ int npz_split_spec(const char *spec, char **file, char **member, SkErr *err);
 int npz_load_mat(NpzCache *c, const char *spec, const char *default_member,
                  Mat *out, SkErr *err);
 
+/* Member of a loaded archive as a finite float32 matrix (it must be 2-d).
+ * Errors name file: "FILE: no member 'NAME' (NEEDS)" (without the parenthesis
+ * when needs is NULL), "FILE: NAME holds non-finite values", ... */
+int npz_member_mat(const Npz *npz, const char *file, const char *member, const char *needs,
+                   Mat *out, SkErr *err);
+
 /* The file part of a spec, for messages ("-" is shown as "stdin"). */
 void npz_spec_file(const char *spec, char *buf, size_t cap);
 

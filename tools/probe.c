@@ -129,18 +129,8 @@ static void data_free(Data *d)
 /* Member `member` of the archive as a finite float32 matrix. */
 static int load_member(Data *d, const Npz *npz, const char *member, Mat *m, SkErr *err)
 {
-    const NpyArray *a = npz_get(npz, member);
-    if (!a)
-        return sk_fail(err, "%s: no member '%s' (a probe needs Y_train, Z_train, Y_val, Y_ood)",
-                       d->name, member);
-    if (a->ndim != 2)
-        return sk_fail(err, "%s: %s is %d-dimensional, expected a matrix", d->name, member,
-                       a->ndim);
-    if (npy_to_mat(a, m, err))
-        return sk_prefix(err, d->name);
-    if (!mat_all_finite(m))
-        return sk_fail(err, "%s: %s holds non-finite values", d->name, member);
-    return 0;
+    return npz_member_mat(npz, d->name, member, "a probe needs Y_train, Z_train, Y_val, Y_ood",
+                          m, err);
 }
 
 /* Shapes: Y_train n × d_y, Z_train n × d_z, Y_val and Y_ood · × d_y. */

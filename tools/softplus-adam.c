@@ -148,16 +148,8 @@ static void problem_free(Problem *p)
 
 static int load_member(const Problem *p, const Npz *npz, const char *member, Mat *m, SkErr *err)
 {
-    const NpyArray *a = npz_get(npz, member);
-    if (!a)
-        return sk_fail(err, "%s: no member '%s' (Softplus-Adam needs Y_val and Y_ood)", p->name,
-                       member);
-    if (a->ndim != 2)
-        return sk_fail(err, "%s: %s is %d-dimensional, expected a matrix", p->name, member, a->ndim);
-    if (npy_to_mat(a, m, err))
-        return sk_prefix(err, p->name);
-    if (!mat_all_finite(m))
-        return sk_fail(err, "%s: %s holds non-finite values", p->name, member);
+    if (npz_member_mat(npz, p->name, member, "Softplus-Adam needs Y_val and Y_ood", m, err))
+        return -1;
     if (m->rows == 0 || m->cols == 0)
         return sk_fail(err, "%s: %s is %zu x %zu (empty)", p->name, member, m->rows, m->cols);
     return 0;

@@ -189,21 +189,6 @@ static void inputs_free(Inputs *in)
     npz_cache_free(&in->cache);
 }
 
-/* A 2-d member of a loaded archive as a finite float32 matrix. */
-static int load_member(const char *file, const Npz *npz, const char *member, Mat *m, SkErr *err)
-{
-    const NpyArray *a = npz_get(npz, member);
-    if (!a)
-        return sk_fail(err, "%s: no member '%s'", file, member);
-    if (a->ndim != 2)
-        return sk_fail(err, "%s: %s is %d-dimensional, expected a matrix", file, member, a->ndim);
-    if (npy_to_mat(a, m, err))
-        return sk_prefix(err, file);
-    if (!mat_all_finite(m))
-        return sk_fail(err, "%s: %s holds non-finite values", file, member);
-    return 0;
-}
-
 /* The dataset: Y_train (training) and whichever of Y_val, Y_ood it has
  * (training requires both). */
 static int load_data(Inputs *in, const char *path, bool training, SkErr *err)
@@ -217,9 +202,9 @@ static int load_data(Inputs *in, const char *path, bool training, SkErr *err)
     in->has_ood = npz_get(npz, "Y_ood") != NULL || training;
     if (!in->has_val && !in->has_ood)
         return sk_fail(err, "%s: no member 'Y_val' or 'Y_ood' to encode", in->name);
-    if ((training && load_member(in->name, npz, "Y_train", &in->y_train, err)) ||
-        (in->has_val && load_member(in->name, npz, "Y_val", &in->y_val, err)) ||
-        (in->has_ood && load_member(in->name, npz, "Y_ood", &in->y_ood, err)))
+    if ((training && npz_member_mat(npz, in->name, "Y_train", NULL, &in->y_train, err)) ||
+        (in->has_val && npz_member_mat(npz, in->name, "Y_val", NULL, &in->y_val, err)) ||
+        (in->has_ood && npz_member_mat(npz, in->name, "Y_ood", NULL, &in->y_ood, err)))
         return -1;
     const NpyArray *z = npz_get(npz, "Z_train");
     in->data_width = z && z->ndim == 2 ? z->shape[1] : 0;
@@ -548,7 +533,7 @@ static int load_model(Inputs *in, const char *path, Sae *m, SkErr *err)
         (m->p.log_theta && load_values(file, npz, "log_theta", m->p.log_theta, wi, err)))
         return -1;
     Mat dec;
-    if (load_member(file, npz, "W_dec", &dec, err))
+    if (npz_member_mat(npz, file, "W_dec", NULL, &dec, err))
         return -1;
     int rc = 0;
     if (dec.rows != dy || dec.cols != wi)
