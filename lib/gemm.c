@@ -140,3 +140,10 @@ int sk_default_threads(void)
     }
     return n < 1 ? 1 : n;
 }
+
+int sk_threads_for_work(long requested, double work, double serial_below)
+{
+    if (requested > 0)
+        return (int)requested;
+    return work < serial_below ? 1 : sk_default_threads();
+}

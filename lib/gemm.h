@@ -38,4 +38,9 @@ const char *sk_gemm_kernels(void);
  * BLIS_NUM_THREADS if set, else the CPUs this process may run on. */
 int sk_default_threads(void);
 
+/* Threads for a tool's run: the user's request when non-zero; else one when the
+ * work (in the caller's unit) is below serial_below, where threads cost more
+ * than they give; else sk_default_threads(). */
+int sk_threads_for_work(long requested, double work, double serial_below);
+
 #endif

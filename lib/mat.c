@@ -63,3 +63,10 @@ bool mat_all_finite(const Mat *m)
             return false;
     return true;
 }
+
+void mat_subtract_row(Mat *m, const float *row)
+{
+    for (size_t i = 0; i < m->rows; i++)
+        for (size_t j = 0; j < m->cols; j++)
+            MAT_AT(*m, i, j) -= row[j];
+}

@@ -23,6 +23,8 @@ void mat_release(Mat *m);
 int mat_copy(Mat *dst, const Mat *src, SkErr *err);
 /* dst = srcᵀ (allocates dst). */
 int mat_transpose(Mat *dst, const Mat *src, SkErr *err);
+/* m[i, j] -= row[j] for every row i (row has m->cols values). */
+void mat_subtract_row(Mat *m, const float *row);
 /* True when every element is finite. */
 bool mat_all_finite(const Mat *m);
 /* Number of elements, rows*cols. */

@@ -276,14 +276,6 @@ static int load_problem(Problem *p, const Options *o, SkErr *err)
     return 0;
 }
 
-/* y − b on every row (float32, as FISTA subtracts it). */
-static void subtract_bias(Mat *y, const Mat *bias)
-{
-    for (size_t i = 0; i < y->rows; i++)
-        for (size_t c = 0; c < y->cols; c++)
-            MAT_AT(*y, i, c) -= bias->v[c];
-}
-
 /* ---- the run: progress, snapshots, tracking ----------------------------- */
 
 typedef struct {
@@ -512,11 +504,9 @@ static int learn_and_write(Problem *p, const Options *o, SkErr *err)
  * fork/join per product costs more than it saves below ~1 GFLOP a pass). */
 static int choose_threads(const Problem *p, const Options *o)
 {
-    if (o->threads)
-        return (int)o->threads;
     double rows = (double)p->y_val.rows + (p->has_ood ? (double)p->y_ood.rows : 0.0);
     double flops = 4.0 * rows * (double)p->d.rows * (double)p->d.cols * (double)(o->iters ? o->iters : 1);
-    return flops < 1e9 ? 1 : sk_default_threads();
+    return sk_threads_for_work(o->threads, flops, 1e9);
 }
 
 int main(int argc, char **argv)
@@ -542,9 +532,9 @@ int main(int argc, char **argv)
         rc = cli_error(PROG, SK_EXIT_DATA, &err);
     else {
         if (p.bias.v) {
-            subtract_bias(&p.y_val, &p.bias);
+            mat_subtract_row(&p.y_val, p.bias.v);
             if (p.has_ood)
-                subtract_bias(&p.y_ood, &p.bias);
+                mat_subtract_row(&p.y_ood, p.bias.v);
         }
         o.threads_used = choose_threads(&p, &o);
         sk_gemm_set_threads(o.threads_used);

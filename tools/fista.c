@@ -446,13 +446,11 @@ static int write_codes(const Problem *p, const Options *o, SkErr *err)
  * product itself below ~1 GFLOP of work (and much more on a busy machine). */
 static int choose_threads(const Problem *p, const Options *o)
 {
-    if (o->threads)
-        return (int)o->threads;
     double flops = 0.0;
     for (size_t i = 0; i < p->njobs; i++)
         flops += 4.0 * (double)p->jobs[i].y.rows * (double)p->dict.rows * (double)p->dict.cols *
                  (double)(o->iters > 0 ? o->iters : 1);
-    return flops < 1e9 ? 1 : sk_default_threads();
+    return sk_threads_for_work(o->threads, flops, 1e9);
 }
 
 int main(int argc, char **argv)

@@ -225,10 +225,8 @@ static void report(void *user, long epoch, long epochs, size_t batch, size_t bat
 
 static int choose_threads(const Problem *p, const Options *o)
 {
-    if (o->threads)
-        return (int)o->threads;
     double macs = (double)o->batch * (double)p->d.cols * (double)p->d.cols;
-    return macs < 2e7 ? 1 : sk_default_threads();
+    return sk_threads_for_work(o->threads, macs, 2e7);
 }
 
 /* ---- output ------------------------------------------------------------ */

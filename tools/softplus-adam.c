@@ -226,10 +226,8 @@ static void report(void *user, long step, long max_steps, double loss, double lr
 /* Small problems run on one thread: BLIS forks and joins at every product. */
 static int choose_threads(const Problem *p, const Options *o)
 {
-    if (o->threads)
-        return (int)o->threads;
     double macs = (double)(p->y_val.rows + p->y_ood.rows) * (double)p->d0.rows * (double)p->d0.cols;
-    return macs < 2e7 ? 1 : sk_default_threads();
+    return sk_threads_for_work(o->threads, macs, 2e7);
 }
 
 /* ---- output ------------------------------------------------------------ */

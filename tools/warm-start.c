@@ -282,14 +282,6 @@ static int load_problem(Problem *p, const Options *o, SkErr *err)
     return 0;
 }
 
-/* y − b on every row (float32, as FISTA and dl-fista subtract it). */
-static void subtract_bias(Mat *y, const float *b)
-{
-    for (size_t i = 0; i < y->rows; i++)
-        for (size_t c = 0; c < y->cols; c++)
-            MAT_AT(*y, i, c) -= b[c];
-}
-
 /* ---- curves ------------------------------------------------------------- */
 
 typedef struct {
@@ -390,8 +382,8 @@ static int decoder_curves(Curves *c, SkErr *err)
     Mat y_val = {0}, y_ood = {0}, d = {0};
     int rc = mat_copy(&y_val, &p->y_val, err) || mat_copy(&y_ood, &p->y_ood, err) ? -1 : 0;
     if (rc == 0) {
-        subtract_bias(&y_val, p->model.b_dec.v);
-        subtract_bias(&y_ood, p->model.b_dec.v);
+        mat_subtract_row(&y_val, p->model.b_dec.v);
+        mat_subtract_row(&y_ood, p->model.b_dec.v);
         rc = mat_copy(&d, &p->model.w_dec, err);
     }
     if (rc == 0)
@@ -491,7 +483,7 @@ static int encoder_curves(Curves *c, SkErr *err)
     Mat y = {0};
     if (mat_copy(&y, &p->y_ood, err))
         return -1;
-    subtract_bias(&y, p->model.b_dec.v);
+    mat_subtract_row(&y, p->model.b_dec.v);
     int iters = (int)o->budgets[o->nbudgets - 1];
     int rc = fista_curve(c, "warm", &p->model.w_dec, &y, &p->model.z_ood, iters, o->budgets,
                          o->nbudgets, err);
@@ -531,12 +523,10 @@ static int write_tsv(const Curves *c, const char *path, SkErr *err)
  * fork/join per product costs more than it saves below ~1 GFLOP). */
 static int choose_threads(const Problem *p, const Options *o)
 {
-    if (o->threads)
-        return (int)o->threads;
     double rows = (double)p->y_ood.rows + (double)p->y_val.rows;
     double iters = o->kind == KIND_DECODER ? (double)o->iters : 1.0;
     double flops = 4.0 * rows * (double)p->model.w_dec.rows * (double)p->model.w_dec.cols * iters;
-    return flops < 1e9 ? 1 : sk_default_threads();
+    return sk_threads_for_work(o->threads, flops, 1e9);
 }
 
 static int run(Options *o, SkErr *err)
