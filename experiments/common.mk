@@ -18,6 +18,12 @@ RESULTS_DIR ?= results
 PARAMS_DIR ?= experiments/params
 GNUPLOT ?= gnuplot
 
+# Every recipe that runs a tool starts with $(RUN): the launcher prefix, then
+# scripts/time-step.sh, which appends the step's wall time and peak memory to
+# $(TIMING_LOG) (the report's "where the time goes" table).
+TIMING_LOG ?= $(RESULTS_DIR)/timing.log
+RUN = $(LAUNCH) bash scripts/time-step.sh $(TIMING_LOG) $@
+
 # Seeds of every experiment.
 SEEDS_smoke := 0 1
 SEEDS_default := 0 1 2
@@ -39,7 +45,7 @@ read_params = $$(cat $(call params,$(1)))
 
 $(DATA_DIR)/%.npz: $(BIN)/gen-data $(call params,data)
 	@mkdir -p $(@D)
-	$(LAUNCH) $(BIN)/gen-data $(call dataset_args,$*) $(call read_params,data) -o $@
+	$(RUN) $(BIN)/gen-data $(call dataset_args,$*) $(call read_params,data) -o $@
 
 # Threads per tool: THREADS=N when given; else, under make -jN, the CPUs shared
 # among the N jobs (one each under a bare -j); else all of them. A

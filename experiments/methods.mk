@@ -20,33 +20,33 @@ dataset_tags = $(subst _s, --tag seed=,$(subst _p, --tag p=,$(subst _k, --tag k=
 # FISTA oracle: inference with the true dictionary A.
 $(RUNS_DIR)/%/oracle.npz: $(DATA_DIR)/%.npz $(BIN)/fista $(call params,oracle)
 	@mkdir -p $(@D)
-	$(LAUNCH) $(BIN)/fista --dict $<:A $(call read_params,oracle) $< -o $@
+	$(RUN) $(BIN)/fista --dict $<:A $(call read_params,oracle) $< -o $@
 
 # Linear probe: ridge Y_train -> Z_train.
 $(RUNS_DIR)/%/probe.npz: $(DATA_DIR)/%.npz $(BIN)/probe $(call params,probe)
 	@mkdir -p $(@D)
-	$(LAUNCH) $(BIN)/probe --data $< $(call read_params,probe) -o $@
+	$(RUN) $(BIN)/probe --data $< $(call read_params,probe) -o $@
 
 # DL-FISTA: a dictionary learned from val (FISTA codes + ridge update), codes
 # for val and OOD; the learning curve against A is recorded (SPEC §5.5).
 $(RUNS_DIR)/%/dl-fista.npz: $(DATA_DIR)/%.npz $(BIN)/dl-fista $(call params,dl-fista)
 	@mkdir -p $(@D)
-	$(LAUNCH) $(BIN)/dl-fista --data $< --track-dict $<:A --seed $(call seed_of,$*) $(call read_params,dl-fista) -o $@
+	$(RUN) $(BIN)/dl-fista --data $< --track-dict $<:A --seed $(call seed_of,$*) $(call read_params,dl-fista) -o $@
 
 # Softplus-Adam: codes and dictionary trained jointly by Adam.
 $(RUNS_DIR)/%/softplus-adam.npz: $(DATA_DIR)/%.npz $(BIN)/softplus-adam $(call params,softplus-adam)
 	@mkdir -p $(@D)
-	$(LAUNCH) $(BIN)/softplus-adam --data $< --seed $(call seed_of,$*) $(call read_params,softplus-adam) -o $@
+	$(RUN) $(BIN)/softplus-adam --data $< --seed $(call seed_of,$*) $(call read_params,softplus-adam) -o $@
 
 # LISTA (oracle): unrolled ISTA trained on Y_train with D = A fixed.
 $(RUNS_DIR)/%/lista-oracle.npz: $(DATA_DIR)/%.npz $(BIN)/lista $(call params,lista)
 	@mkdir -p $(@D)
-	$(LAUNCH) $(BIN)/lista --dict $<:A --data $< --seed $(call seed_of,$*) $(call read_params,lista) -o $@
+	$(RUN) $(BIN)/lista --dict $<:A --data $< --seed $(call seed_of,$*) $(call read_params,lista) -o $@
 
 # DL-LISTA: the same with DL-FISTA's dictionary.
 $(RUNS_DIR)/%/dl-lista.npz: $(RUNS_DIR)/%/dl-fista.npz $(DATA_DIR)/%.npz $(BIN)/lista $(call params,lista)
 	@mkdir -p $(@D)
-	$(LAUNCH) $(BIN)/lista --dict $<:D --data $(word 2,$^) --seed $(call seed_of,$*) $(call read_params,lista) -o $@
+	$(RUN) $(BIN)/lista --dict $<:D --data $(word 2,$^) --seed $(call seed_of,$*) $(call read_params,lista) -o $@
 
 # The four SAEs of SPEC §3, trained on Y_train, one model per variant; every
 # variant of a seed starts from the same weights. The decoder's match to A is
@@ -55,7 +55,7 @@ SAE_VARIANTS := relu topk jumprelu mp
 define sae_rule
 $$(RUNS_DIR)/%/sae-$(1).npz: $$(DATA_DIR)/%.npz $$(BIN)/train-sae $$(call params,sae)
 	@mkdir -p $$(@D)
-	$$(LAUNCH) $$(BIN)/train-sae --variant $(1) --data $$< --track-dict $$<:A --seed $$(call seed_of,$$*) $$(call read_params,sae) -o $$@
+	$$(RUN) $$(BIN)/train-sae --variant $(1) --data $$< --track-dict $$<:A --seed $$(call seed_of,$$*) $$(call read_params,sae) -o $$@
 eval_dict_sae-$(1) = --dict $$(1):W_dec --bias $$(1):b_dec
 endef
 $(foreach v,$(SAE_VARIANTS),$(eval $(call sae_rule,$(v))))
@@ -66,9 +66,9 @@ $(foreach v,$(SAE_VARIANTS),$(eval $(call sae_rule,$(v))))
 FREEZE_MODES := frozen renormed oracle-norms
 define frozen_rule
 $$(RUNS_DIR)/%/sae-$(1)-$(2).dict.npz: $$(RUNS_DIR)/%/sae-$(1).npz $$(DATA_DIR)/%.npz $$(BIN)/freeze-decoder
-	$$(LAUNCH) $$(BIN)/freeze-decoder --model $$< --mode $(2) $(if $(filter oracle-norms,$(2)),--truth $$(word 2,$$^):A) -o $$@
+	$$(RUN) $$(BIN)/freeze-decoder --model $$< --mode $(2) $(if $(filter oracle-norms,$(2)),--truth $$(word 2,$$^):A) -o $$@
 $$(RUNS_DIR)/%/sae-$(1)-$(2).npz: $$(RUNS_DIR)/%/sae-$(1)-$(2).dict.npz $$(DATA_DIR)/%.npz $$(BIN)/fista $$(call params,surgery-fista)
-	$$(LAUNCH) $$(BIN)/fista --dict $$<:D --bias $$<:b $$(call read_params,surgery-fista) $$(word 2,$$^) -o $$@
+	$$(RUN) $$(BIN)/fista --dict $$<:D --bias $$<:b $$(call read_params,surgery-fista) $$(word 2,$$^) -o $$@
 eval_dict_sae-$(1)-$(2) = --dict $$(basename $$(1)).dict.npz:D --bias $$(basename $$(1)).dict.npz:b
 endef
 $(foreach v,$(SAE_VARIANTS),$(foreach m,$(FREEZE_MODES),$(eval $(call frozen_rule,$(v),$(m)))))
@@ -84,7 +84,7 @@ eval_dict_dl-lista = --dict $(1):D
 
 # $(*D) is the dataset name, $(*F) the method.
 $(RUNS_DIR)/%.tsv: $(RUNS_DIR)/%.npz $(BIN)/eval $(call params,eval)
-	$(LAUNCH) $(BIN)/eval --tag method=$(*F) --tag $(call dataset_tags,$(*D)) --data $(DATA_DIR)/$(*D).npz --codes $< $(call eval_dict_$(*F),$<,$(DATA_DIR)/$(*D).npz) $(call read_params,eval) -o $@
+	$(RUN) $(BIN)/eval --tag method=$(*F) --tag $(call dataset_tags,$(*D)) --data $(DATA_DIR)/$(*D).npz --codes $< $(call eval_dict_$(*F),$<,$(DATA_DIR)/$(*D).npz) $(call read_params,eval) -o $@
 
 # rows DATASETS METHODS: the eval rows of every method on every dataset; each
 # row also depends on its dataset (eval reads it).

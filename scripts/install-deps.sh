@@ -8,6 +8,7 @@ packages=(
     libblis-openmp-dev libblis4-openmp   # BLIS with OpenMP threads (pthread flavour re-creates threads per call)
     check libsubunit-dev                 # unit tests
     gnuplot-nox                          # figures (pngcairo, pdfcairo)
+    time                                 # /usr/bin/time: wall time and peak memory of each DAG step
     python3 python3-numpy                # interoperability tests
 )
 if [ "${1:-}" = --with-fuzz ]; then
