@@ -1,6 +1,7 @@
 # frozen-decoder.gp — SPEC §5.1 as 1 × 4 panels, one per SAE type: the SAE's
-# encoder, FISTA on its frozen / renormed / oracle-norm decoder, DL-FISTA and the
-# oracle, one metric against d_z (log), mean ± 1 population std over seeds.
+# encoder, FISTA on its frozen / renormed / oracle-norm decoder, the refined
+# decoder (MCC(OOD) only), DL-FISTA and the oracle, one metric against d_z
+# (log), mean ± 1 population std over seeds.
 # Variables: table (aggregated TSV), metric (mcc-ood or mcc-id), out (path
 # without extension).
 if (!exists("table") || !exists("metric") || !exists("out")) {
@@ -26,15 +27,17 @@ present(m) = system(sprintf("awk -F'\\t' 'NR>1 && $1==\"%s\" {f=1} END {print f+
 variants = "relu topk jumprelu mp"
 vtitles = "ReLU TopK JumpReLU MP"
 # per panel: suffix of the method name, title, colour, dash (SAE dashed, sparse coding solid)
-suffixes = "- -frozen -renormed -oracle-norms"
-stitles = "SAE-encoder FISTA,-frozen-decoder FISTA,-renormed-decoder FISTA,-oracle-norms"
-colours = "#d62728 #1f77b4 #17becf #9467bd"
+# -refined: the decoder refined by DL-FISTA warm-started from it (warm-start.mk;
+# MCC(OOD) only, at the d_z its grid covers).
+suffixes = "- -frozen -renormed -oracle-norms -refined"
+stitles = "SAE-encoder FISTA,-frozen-decoder FISTA,-renormed-decoder FISTA,-oracle-norms refined-decoder"
+colours = "#d62728 #1f77b4 #17becf #9467bd #ff7f0e"
 spaced(s) = system("echo '".s."' | tr '-' ' '")
 
 build_panel = "cmd = ''; \
   do for [j=1:words(suffixes)] { \
     m = 'sae-'.word(variants, i).(word(suffixes, j) eq '-' ? '' : word(suffixes, j)); \
-    if (present(m)) { \
+    if (present(m) && !(word(suffixes, j) eq '-refined' && metric ne 'mcc-ood')) { \
       cmd = cmd.(cmd eq '' ? '' : ', ').sprintf(\"table using 'dz':(lo('%s')):(hi('%s')) with filledcurves lc rgb '%s' notitle, table using 'dz':(sel('%s')) with linespoints lw 2 pt 7 ps 0.5 lc rgb '%s' dt %d title '%s'\", m, m, word(colours, j), m, word(colours, j), (j == 1 ? 2 : 1), spaced(word(stitles, j))) } }; \
   do for [r in 'dl-fista oracle'] { \
     if (present(r)) { \
