@@ -17,16 +17,22 @@
 # (params/warm-start-{decoder,encoder}.args = the paper's, overridden under
 # params/smoke/ and params/default/).
 #
-# What SCALE=default leaves out (its whole warm-start part must cost at most
-# ~4 CPU-minutes; measured single-threaded, per SAE and seed, on a loaded
-# machine, user time: decoder 0.07 / 0.14 / 0.74 s per DL-FISTA round at
-# d_z = 50 / 100 / 500 (a budget B costs up to 2B rounds, warm + cold; the
-# paper's B = 1000 would be ~280 s per run at d_z = 100); encoder, full budgets
-# 0..500 with the oracle, 0.5 / 1.2 / 6.4 / 17 s at d_z = 50 / 100 / 500 / 1000):
-#   - decoder: only d_z = 50, 100, budgets up to 20 rounds (the paper: every
-#     d_z, up to 1000 rounds) — ~9 s x 12 runs = ~105 s; so the default
-#     "refined" line is the decoder after 20 DL-FISTA rounds, at d_z 50, 100 only;
-#   - encoder: only d_z = 50, 100, 500 (not 1000), every budget — ~100 s.
+# What SCALE=default leaves out. Its whole warm-start part must cost at most
+# ~4 CPU-minutes. Measured single-threaded (BLIS_NUM_THREADS=1, user time, on a
+# loaded machine) per SAE and seed at k = 10, p = 5000:
+#   decoder: ~0.07 / 0.14 / 0.74 s per DL-FISTA round at d_z = 50 / 100 / 500
+#     (budget B = up to 2B rounds, warm + cold, plus the oracle); the paper's
+#     B = 1000 would be up to ~280 s per run at d_z = 100 (less when DL-FISTA
+#     stops early). With B = 20: 2.7-3.0 s (d_z 50), 7.1-8.4 s (d_z 100).
+#   encoder (budgets 0..500, warm + cold + oracle): 0.5 / 1.2-1.6 / 6.4 / 17 s
+#     at d_z = 50 / 100 / 500 / 1000.
+# So the default runs (3 seeds x 4 SAEs = 12 runs per d_z):
+#   - decoder: d_z = 50, 100 only, budgets up to 20 rounds (params/default/),
+#     ~11 s x 12 = ~130 s; the paper: every d_z, up to 1000 rounds. The default
+#     "refined" line of the frozen-decoder panel is therefore the decoder after
+#     20 DL-FISTA rounds, at d_z 50 and 100 only;
+#   - encoder: d_z = 50, 100, 500 (not 1000), every budget, ~8.5 s x 12 = ~100 s.
+#   Total ~230 CPU-s, ~2 min wall under make -j2.
 # SCALE=paper runs the full grid (every vary-latents d_z, every budget).
 
 WS_DZ_decoder_smoke := $(VL_DZ_smoke)
