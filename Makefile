@@ -131,8 +131,12 @@ check-figure-deps:
 -include $(wildcard $(BUILD)/lib/*.d $(BUILD)/tools/*.d $(BUILD)/tests/*.d $(BUILD)/bench/*.d)
 
 # ---- experiments -------------------------------------------------------
-include experiments/common.mk experiments/methods.mk experiments/vary-latents.mk
--include $(filter-out experiments/common.mk experiments/methods.mk experiments/vary-latents.mk,$(wildcard experiments/*.mk))
+# common, methods and vary-latents first (the others reuse their grids); the
+# report last, so that every experiment has added its figures to REPORT_FIGURES.
+EXPERIMENTS_FIRST := experiments/common.mk experiments/methods.mk experiments/vary-latents.mk
+include $(EXPERIMENTS_FIRST)
+-include $(filter-out $(EXPERIMENTS_FIRST) experiments/report.mk,$(wildcard experiments/*.mk))
+include experiments/report.mk
 
 # ---- fuzzing -----------------------------------------------------------
 # make fuzz [FUZZ_SECONDS=60]: build fuzz/fuzz_npz.c (libFuzzer harness over

@@ -26,3 +26,6 @@ $(FD_OUT)/frozen-decoder-%.png $(FD_OUT)/frozen-decoder-%.pdf &: $(FD_OUT)/table
 .PHONY: frozen-decoder
 frozen-decoder: $(FD_FIGURES)
 figures: frozen-decoder
+
+REPORT_FIGURES += $(filter %.png,$(FD_FIGURES))
+REPORT_TABLES += $(FD_OUT)/table.tsv

@@ -26,3 +26,6 @@ $(LD_OUT)/learning-dynamics-cos.png $(LD_OUT)/learning-dynamics-cos.pdf &: $(LD_
 .PHONY: learning-dynamics
 learning-dynamics: $(LD_FIGURES)
 figures: learning-dynamics
+
+REPORT_FIGURES += $(filter %.png,$(LD_FIGURES))
+REPORT_TABLES += $(LD_OUT)/table.tsv

@@ -51,3 +51,6 @@ $(VL_OUT)/vary-latents-%.png $(VL_OUT)/vary-latents-%.pdf &: $(VL_OUT)/table.tsv
 .PHONY: vary-latents
 vary-latents: $(VL_FIGURES)
 figures: vary-latents
+
+REPORT_FIGURES += $(filter %.png,$(VL_FIGURES))
+REPORT_TABLES += $(VL_OUT)/table.tsv

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # time-step.sh LOG TARGET CMD [ARG...] — run one DAG step and append its cost to
 # LOG as one tab-separated line:
-#   target  tool  wall_s  max_rss_kib  exit_status  finished_utc
+#   target  tool  wall_s  max_rss_kib  exit_status  finished_utc  started_epoch_s
 # The step's exit status is passed through unchanged. Lines are short single
 # writes with O_APPEND, so parallel steps (make -j, srun) do not interleave.
 # Without /usr/bin/time (Debian package `time`) the wall time comes from bash
@@ -11,6 +11,7 @@ set -uo pipefail
 log=$1 target=$2; shift 2
 tool=$(basename "$1")
 mkdir -p "$(dirname "$log")"
+started=$(date +%s)
 if [ -x /usr/bin/time ]; then
     stats=$(mktemp "${TMPDIR:-/tmp}/sk-time.XXXXXX") || exit 1
     /usr/bin/time -q -o "$stats" -f '%e	%M' "$@"
@@ -23,5 +24,5 @@ else
     status=$?
     cost=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f\tnan", b - a }')
 fi
-printf '%s\t%s\t%s\t%d\t%s\n' "$target" "$tool" "$cost" "$status" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$log"
+printf '%s\t%s\t%s\t%d\t%s\t%s\n' "$target" "$tool" "$cost" "$status" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$started" >> "$log"
 exit "$status"

@@ -20,8 +20,8 @@ dag() {  # dag DIR MAKE-ARGS... — the smoke DAG with its data and results unde
 }
 
 dag A -j2 vary-latents >A.log 2>&1 || { tail -n 30 A.log; fail "uninterrupted make failed"; }
-# Every tool step appended its cost to the timing log: target, tool, wall s, KiB, status.
-awk -F'\t' 'NF != 6 || $3 !~ /^[0-9.]+$/ || $4 !~ /^[0-9]+$/ || $5 != 0 { bad = 1 } END { exit bad || NR < 12 }' \
+# Every tool step appended its cost to the timing log: target, tool, wall s, KiB, status, end, start.
+awk -F'\t' 'NF != 7 || $3 !~ /^[0-9.]+$/ || $4 !~ /^[0-9]+$/ || $5 != 0 { bad = 1 } END { exit bad || NR < 12 }' \
     A/results/timing.log || fail "bad timing log: $(head -n 3 A/results/timing.log)"
 
 # same_as_A PHASE — B holds the same products as A, byte for byte.
