@@ -10,10 +10,13 @@
 # them per d_z over the seeds (columns method dz lambda n METRIC_mean/_std),
 # encoder.tsv holds the SAE encoders' rows on the same datasets (by d_z).
 #
-# Cost (one thread, one FISTA run + eval, λ-dependent: small λ = denser codes):
-# d_z = 50: ~0.15 s, 100: ~0.35 s, 500: ~1.5 s, 1000: ~3 s; 5 dictionaries × 9 λ
-# per dataset. The default grid keeps all nine λ but only d_z ∈ {50, 100}
-# (~70 s in all); it leaves out d_z = 500 and 1000 (~10 min between them).
+# Cost (one thread, user time of one FISTA run + eval, λ-dependent: small λ
+# = denser codes): d_z = 50: ~0.15 s, 100: ~0.35 s, 500: ~2 s, 1000: ~3.5 s;
+# 5 dictionaries × 9 λ per dataset. The default grid keeps all nine λ but
+# only d_z ∈ {50, 100}: 270 FISTA runs + evals, measured at 485 s of step
+# wall time under make -j2 on the shared 2-core machine (about 100 CPU-s of
+# tool time plus process start-up); it leaves out d_z = 500 and 1000 (about
+# 5 and 8 CPU-min more). SCALE=paper runs every vary-latents d_z.
 # SCALE=paper runs every vary-latents d_z.
 
 LS_LAMBDAS_smoke := 0.01 0.1 1
