@@ -44,7 +44,7 @@ END {
     }
 }
 BEGIN {
-    split("method dz k p seed dy c dy_factor", t, " "); for (i in t) tagcols[t[i]] = 1
+    split("method dz k p seed dy c dy_factor lambda", t, " "); for (i in t) tagcols[t[i]] = 1
     numeric = "^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$"
 }
 ' "$@"

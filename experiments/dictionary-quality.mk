@@ -1,0 +1,39 @@
+# dictionary-quality.mk — SPEC §6 "Controlled": dictionary-quality bars and
+# per-column diagnostics against d_z for the frozen-decoder surgery (SPEC §5.1).
+# Each sae-V-MODE row of frozen-decoder's table was scored by eval with its
+# dictionary (the SAE decoder raw / renormed / at the true norms) matched to A:
+# dict_cos (mean matched |cos|), dict_angle (mean arccos|cos|, rad),
+# dict_norm_ratio (mean ‖d‖/‖a‖), dict_frac09 (fraction |cos| > 0.9); the oracle
+# row is A itself. Nothing runs here but gnuplot: no extra CPU cost.
+
+DQ_OUT := $(RESULTS_DIR)/dictionary-quality/$(SCALE)
+# frozen-decoder.mk's table (spelt out: this file may be read before that one)
+DQ_TABLE := $(RESULTS_DIR)/frozen-decoder/$(SCALE)/table.tsv
+DQ_FIGURES := $(foreach f,bars columns,$(foreach ext,png pdf,$(DQ_OUT)/dictionary-quality-$(f).$(ext)))
+DQ_METHODS := sae-%-frozen sae-%-renormed sae-%-oracle-norms oracle
+DQ_TITLES := frozen renormed oracle_norms oracle_(A)
+DQ_COLOURS := \#1f77b4 \#17becf \#9467bd \#000000
+
+# Matched |cos| and fraction > 0.9, one panel per SAE type, one group per d_z.
+$(DQ_OUT)/dictionary-quality-bars.png $(DQ_OUT)/dictionary-quality-bars.pdf &: $(DQ_TABLE) figures/bars.gp
+	@mkdir -p $(@D)
+	$(GNUPLOT) -e "table='$<'; out='$(DQ_OUT)/.dictionary-quality-bars.tmp'; \
+	  methods='$(DQ_METHODS)'; mtitles='$(DQ_TITLES)'; colours='$(DQ_COLOURS)'; \
+	  metrics='dict_cos dict_frac09'; mlabels='matched_|cos| fraction_|cos|_>_0.9'" figures/bars.gp
+	mv $(DQ_OUT)/.dictionary-quality-bars.tmp.pdf $(DQ_OUT)/dictionary-quality-bars.pdf
+	mv $(DQ_OUT)/.dictionary-quality-bars.tmp.png $(DQ_OUT)/dictionary-quality-bars.png
+
+# Per-column diagnostics against d_z: matched |cos|, angle, norm ratio.
+$(DQ_OUT)/dictionary-quality-columns.png $(DQ_OUT)/dictionary-quality-columns.pdf &: $(DQ_TABLE) figures/lines.gp
+	@mkdir -p $(@D)
+	$(GNUPLOT) -e "table='$<'; out='$(DQ_OUT)/.dictionary-quality-columns.tmp'; \
+	  methods='$(DQ_METHODS)'; mtitles='$(DQ_TITLES)'; colours='$(DQ_COLOURS)'; dashes='2 2 2 1'; \
+	  metrics='dict_cos dict_angle dict_norm_ratio'; \
+	  mlabels='matched_|cos| angle_arccos|cos|_(rad) norm_ratio_‖d‖/‖a‖'; yranges='unit angle zero'" figures/lines.gp
+	mv $(DQ_OUT)/.dictionary-quality-columns.tmp.pdf $(DQ_OUT)/dictionary-quality-columns.pdf
+	mv $(DQ_OUT)/.dictionary-quality-columns.tmp.png $(DQ_OUT)/dictionary-quality-columns.png
+
+.PHONY: dictionary-quality
+dictionary-quality: $(DQ_FIGURES)
+figures: dictionary-quality
+REPORT_FIGURES += $(filter %.png,$(DQ_FIGURES))

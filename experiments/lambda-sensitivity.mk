@@ -1,0 +1,77 @@
+# lambda-sensitivity.mk — SPEC §5.6 "λ sensitivity": FISTA (non-negative, 100
+# iterations, $(PARAMS_DIR)/lambda-fista.args) at each λ of LS_LAMBDAS on every
+# trained SAE's frozen decoder (on y − b_dec; the sae-V-frozen.dict.npz of
+# frozen-decoder) and on the true A (on raw y), MCC(OOD) against λ; the SAE's
+# own encoder as a flat reference. Nothing retrains: the SAEs are those of
+# vary-latents.
+#
+# Runs: RUNS_DIR/DATASET/sae-V-frozen-lamL.npz and oracle-lamL.npz, scored with
+# --tag method=sae-V-frozen (or oracle) --tag lambda=L; table.tsv aggregates
+# them per d_z over the seeds (columns method dz lambda n METRIC_mean/_std),
+# encoder.tsv holds the SAE encoders' rows on the same datasets (by d_z).
+#
+# Cost (one thread, user time of one FISTA run + eval, λ-dependent: small λ
+# = denser codes): d_z = 50: ~0.15 s, 100: ~0.35 s, 500: ~2 s, 1000: ~3.5 s;
+# 5 dictionaries × 9 λ per dataset. The default grid keeps all nine λ but
+# only d_z ∈ {50, 100}: 270 FISTA runs + evals, measured at 485 s of step
+# wall time under make -j2 on the shared 2-core machine (about 100 CPU-s of
+# tool time plus process start-up); it leaves out d_z = 500 and 1000 (about
+# 5 and 8 CPU-min more). SCALE=paper runs every vary-latents d_z.
+# SCALE=paper runs every vary-latents d_z.
+
+LS_LAMBDAS_smoke := 0.01 0.1 1
+LS_LAMBDAS_default := 0.001 0.005 0.01 0.05 0.1 0.2 0.5 1 2
+LS_LAMBDAS_paper := 0.001 0.005 0.01 0.05 0.1 0.2 0.5 1 2
+LS_DZ_smoke := $(VL_DZ_smoke)
+LS_DZ_default := 50 100
+LS_DZ_paper := $(VL_DZ_paper)
+LS_LAMBDAS := $(LS_LAMBDAS_$(SCALE))
+LS_DZ := $(LS_DZ_$(SCALE))
+LS_DATASETS := $(call vl_datasets,$(LS_DZ))
+LS_OUT := $(RESULTS_DIR)/lambda-sensitivity/$(SCALE)
+
+# $(1) SAE variant, $(2) λ. The eval rule here is more specific than methods.mk's
+# RUNS_DIR/%.tsv (shorter stem), so it is the one make uses for these rows.
+define lambda_sae_rule
+$$(RUNS_DIR)/%/sae-$(1)-frozen-lam$(2).npz: $$(RUNS_DIR)/%/sae-$(1)-frozen.dict.npz $$(DATA_DIR)/%.npz $$(BIN)/fista $$(call params,lambda-fista)
+	$$(RUN) $$(BIN)/fista --dict $$<:D --bias $$<:b --lambda $(2) $$(call read_params,lambda-fista) $$(word 2,$$^) -o $$@
+$$(RUNS_DIR)/%/sae-$(1)-frozen-lam$(2).tsv: $$(RUNS_DIR)/%/sae-$(1)-frozen-lam$(2).npz $$(RUNS_DIR)/%/sae-$(1)-frozen.dict.npz $$(DATA_DIR)/%.npz $$(BIN)/eval $$(call params,eval)
+	$$(RUN) $$(BIN)/eval --tag method=sae-$(1)-frozen --tag $$(call dataset_tags,$$*) --tag lambda=$(2) --data $$(word 3,$$^) --codes $$< --dict $$(word 2,$$^):D --bias $$(word 2,$$^):b $$(call read_params,eval) -o $$@
+endef
+define lambda_oracle_rule
+$$(RUNS_DIR)/%/oracle-lam$(1).npz: $$(DATA_DIR)/%.npz $$(BIN)/fista $$(call params,lambda-fista)
+	@mkdir -p $$(@D)
+	$$(RUN) $$(BIN)/fista --dict $$<:A --lambda $(1) $$(call read_params,lambda-fista) $$< -o $$@
+$$(RUNS_DIR)/%/oracle-lam$(1).tsv: $$(RUNS_DIR)/%/oracle-lam$(1).npz $$(DATA_DIR)/%.npz $$(BIN)/eval $$(call params,eval)
+	$$(RUN) $$(BIN)/eval --tag method=oracle --tag $$(call dataset_tags,$$*) --tag lambda=$(1) --data $$(word 2,$$^) --codes $$< --dict $$(word 2,$$^):A $$(call read_params,eval) -o $$@
+endef
+$(foreach l,$(LS_LAMBDAS),$(eval $(call lambda_oracle_rule,$(l)))$(foreach v,$(SAE_VARIANTS),$(eval $(call lambda_sae_rule,$(v),$(l)))))
+
+LS_METHODS := $(foreach l,$(LS_LAMBDAS),oracle-lam$(l) $(foreach v,$(SAE_VARIANTS),sae-$(v)-frozen-lam$(l)))
+LS_ROWS := $(call rows,$(LS_DATASETS),$(LS_METHODS))
+LS_ENCODER_ROWS := $(call rows,$(LS_DATASETS),$(foreach v,$(SAE_VARIANTS),sae-$(v)))
+$(call declare_rows,$(LS_DATASETS),$(foreach v,$(SAE_VARIANTS),sae-$(v)))
+LS_FIGURES := $(foreach ext,png pdf,$(LS_OUT)/lambda-sensitivity-mcc-ood.$(ext))
+
+# One aggregate over the seeds per d_z, a dz column put after method.
+ls_rows_of = $(filter $(RUNS_DIR)/$(call dataset_name,$(1),$(VL_K),$(VL_P),)%,$(LS_ROWS))
+$(LS_OUT)/table.tsv: $(LS_ROWS) scripts/aggregate.sh
+	@mkdir -p $(@D)
+	{ $(foreach dz,$(LS_DZ),bash scripts/aggregate.sh lambda $(call ls_rows_of,$(dz)) | \
+	    awk -F'\t' -v OFS='\t' -v dz=$(dz) -v head=$(if $(filter $(dz),$(firstword $(LS_DZ))),1,0) \
+	    'NR == 1 { if (head) { $$1 = $$1 OFS "dz"; print } next } { $$1 = $$1 OFS dz; print }';) } > $@.tmp && mv $@.tmp $@
+
+$(LS_OUT)/encoder.tsv: $(LS_ENCODER_ROWS) scripts/aggregate.sh
+	@mkdir -p $(@D)
+	bash scripts/aggregate.sh dz $(LS_ENCODER_ROWS) > $@.tmp && mv $@.tmp $@
+
+$(LS_OUT)/lambda-sensitivity-mcc-ood.png $(LS_OUT)/lambda-sensitivity-mcc-ood.pdf &: $(LS_OUT)/table.tsv $(LS_OUT)/encoder.tsv figures/lambda-sensitivity.gp
+	$(GNUPLOT) -e "table='$<'; ref='$(word 2,$^)'; out='$(LS_OUT)/.lambda-sensitivity-mcc-ood.tmp'" figures/lambda-sensitivity.gp
+	mv $(LS_OUT)/.lambda-sensitivity-mcc-ood.tmp.pdf $(LS_OUT)/lambda-sensitivity-mcc-ood.pdf
+	mv $(LS_OUT)/.lambda-sensitivity-mcc-ood.tmp.png $(LS_OUT)/lambda-sensitivity-mcc-ood.png
+
+.PHONY: lambda-sensitivity
+lambda-sensitivity: $(LS_FIGURES)
+figures: lambda-sensitivity
+REPORT_FIGURES += $(filter %.png,$(LS_FIGURES))
+REPORT_TABLES += $(LS_OUT)/table.tsv $(LS_OUT)/encoder.tsv
