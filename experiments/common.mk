@@ -30,11 +30,14 @@ SEEDS_default := 0 1 2
 SEEDS_paper := 0 1 2
 SEEDS := $(SEEDS_$(SCALE))
 
-# A dataset is named by its generator parameters: dz100_k10_p5000_s0.
-# $(call dataset_name,DZ,K,P,SEED)
+# A dataset is named by its generator parameters: dz100_k10_p5000_s0, or with
+# an explicit observed dimension (gen-data --dy) dz50_k3_p2000_dy12_s0; without
+# _dy, gen-data's default d_y of SPEC §1.
+# $(call dataset_name,DZ,K,P,SEED)  $(call dataset_name_dy,DZ,K,P,DY,SEED)
 dataset_name = dz$(1)_k$(2)_p$(3)_s$(4)
-# gen-data options from a dataset name (the inverse of dataset_name).
-dataset_args = $(subst _s, --seed ,$(subst _p, --p ,$(subst _k, --k ,$(subst dz,--dz ,$(1)))))
+dataset_name_dy = dz$(1)_k$(2)_p$(3)_dy$(4)_s$(5)
+# gen-data options from a dataset name (the inverse of dataset_name{,_dy}).
+dataset_args = $(subst _s, --seed ,$(subst _dy, --dy ,$(subst _p, --p ,$(subst _k, --k ,$(subst dz,--dz ,$(1))))))
 
 # Parameter files: the arguments of one stage, one file each, so that editing
 # one re-runs exactly the results that depend on it. PARAMS_DIR/STAGE.args holds
@@ -60,3 +63,18 @@ endif
 
 .PHONY: figures
 figures: | check-figure-deps
+
+# grid_stamp FILE,TEXT: FILE holds TEXT (an experiment's grid, e.g. the names of
+# its rows) and is rewritten only when TEXT changes, so a table that depends on
+# it is rebuilt when its grid shrinks (which adds no missing prerequisite). The
+# comparison happens while make reads the makefiles, so `make -n` writes nothing
+# and still shows what a changed grid re-runs. Use: $(eval $(call grid_stamp,F,T))
+define grid_stamp
+ifneq ($$(strip $$(file < $(1))),$$(strip $(2)))
+$(1): FORCE
+	@mkdir -p $$(@D)
+	printf '%s\n' '$$(strip $(2))' > $$@.tmp && mv $$@.tmp $$@
+endif
+endef
+.PHONY: FORCE
+FORCE:

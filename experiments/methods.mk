@@ -13,8 +13,9 @@ RUNS_DIR := $(RESULTS_DIR)/runs
 
 # seed of a dataset name: dz100_k10_p5000_s2 -> 2
 seed_of = $(lastword $(subst _s, ,$(1)))
-# method=... dz=.. k=.. p=.. seed=.. tags from a dataset name
-dataset_tags = $(subst _s, --tag seed=,$(subst _p, --tag p=,$(subst _k, --tag k=,$(subst dz,dz=,$(1)))))
+# dz=.. k=.. p=.. [dy=..] seed=.. tags from a dataset name (a dy tag only for
+# names with _dy, so rows of older names keep their columns)
+dataset_tags = $(subst _s, --tag seed=,$(subst _dy, --tag dy=,$(subst _p, --tag p=,$(subst _k, --tag k=,$(subst dz,dz=,$(1))))))
 
 # ---- methods -------------------------------------------------------------
 # FISTA oracle: inference with the true dictionary A.

@@ -1,7 +1,9 @@
 # vary-latents.gp — one metric against d_z (log axis), every method of the
-# table, mean ± 1 population std over seeds as a band.
+# table, mean ± 1 population std over seeds as a band. The other sweeps use it
+# with another x column (vary-samples: p, vary-sparsity: k).
 # Variables (gnuplot -e): table (aggregated TSV), metric (mcc-id, mcc-ood,
-# auc-ood, acc-ood), out (output path without extension).
+# auc-ood, acc-ood), out (output path without extension); optional: xcol (the
+# table's x column, default dz), xtitle (its axis label), logx (0: linear axis).
 if (!exists("table") || !exists("metric") || !exists("out")) {
     print "usage: gnuplot -e \"table='T'; metric='mcc-ood'; out='F'\" vary-latents.gp"; exit status 2
 }
@@ -13,8 +15,11 @@ label = metric eq "mcc-id" ? "MCC (ID)" : metric eq "mcc-ood" ? "MCC (OOD)" : \
 
 set datafile separator "\t"
 set datafile columnheaders
-set logscale x
-set xlabel "number of latents d_z"
+if (!exists("xcol")) { xcol = "dz" }
+if (!exists("xtitle")) { xtitle = xcol eq "dz" ? "number of latents d_z" : xcol eq "p" ? "number of samples p" : xcol eq "k" ? "active latents per sample k" : xcol }
+if (!exists("logx")) { logx = 1 }
+if (logx) { set logscale x }
+set xlabel xtitle
 set ylabel label
 set yrange [-0.05:1.05]
 set key outside right top
@@ -41,8 +46,8 @@ cmd = ""
 do for [i=1:words(methods)] {
     m = word(methods, i)
     if (present(m)) {
-        band = sprintf("table using \"dz\":(lo(\"%s\")):(hi(\"%s\")) with filledcurves lc rgb \"%s\" notitle", m, m, word(colours, i))
-        line = sprintf("table using \"dz\":(sel(\"%s\")) with linespoints lw 2 pt 7 ps 0.6 lc rgb \"%s\" dt %s title \"%s\"", m, word(colours, i), word(dashes, i), title_of(i))
+        band = sprintf("table using \"%s\":(lo(\"%s\")):(hi(\"%s\")) with filledcurves lc rgb \"%s\" notitle", xcol, m, m, word(colours, i))
+        line = sprintf("table using \"%s\":(sel(\"%s\")) with linespoints lw 2 pt 7 ps 0.6 lc rgb \"%s\" dt %s title \"%s\"", xcol, m, word(colours, i), word(dashes, i), title_of(i))
         cmd = cmd . (cmd eq "" ? "" : ", ") . band . ", " . line
     }
 }

@@ -4,6 +4,8 @@
 # population std over the rows of that group (the seeds), n = rows averaged.
 # A value that is not a number (eval writes "nan" for what does not apply) is
 # left out of its metric's mean; a metric with no numeric value is "nan".
+# XCOL may be several columns, comma-separated (dz,k,dy): one line per method
+# and combination, each of them a column.
 # Output sorted by method, then XCOL numerically; gnuplot reads it by header.
 set -euo pipefail
 xcol=$1; shift
@@ -17,8 +19,14 @@ FNR == 1 {
 }
 FNR == 2 {
     m = x = ""
-    for (i = 1; i <= ncol; i++) { if (name[i] == "method") m = $i; if (name[i] == xcol) x = $i }
-    if (m == "" || x == "") { print "aggregate.sh: " FILENAME ": no method or " xcol " column" > "/dev/stderr"; exit 1 }
+    for (i = 1; i <= ncol; i++) if (name[i] == "method") m = $i
+    for (j = 1; j <= nx; j++) {
+        v = ""
+        for (i = 1; i <= ncol; i++) if (name[i] == xc[j]) v = $i
+        if (v == "") { m = ""; break }
+        x = x (j > 1 ? OFS : "") v
+    }
+    if (m == "") { print "aggregate.sh: " FILENAME ": no method or " xcol " column" > "/dev/stderr"; exit 1 }
     key = m SUBSEP x
     if (!(key in n)) { keys[++nkeys] = key; kmethod[key] = m; kx[key] = x }
     n[key]++
@@ -30,7 +38,7 @@ FNR == 2 {
 FNR > 2 { print "aggregate.sh: " FILENAME ": more than one data row" > "/dev/stderr"; exit 1 }
 END {
     if (NR == 0) exit 1
-    line = "method" OFS xcol OFS "n"
+    line = "method"; for (j = 1; j <= nx; j++) line = line OFS xc[j]; line = line OFS "n"
     for (i = 1; i <= ncol; i++) if (!(name[i] in tagcols)) line = line OFS name[i] "_mean" OFS name[i] "_std"
     print line; fflush()
     for (j = 1; j <= nkeys; j++) {
@@ -40,11 +48,13 @@ END {
             mean = sum[key, i] / cnt[key, i]; var = sumsq[key, i] / cnt[key, i] - mean * mean
             line = line OFS sprintf("%.8g", mean) OFS sprintf("%.8g", var > 0 ? sqrt(var) : 0)
         }
-        print line | "sort -t \"\t\" -k1,1 -k2,2g"
+        print line | sortcmd
     }
 }
 BEGIN {
     split("method dz k p seed dy c dy_factor lambda", t, " "); for (i in t) tagcols[t[i]] = 1
+    nx = split(xcol, xc, ",")
+    sortcmd = "sort -t \"\t\" -k1,1"; for (j = 2; j <= nx + 1; j++) sortcmd = sortcmd " -k" j "," j "g"
     numeric = "^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$"
 }
 ' "$@"

@@ -17,6 +17,18 @@ grep -Eq "Y_train.*20.*17" info.txt || fail "Y_train shape"
 grep -Eq "Z_val.*21.*30" info.txt || fail "Z_val shape"
 grep -Eq "Z_ood.*20.*30" info.txt || fail "Z_ood shape"
 
+# --dy sets the observed dimension (any 1 <= d_y <= d_z, below the default too):
+# only A's and the Y's shapes change; d_y = d_z is allowed.
+gen-data --dz 30 --k 4 --p 41 --seed 7 --dy 9 -o dy9.npz
+mat-info dy9.npz > info9.txt
+grep -Eq "A.*\(9, 30\)" info9.txt || fail "--dy 9: A shape: $(cat info9.txt)"
+grep -Eq "Y_ood.*\(20, 9\)" info9.txt || fail "--dy 9: Y_ood shape"
+grep -Eq "Z_val.*\(21, 30\)" info9.txt || fail "--dy 9: Z_val shape"
+gen-data --dz 30 --k 4 --p 41 --seed 7 --dy 17 -o dy17.npz
+assert_same_bytes a.npz dy17.npz
+gen-data --dz 30 --k 4 --p 41 --seed 7 --dy 30 -o dy30.npz
+grep -Eq "A.*\(30, 30\)" <(mat-info dy30.npz) || fail "--dy 30 (= d_z) refused or misshaped"
+
 # Support structure, from the text dump: every row has exactly k non-zeros in
 # (0, 1); OOD rows contain latent 0 and otherwise only OOD-pool latents (>= 15).
 mat-print a.npz:Z_ood > zood.txt
