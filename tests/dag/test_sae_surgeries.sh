@@ -61,20 +61,30 @@ grep "^$SK_TMP/results/runs/" outputs.txt | grep -v '/sae-[^/]*$' && fail "a run
 # Every trained SAE (4 variants × datasets) is retrained, and nothing else is trained.
 find results/runs -name 'sae-*.npz' | grep -E '/sae-(relu|topk|jumprelu|mp)\.npz$' | sed "s#^#$SK_TMP/#" | sort > saes.txt
 [ "$(wc -l < saes.txt)" -ge 16 ] || fail "expected >= 16 SAEs (4 variants x 2 d_z x 2 seeds), found $(wc -l < saes.txt)"
-for d in $(sed 's#/sae-[a-z]*\.npz$##' saes.txt | sort -u); do
+# (vary-latents trains all four variants on each of its datasets; sweeps may train fewer)
+for d in $(grep -E '/dz(20|40)_k3_p200_s[0-9]+/' saes.txt | sed 's#/sae-[a-z]*\.npz$##' | sort -u); do
     for v in relu topk jumprelu mp; do grep -qx "$d/sae-$v.npz" saes.txt || fail "$d has no sae-$v.npz"; done
 done
 { grep -E 'bin[-a-z]*/train-sae ' touched.log || true; } | { grep -oE -- '-o [^ ]+' || true; } | cut -c4- | sort > trained.txt
 cmp -s saes.txt trained.txt || { diff saes.txt trained.txt; fail "re-trained SAEs differ from the SAEs on disk"; }
 
 # Everything built from an SAE re-runs: every sae-* run file (codes, rows,
-# dictionaries, curves), every table and every figure (every experiment here
-# reads SAE results; one that does not would need leaving out below).
+# dictionaries, curves), every table that holds an SAE row and the figures
+# beside it; a table without SAE rows (a sweep whose smoke grid has none)
+# stays as it is. The report page's copies are not counted.
 find results/runs -name 'sae-*' -type f | sed "s#^#$SK_TMP/#" | sort > downstream.txt
 missing=$(comm -23 downstream.txt outputs.txt)
 [ -z "$missing" ] || fail "would not re-run: $(echo "$missing" | head -n 5)"
-find results -path '*/smoke/*.tsv' -type f | sed "s#^#$SK_TMP/#" | sort > tables.txt
-missing=$(comm -23 tables.txt outputs.txt)
-[ -z "$missing" ] || fail "tables not rebuilt: $missing"
-pngs=$(find results -path '*/smoke/*.png' -type f | wc -l)
-[ "$(grep -c 'gnuplot' touched.log)" -eq "$pngs" ] || fail "expected $pngs figures redrawn, got $(grep -c gnuplot touched.log)"
+find results -path results/report -prune -o -path '*/smoke/*.tsv' -type f -print | sort > tables.txt
+: > sae-folders.txt
+while read -r t; do
+    if grep -q 'sae-' "$t"; then
+        grep -qx "$SK_TMP/$t" outputs.txt || fail "table not rebuilt: $t"
+        dirname "$t" >> sae-folders.txt
+    else
+        grep -qx "$SK_TMP/$t" outputs.txt && fail "a table without SAE rows would be rebuilt: $t"
+    fi
+done < tables.txt
+[ -s sae-folders.txt ] || fail "no table holds SAE rows"
+pngs=$(sort -u sae-folders.txt | while read -r d; do find "$d" -maxdepth 1 -name '*.png'; done | wc -l)
+[ "$(grep -c 'gnuplot' touched.log)" -ge "$pngs" ] || fail "expected >= $pngs figures redrawn, got $(grep -c gnuplot touched.log)"
