@@ -7,8 +7,11 @@
 # launched exactly as many steps of it as the timing log has tool runs, all
 # exit 0; every product equals a local `make -j2 figures SCALE=smoke` byte for
 # byte (PDF apart from gnuplot's /CreationDate; timing.log is a record, not a
-# product). The cluster is always shut down (trap), and none of its daemons
-# or step daemons may be left running.
+# product). Then a long DL-FISTA step is cancelled by Slurm while it writes,
+# by SIGTERM (as at a time limit: no output, no temporary file may remain)
+# and by SIGKILL (no output); re-running the same command then makes just
+# that run, equal to the local one. The cluster is always shut
+# down (trap), and none of its daemons or step daemons may be left running.
 #
 # Installs nothing: skips (77) without Slurm and munge or when not root,
 # unless SK_REQUIRE_SLURM=1 (CI, after install-deps.sh --with-slurm), where
@@ -89,6 +92,53 @@ while read -r f; do
     esac
 done <L.files
 echo "$(wc -l <L.files) products identical"
+
+# A step killed by the scheduler leaves nothing make takes as done, and the
+# same command then resumes. At a time limit or pre-emption slurmstepd sends
+# SIGTERM (SIGKILL KillWait seconds later): `scancel --signal=TERM` of the
+# step does the first, and the tool must also remove its hidden temporary
+# file; a plain `scancel` of a step is SIGKILL, after which only the hidden
+# temporary may remain. DL-FISTA gets a long budget here, so it is killed
+# while it learns with its output's temporary file open.
+run=K/results/runs/dz20_k3_p200_s0
+cp -r params Kparams
+echo '--rounds 1000 --lambda 0.1 --iters 20000' >Kparams/smoke/dl-fista.args
+step_k() {  # PARAMS — make K's DL-FISTA run through Slurm
+    salloc -n2 --quiet make -C "$SK_ROOT" --no-print-directory SCALE=smoke DATA_DIR="$SK_TMP/K/data" \
+        RESULTS_DIR="$SK_TMP/K/results" PARAMS_DIR="$SK_TMP/$1" "$SK_TMP/$run/dl-fista.npz" \
+        LAUNCH='$(SRUN_LAUNCH)'
+}
+kill_step() {  # SCANCEL-OPTION... — start the long step, cancel it while it writes
+    local i k_pid k_step
+    step_k Kparams >>K.log 2>&1 &
+    k_pid=$!
+    for i in $(seq 1 600); do
+        compgen -G "$run/.dl-fista.npz.tmp.*" >/dev/null && break
+        kill -0 "$k_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    compgen -G "$run/.dl-fista.npz.tmp.*" >/dev/null || { cat K.log; fail "DL-FISTA never started writing"; }
+    k_step=$(squeue -h -s -o '%i %j' | awk '$2 == "bash" { print $1 }' | tail -n 1)
+    [ -n "$k_step" ] || fail "no running step found: $(squeue -h -s)"
+    scancel "$@" "$k_step"
+    for i in $(seq 1 300); do kill -0 "$k_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$k_pid" 2>/dev/null && fail "make still running 30 s after scancel $* $k_step"
+    if wait "$k_pid"; then fail "make succeeded although its step was cancelled"; fi
+    assert_no_file "$run/dl-fista.npz"
+    ! compgen -G "$run/[!.]*" >/dev/null || fail "the killed step left $(ls -A "$run")"
+    echo "step $k_step cancelled (scancel $*): left $(ls -A "$run" | wc -l) hidden temporary file(s)"
+}
+kill_step --signal=TERM
+! compgen -G "$run/.*.tmp.*" >/dev/null || fail "the step killed by SIGTERM left $(ls -A "$run")"
+kill_step
+step_k params >>K.log 2>&1 || { tail -n 20 K.log; fail "re-running after the cancelled step failed"; }
+cmp -s "$run/dl-fista.npz" "L/results/runs/dz20_k3_p200_s0/dl-fista.npz" \
+    || fail "the resumed DL-FISTA run differs from the local one"
+# The dataset was kept; only DL-FISTA ran again.
+[ "$(awk -F'\t' '$2 == "gen-data"' K/results/timing.log | wc -l)" -eq 1 ] \
+    || fail "the resumed run re-made the dataset: $(cut -f2,5 K/results/timing.log)"
+tail -n 1 K/results/timing.log | awk -F'\t' '$2 != "dl-fista" || $5 != 0 { exit 1 }' \
+    || fail "the resumed run did not end with DL-FISTA: $(cut -f2,5 K/results/timing.log)"
 
 # Shut down now (the trap would too) and check that nothing is left running.
 start=$(now)
