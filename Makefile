@@ -1,6 +1,7 @@
 # sparsekit — tools, tests and the experiment DAG in one (non-recursive) Makefile.
 #   make            build the library and every tool into bin/
 #   make check      build and run every test (unit, cli, numpy, dag)
+#   make check-slurm  the DAG on a private one-node Slurm cluster (needs root and Slurm)
 #   make figures    run the experiments and draw the figures (SCALE=smoke|default|paper)
 #   make bench      run the benchmarks (not part of check)
 #   make clean      remove build products (bin/, build/, and the SANITIZE=1 twins); make clean-results for runs
@@ -44,7 +45,7 @@ TOOLS := $(patsubst tools/%.c,$(BIN)/%,$(wildcard tools/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
-.PHONY: all deps check check-unit check-cli check-numpy check-dag bench clean clean-results figures check-figure-deps
+.PHONY: all deps check check-unit check-cli check-numpy check-dag check-slurm bench clean clean-results figures check-figure-deps
 all: $(TOOLS)
 
 # Installs the Debian packages the project needs (run as root).
@@ -114,6 +115,11 @@ check-numpy: $(TOOLS)
 check-dag: $(TOOLS)
 	SK_BIN=$(CURDIR)/$(BIN) SK_BUILD=$(CURDIR)/$(BUILD) bash tests/run-all.sh dag
 
+# The DAG through a private one-node Slurm cluster (root; skipped without Slurm:
+# scripts/install-deps.sh --with-slurm). Not part of check.
+check-slurm: $(TOOLS)
+	SK_BIN=$(CURDIR)/$(BIN) SK_BUILD=$(CURDIR)/$(BUILD) bash tests/run-all.sh slurm
+
 # ---- benchmarks (printed ratios; never part of check) ------------------
 bench: $(BENCHES) $(TOOLS)
 	@for b in $(BENCHES); do echo "== $$b"; $$b; done
@@ -131,12 +137,15 @@ check-figure-deps:
 -include $(wildcard $(BUILD)/lib/*.d $(BUILD)/tools/*.d $(BUILD)/tests/*.d $(BUILD)/bench/*.d)
 
 # ---- experiments -------------------------------------------------------
-# common, methods and vary-latents first (the others reuse their grids); the
-# report last, so that every experiment has added its figures to REPORT_FIGURES.
+# common, methods and vary-latents first (the others reuse their grids); then
+# what each step asks a cluster for (STEP_CPUS, STEP_MEM, STEP_TIME), which can
+# name every experiment's targets; the report last, so that every experiment
+# has added its figures to REPORT_FIGURES.
 EXPERIMENTS_FIRST := experiments/common.mk experiments/methods.mk experiments/vary-latents.mk
+EXPERIMENTS_LAST := experiments/resources.mk experiments/report.mk
 include $(EXPERIMENTS_FIRST)
--include $(filter-out $(EXPERIMENTS_FIRST) experiments/report.mk,$(wildcard experiments/*.mk))
-include experiments/report.mk
+-include $(filter-out $(EXPERIMENTS_FIRST) $(EXPERIMENTS_LAST),$(wildcard experiments/*.mk))
+include $(EXPERIMENTS_LAST)
 
 # ---- fuzzing -----------------------------------------------------------
 # make fuzz [FUZZ_SECONDS=60]: build fuzz/fuzz_npz.c (libFuzzer harness over

@@ -26,6 +26,13 @@ int atomic_open(AtomicFile *a, const char *path, SkErr *err);
  * "DIR/.NAME.tmp.XXXXXX" beside path, opened "w+b", with the permissions a
  * plain fopen would give (mkstemp's are 0600). *tmp_path is malloc'ed. */
 int atomic_create_temp(const char *path, char **tmp_path, FILE **f, SkErr *err);
+/* The temporary files of atomic_create_temp are removed if the process dies
+ * of SIGINT, SIGTERM or SIGHUP (whose default action was in place) before
+ * they are renamed or removed; a writer that renames or removes one itself
+ * (the .npz writer) forgets it afterwards. Forgetting a name never remembered
+ * does nothing. */
+void atomic_remember_temp(const char *tmp_path);
+void atomic_forget_temp(const char *tmp_path);
 /* Flush, fsync and rename; closes. */
 int atomic_commit(AtomicFile *a, SkErr *err);
 /* Close and remove the temporary file. Safe to call twice. */

@@ -474,17 +474,22 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* Rows per block: about BLOCK_TARGET_ELEMS per block × d_z buffer; with
- * several workers, at least one block each and a multiple of their count. */
-static size_t block_rows_for(const FistaOptions *opt, size_t n, size_t dz, int workers)
+/* Rows per block when automatic: about BLOCK_TARGET_ELEMS per block × d_z
+ * buffer (32 to 1024 rows) and, when there are enough rows, a block count that
+ * is a multiple of 16 (even work for 1, 2, 4, 8, 16 workers). It does not
+ * depend on the thread count, so neither do the results: the product (dense,
+ * sparse, Gram) is picked per block. */
+static size_t block_rows_for(const FistaOptions *opt, size_t n, size_t dz)
 {
     if (opt->block_rows)
         return opt->block_rows < n ? opt->block_rows : (n ? n : 1);
     size_t target = BLOCK_TARGET_ELEMS / (dz ? dz : 1);
     target = target < 32 ? 32 : target > 1024 ? 1024 : target;
     size_t nblocks = (n + target - 1) / target;
-    size_t w = (size_t)(workers > 1 ? workers : 1);
-    nblocks = (nblocks + w - 1) / w * w;
+    nblocks = (nblocks + 15) / 16 * 16;
+    size_t most = (n + 31) / 32;
+    nblocks = nblocks < most ? nblocks : most;
+    nblocks = nblocks ? nblocks : 1;
     size_t rows = (n + nblocks - 1) / nblocks;
     return rows ? rows : 1;
 }
@@ -584,7 +589,7 @@ int fista_solve_prepared(const FistaDict *fd, const Mat *y, const float *bias,
     }
     int workers = worker_count(opt, n);
     Runner run = {.fd = fd, .y = y, .bias = bias, .opt = opt, .z = z,
-                  .rows = block_rows_for(opt, n, dz, workers)};
+                  .rows = block_rows_for(opt, n, dz)};
     run.nblocks = (n + run.rows - 1) / run.rows;
     run.total = (long)run.nblocks * opt->iters;
     if ((size_t)workers > run.nblocks)

@@ -24,7 +24,8 @@
  * (FistaOptions.threads ≤ 1), or FistaOptions.threads workers take row blocks
  * in turn, each running everything (products single-threaded) for its block:
  * no fork/join per product, and the non-gemm work runs in parallel too.
- * Results do not depend on the thread count for a given block_rows.
+ * Results do not depend on the thread count: the automatic block_rows does
+ * not either (a block count that is a multiple of 16 when rows allow).
  * Computation is float32 like the paper; L comes from a double eigen solve
  * rounded like a float32 spectral norm (see fista_lipschitz).
  */
@@ -62,7 +63,7 @@ typedef struct {
     int iters;               /* ≥ 0 (default 100) */
     bool warm;               /* z holds the initial codes on entry (unclamped) */
     FistaProduct product;    /* default AUTO */
-    size_t block_rows;       /* rows per block; 0 = automatic */
+    size_t block_rows;       /* rows per block; 0 = automatic (thread-independent) */
     int threads;             /* worker threads over row blocks; 0 or 1 = none (the
                                 products then use sk_gemm's own threading). With
                                 more, each worker runs single-threaded products:

@@ -227,6 +227,8 @@ static void writer_free(NpzWriter *w)
 {
     zip_writer_release(&w->zip);
     free(w->path);
+    if (w->tmp_path)
+        atomic_forget_temp(w->tmp_path);
     free(w->tmp_path);
     free(w);
 }
@@ -416,6 +418,7 @@ static int install_file(NpzWriter *w, SkErr *err)
         return sk_fail(err, "write error: %s", strerror(e));
     if (rename(w->tmp_path, w->path) != 0)
         return sk_fail(err, "cannot rename the temporary file into place: %s", strerror(errno));
+    atomic_forget_temp(w->tmp_path);
     free(w->tmp_path);
     w->tmp_path = NULL;   /* nothing left to unlink */
     return 0;

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# install-deps.sh [--with-fuzz] — install every Debian package sparsekit needs
-# (run as root); --with-fuzz adds clang and its libFuzzer runtime for `make fuzz`.
+# install-deps.sh [--with-fuzz] [--with-slurm] — install every Debian package
+# sparsekit needs (run as root); --with-fuzz adds clang and its libFuzzer runtime
+# for `make fuzz`; --with-slurm adds Slurm and munge for `make check-slurm`
+# (their daemons are not started or enabled here: the test starts private ones).
 set -euo pipefail
 packages=(
     build-essential make pkg-config
@@ -11,9 +13,13 @@ packages=(
     time                                 # /usr/bin/time: wall time and peak memory of each DAG step
     python3 python3-numpy                # interoperability tests
 )
-if [ "${1:-}" = --with-fuzz ]; then
-    packages+=(clang libclang-rt-14-dev)
-fi
+for opt in "$@"; do
+    case $opt in
+    --with-fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    --with-slurm) packages+=(slurmctld slurmd slurm-client munge) ;;
+    *) echo "install-deps.sh: unknown option '$opt' (--with-fuzz, --with-slurm)" >&2; exit 2 ;;
+    esac
+done
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y --no-install-recommends "${packages[@]}"

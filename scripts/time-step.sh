@@ -10,6 +10,11 @@ set -uo pipefail
 [ $# -ge 3 ] || { echo "time-step.sh: usage: time-step.sh LOG TARGET CMD [ARG...]" >&2; exit 2; }
 log=$1 target=$2; shift 2
 tool=$(basename "$1")
+# Inside a Slurm job step (srun -cN) BLIS follows the step's CPUs, as the
+# tools' own thread counts do (lib/gemm.c), whatever make exported.
+if [ -n "${SLURM_STEP_ID:-}" ] && [ -n "${SLURM_CPUS_PER_TASK:-}" ]; then
+    export BLIS_NUM_THREADS=$SLURM_CPUS_PER_TASK
+fi
 mkdir -p "$(dirname "$log")"
 started=$(date +%s)
 if [ -x /usr/bin/time ]; then

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# run-all.sh [unit|cli|numpy|dag]... — run the test groups (all by default) and
+# run-all.sh [unit|cli|numpy|dag|slurm]... — run the test groups (all but slurm by default) and
 # print one closing line "N passed, N failed". Each test is one program or script:
 #   unit:  build/tests/test_*            (Check suites)
 #   cli:   tests/cli/test_*.sh           (shell tests of the tools)
 #   numpy: tests/numpy/test_*.sh         (skipped when NumPy is not installed)
 #   dag:   tests/dag/test_*.sh           (the Makefile DAG)
+#   slurm: tests/slurm/test_*.sh         (the DAG on a private Slurm cluster; root,
+#                                         skipped without Slurm; only when named)
 # Scripts get SK_BIN (tools), SK_FIXTURES, SK_ROOT and a fresh SK_TMP folder.
 # SK_BIN and SK_BUILD may be preset (make check SANITIZE=1 points them at the
 # sanitizer build).
@@ -43,7 +45,7 @@ for g in "${groups[@]}"; do
     unit)  for t in "$SK_BUILD"/tests/test_*; do
                [ -x "$t" ] && [ "${t%.[od]}" = "$t" ] && run_one "unit/$(basename "$t")" "$t"
            done ;;
-    cli|numpy|dag)
+    cli|numpy|dag|slurm)
            for t in "$root"/tests/"$g"/test_*.sh; do
                [ -f "$t" ] && run_one "$g/$(basename "$t" .sh)" bash "$t"
            done ;;

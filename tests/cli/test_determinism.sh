@@ -19,8 +19,14 @@ assert_same_bytes g.npz g_pipe.npz
 same_twice f.npz fista --threads 1 --dict g.npz:A g.npz -o f.npz
 fista --threads 2 --dict g.npz:A g.npz -o f2.npz
 BLIS_NUM_THREADS=2 fista --dict g.npz:A g.npz -o f_env.npz
+# Worker threads over row blocks: the automatic blocks do not depend on their
+# count (3 does not divide 16), nor does Slurm's CPU count.
+fista --threads 3 --dict g.npz:A g.npz -o f3.npz
+SLURM_CPUS_PER_TASK=3 fista --dict g.npz:A g.npz -o f_slurm.npz
 assert_same_bytes f.npz f2.npz
 assert_same_bytes f.npz f_env.npz
+assert_same_bytes f.npz f3.npz
+assert_same_bytes f.npz f_slurm.npz
 
 same_twice p.npz probe --threads 1 --data g.npz -o p.npz
 probe --threads 2 --data g.npz -o p2.npz

@@ -1,12 +1,13 @@
 # Interrupted runs lose nothing: `make vary-latents` (SCALE=smoke) run once
 # straight through into A, and into B started several times and killed at
-# random moments (SIGINT to make's process group, as Ctrl-C does, then SIGKILL
-# of the whole group), then left to finish. Every product in B equals A's byte
+# random moments (SIGINT to make's process group, as Ctrl-C does, SIGTERM, as
+# a scheduler does, then SIGKILL of the whole group), then left to finish. Every product in B equals A's byte
 # for byte (.npz, .tsv, PNG; PDF apart from gnuplot's /CreationDate line), and
-# no file in B looks complete while it is not: only hidden ".NAME.tmp.XXXXXX"
-# leftovers of killed tools may remain (nothing can clean up after SIGKILL, and
-# the tools install no SIGINT handler), never a visible temporary such as the
-# aggregate's "table.tsv.tmp". The kill delays are printed so a failure can be replayed
+# no file in B looks complete while it is not. A tool killed by SIGINT,
+# SIGTERM or SIGHUP removes its hidden ".NAME.tmp.XXXXXX" (lib/atomic.c), so
+# after those none may remain; after SIGKILL they may (nothing can clean
+# up then), and so may gnuplot's hidden ".FIGURE.tmp.pdf" — never a visible
+# temporary such as the aggregate's "table.tsv.tmp". The kill delays are printed so a failure can be replayed
 # with SK_INTERRUPT_DELAYS="0.3 1.1 ...".
 source "$(dirname "$0")/../cli/lib.sh"
 command -v gnuplot >/dev/null || { echo "gnuplot is not installed"; exit 77; }
@@ -57,13 +58,15 @@ delays=${SK_INTERRUPT_DELAYS:-$(for i in 1 2 3 4 5 6 7 8; do
     printf '0.%d%d ' $((RANDOM % 10)) $((RANDOM % 10)); done)}
 echo "kill delays: $delays"
 set -- $delays
-for signal in INT INT INT INT; do interrupted_run "$signal" "${1:-0.5}"; shift || true; done
+# SIGTERM is what a scheduler sends at a time limit or pre-emption.
+for signal in INT INT TERM TERM; do interrupted_run "$signal" "${1:-0.5}"; shift || true; done
 dag B -j2 vary-latents >>B.log 2>&1 || { tail -n 30 B.log; fail "make after SIGINTs failed"; }
-# Tools die on SIGINT without removing their temporary file (no handler), so a
-# Ctrl-C during a write leaves a hidden ".NAME.tmp.XXXXXX"; never a visible one.
 bad=$(find B -name '*.tmp*' ! -name '.*.tmp.*')
 [ -z "$bad" ] || fail "visible temporary files left after SIGINT: $bad"
-echo "SIGINT leftovers (hidden temporaries): $(find B -name '.*.tmp.*' | wc -l)"
+# The tools' own temporaries (mkstemp's six-character suffix) are all gone.
+bad=$(find B -regextype posix-extended -regex '.*/\.[^/]*\.tmp\.[A-Za-z0-9]{6}')
+[ -z "$bad" ] || fail "tool temporaries left after SIGINT/SIGTERM: $bad"
+echo "SIGINT leftovers (hidden temporaries, gnuplot's): $(find B -name '.*.tmp.*' | wc -l)"
 same_as_A "after SIGINT"
 
 rm -rf B
