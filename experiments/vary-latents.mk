@@ -22,7 +22,7 @@ VL_OUT := $(RESULTS_DIR)/vary-latents/$(SCALE)
 
 # Methods too slow for every d_z of a preset run up to a cap (README lists
 # them): VL_MAXDZ_<method>_<scale>. No cap: every d_z.
-VL_MAXDZ_dl-fista_default := 500
+VL_MAXDZ_dl-fista_default := 100
 VL_MAXDZ_lista-oracle_default := 100
 VL_MAXDZ_lista-oracle_paper := 2000
 VL_MAXDZ_dl-lista_default := 100
