@@ -398,7 +398,11 @@ static int solve_f64(const SparseRows *z, const Mat *y, double ridge, double *xt
     return rc;
 }
 
-/* xt (p × d_y) = (ZᵀZ + ρI)⁻¹ Zᵀ Y with the Gram, Cholesky and solves in float32. */
+/* solve_f32's return when the float32 Cholesky breaks down (a pivot ≤ 0). */
+enum { SOLVE_F32_BREAKDOWN = 1 };
+
+/* xt (p × d_y) = (ZᵀZ + ρI)⁻¹ Zᵀ Y with the Gram, Cholesky and solves in
+ * float32; SOLVE_F32_BREAKDOWN when rounding leaves a pivot ≤ 0. */
 static int solve_f32(const SparseRows *z, const Mat *y, double ridge, double *xt,
                      DlFistaTimes *t, SkErr *err)
 {
@@ -421,7 +425,7 @@ static int solve_f32(const SparseRows *z, const Mat *y, double ridge, double *xt
             }
         int threads = serial_if_small(p);
         double t1 = now_seconds();
-        rc = chol_blocked_f32(g, p, nb, inv, err);
+        rc = chol_blocked_f32(g, p, nb, inv, err) ? SOLVE_F32_BREAKDOWN : 0;
         double t2 = now_seconds();
         if (rc == 0)
             chol_solve_blocked_f32(g, inv, p, nb, rhs, dy);
@@ -479,6 +483,13 @@ int dlfista_update(const Mat *y, const Mat *z, double ridge, DlFistaSolve solve,
     if (rc == 0)
         rc = solve == DLFISTA_SOLVE_F32 ? solve_f32(&s, y, ridge, xt, times, err)
                                         : solve_f64(&s, y, ridge, xt, times, err);
+    if (rc == SOLVE_F32_BREAKDOWN) { /* float32 rounding broke the factorisation */
+        if (err)
+            err->msg[0] = '\0';
+        rc = solve_f64(&s, y, ridge, xt, times, err);
+        if (times)
+            times->f32_fallbacks++;
+    }
     if (rc == 0) {
         double t0 = now_seconds();
         normalise_columns(xt, &s, d);
@@ -603,6 +614,7 @@ int dlfista_learn(const Mat *y_val, const Mat *y_ood, Mat *d, Mat *z_val, Mat *z
     fista_work_init(&work);
     DlFistaTimes scratch = {0};
     DlFistaTimes *t = opt->times ? opt->times : &scratch;
+    long fallbacks_before = t->f32_fallbacks;
     int rc = 0;
     for (long r = 0; r < passes && rc == 0; r++) {
         double t0 = now_seconds();
@@ -653,6 +665,7 @@ int dlfista_learn(const Mat *y_val, const Mat *y_ood, Mat *d, Mat *z_val, Mat *z
         if (converged)
             break;
     }
+    res->f32_fallbacks = t->f32_fallbacks - fallbacks_before;
     fista_work_release(&work);
     mat_release(&d_old);
     if (rc)

@@ -29,7 +29,10 @@
  *   F32 (the paper's arithmetic, SPEC §7): primal Gram and Cholesky solve in
  *     float32. When n < p the p × p Gram is singular up to ρ, whose 1e-6 lies
  *     below float32 rounding of the Gram, so this solve is dominated by
- *     rounding noise in Z's null space (as the paper's presumably was).
+ *     rounding noise in Z's null space (as the paper's presumably was). When
+ *     rounding makes a float32 pivot ≤ 0 the factorisation breaks down (the
+ *     paper's LU solve would have returned noise); that round is solved by
+ *     F64 instead and counted in DlFistaTimes.f32_fallbacks.
  */
 #ifndef SK_DLFISTA_H
 #define SK_DLFISTA_H
@@ -63,6 +66,7 @@ typedef struct {
     double solve;     /* triangular solves, back-substitution Zᵀ W */
     double rest;      /* normalisation, change, checks */
     double chol_flops; /* n³/3 of each factorisation, summed */
+    long f32_fallbacks; /* F32 rounds whose Cholesky broke down, solved in F64 */
 } DlFistaTimes;
 
 /* After each FISTA pass (and the update that followed it, if any). */
@@ -103,6 +107,7 @@ void dlfista_options_default(DlFistaOptions *opt);
 typedef struct {
     long rounds_run;      /* updates done (0 when rounds = 0) */
     long passes;          /* FISTA passes = max(rounds_run, 1) */
+    long f32_fallbacks;   /* F32 rounds solved in F64 after a Cholesky breakdown */
     bool converged;       /* stopped by the tolerance, not by the round budget */
     double *rel_change;   /* per round, rounds_run values (malloc'ed) */
 } DlFistaResult;

@@ -430,6 +430,7 @@ static int write_results(Run *run, const Mat *zv, const Mat *zo, const DlFistaRe
              (p->has_ood && npz_put_mat(w, "Z_ood", zo, err)) ||
              put_f64_array(w, "rel_change", res->rel_change, (size_t)res->rounds_run, err) ||
              npz_put_i64(w, "rounds", res->rounds_run, err) ||
+             npz_put_i64(w, "solve_fallbacks", res->f32_fallbacks, err) ||
              npz_put_i64(w, "stop_reason", res->converged ? 1 : 0, err);
     if (rc == 0 && o->nsnapshots) {
         int64_t *budgets = malloc(o->nsnapshots * sizeof *budgets);
@@ -484,6 +485,9 @@ static int learn_and_write(Problem *p, const Options *o, SkErr *err)
                            p->has_ood ? &zo : NULL, &opt, &res, err);
         progress_finish(&run.progress);
     }
+    if (rc == 0 && res.f32_fallbacks > 0)
+        fprintf(stderr, "%s: note: %ld of %ld float32 updates broke down in rounding (singular Gram) and were solved in double (member solve_fallbacks)\n",
+                PROG, res.f32_fallbacks, res.rounds_run);
     if (rc == 0 && o->verbose)
         fprintf(stderr, "%s: %ld rounds, %s\n", PROG, res.rounds_run,
                 res.converged ? "converged" : "round budget reached");

@@ -408,6 +408,28 @@ START_TEST(update_refuses_bad_shapes)
 }
 END_TEST
 
+/* Two equal code columns of size √500 give the Gram [[1000, 1000], [1000,
+ * 1000]] + 1e-6 I: in float32 the ridge is lost (1000 + 1e-6 == 1000), the
+ * second pivot is 0 and the float32 Cholesky breaks down. The update then
+ * solves that round in double, counts it, and equals the F64 update. */
+START_TEST(f32_breakdown_falls_back_to_f64)
+{
+    Mat y = alloc_mat(2, 3), z = alloc_mat(2, 2), d32 = alloc_mat(3, 2), d64 = alloc_mat(3, 2);
+    for (size_t i = 0; i < 2; i++)
+        MAT_AT(z, i, 0) = MAT_AT(z, i, 1) = (float)sqrt(500.0);
+    for (size_t i = 0; i < y.rows * y.cols; i++)
+        y.v[i] = (float)(i % 4) - 1.5f;
+    SkErr err = {{0}};
+    DlFistaTimes t = {0};
+    ck_assert_msg(dlfista_update(&y, &z, 1e-6, DLFISTA_SOLVE_F32, &d32, &t, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(t.f32_fallbacks, 1);
+    ck_assert_msg(dlfista_update(&y, &z, 1e-6, DLFISTA_SOLVE_F64, &d64, NULL, &err) == 0, "%s", err.msg);
+    for (size_t i = 0; i < d32.rows * d32.cols; i++)
+        ck_assert(d32.v[i] == d64.v[i]);
+    mat_release(&y), mat_release(&z), mat_release(&d32), mat_release(&d64);
+}
+END_TEST
+
 /* ---- learning --------------------------------------------------------- */
 
 static Dataset small_dataset(size_t dz, size_t k, size_t p, uint64_t seed)
@@ -591,6 +613,7 @@ static Suite *dlfista_suite(void)
     tcase_add_test(tc, blocked_cholesky_refuses_indefinite);
     tcase_add_test(tc, update_matches_dense_reference);
     tcase_add_test(tc, update_refuses_bad_shapes);
+    tcase_add_test(tc, f32_breakdown_falls_back_to_f64);
     tcase_add_test(tc, zero_column_stays_zero);
     tcase_add_test(tc, budgets_equal_shorter_runs);
     tcase_add_test(tc, stops_by_tolerance_after_round_ten);
