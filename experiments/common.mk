@@ -17,6 +17,9 @@ DATA_DIR ?= data
 RESULTS_DIR ?= results
 PARAMS_DIR ?= experiments/params
 GNUPLOT ?= gnuplot
+# $(DRAW) SCRIPT.gp $@ "VARIABLES": draw a figure as PNG and PDF, both renamed
+# into place only when complete (scripts/draw.sh).
+DRAW = GNUPLOT='$(GNUPLOT)' bash scripts/draw.sh
 
 # Every recipe that runs a tool starts with $(RUN): the launcher prefix, then
 # scripts/time-step.sh, which appends the step's wall time and peak memory to

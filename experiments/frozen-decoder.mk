@@ -19,9 +19,7 @@ $(FD_OUT)/table.tsv: $(FD_ROWS) scripts/aggregate.sh
 	bash scripts/aggregate.sh dz $(filter %.tsv,$^) > $@.tmp && mv $@.tmp $@
 
 $(FD_OUT)/frozen-decoder-%.png $(FD_OUT)/frozen-decoder-%.pdf &: $(FD_OUT)/table.tsv figures/frozen-decoder.gp
-	$(GNUPLOT) -e "table='$<'; metric='$*'; out='$(FD_OUT)/.frozen-decoder-$*.tmp'" figures/frozen-decoder.gp
-	mv $(FD_OUT)/.frozen-decoder-$*.tmp.pdf $(FD_OUT)/frozen-decoder-$*.pdf
-	mv $(FD_OUT)/.frozen-decoder-$*.tmp.png $(FD_OUT)/frozen-decoder-$*.png
+	$(DRAW) figures/frozen-decoder.gp $@ "table='$<'; metric='$*'"
 
 .PHONY: frozen-decoder
 frozen-decoder: $(FD_FIGURES)

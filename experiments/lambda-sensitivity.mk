@@ -66,9 +66,7 @@ $(LS_OUT)/encoder.tsv: $(LS_ENCODER_ROWS) scripts/aggregate.sh
 	bash scripts/aggregate.sh dz $(LS_ENCODER_ROWS) > $@.tmp && mv $@.tmp $@
 
 $(LS_OUT)/lambda-sensitivity-mcc-ood.png $(LS_OUT)/lambda-sensitivity-mcc-ood.pdf &: $(LS_OUT)/table.tsv $(LS_OUT)/encoder.tsv figures/lambda-sensitivity.gp
-	$(GNUPLOT) -e "table='$<'; ref='$(word 2,$^)'; out='$(LS_OUT)/.lambda-sensitivity-mcc-ood.tmp'" figures/lambda-sensitivity.gp
-	mv $(LS_OUT)/.lambda-sensitivity-mcc-ood.tmp.pdf $(LS_OUT)/lambda-sensitivity-mcc-ood.pdf
-	mv $(LS_OUT)/.lambda-sensitivity-mcc-ood.tmp.png $(LS_OUT)/lambda-sensitivity-mcc-ood.png
+	$(DRAW) figures/lambda-sensitivity.gp $@ "table='$<'; ref='$(word 2,$^)'"
 
 .PHONY: lambda-sensitivity
 lambda-sensitivity: $(LS_FIGURES)

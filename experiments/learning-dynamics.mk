@@ -19,9 +19,7 @@ $(LD_OUT)/table.tsv: $(LD_CURVES) scripts/aggregate-curves.sh
 	bash scripts/aggregate-curves.sh $(LD_CURVES) > $@.tmp && mv $@.tmp $@
 
 $(LD_OUT)/learning-dynamics-cos.png $(LD_OUT)/learning-dynamics-cos.pdf &: $(LD_OUT)/table.tsv figures/learning-dynamics.gp
-	$(GNUPLOT) -e "table='$<'; out='$(LD_OUT)/.learning-dynamics-cos.tmp'" figures/learning-dynamics.gp
-	mv $(LD_OUT)/.learning-dynamics-cos.tmp.pdf $(LD_OUT)/learning-dynamics-cos.pdf
-	mv $(LD_OUT)/.learning-dynamics-cos.tmp.png $(LD_OUT)/learning-dynamics-cos.png
+	$(DRAW) figures/learning-dynamics.gp $@ "table='$<'"
 
 .PHONY: learning-dynamics
 learning-dynamics: $(LD_FIGURES)

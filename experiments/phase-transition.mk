@@ -101,9 +101,7 @@ $(2)/table.tsv: $$($(3)) $(2)/grid.txt scripts/aggregate.sh
 	bash scripts/aggregate.sh dz,k,dy $$($(3)) > $$@.tmp && mv $$@.tmp $$@
 
 $(2)/$(1)-%.png $(2)/$(1)-%.pdf &: $(2)/table.tsv figures/phase-transition.gp
-	$$(GNUPLOT) -e "table='$$<'; metric='$$*'; panel_dz='$$(PT_PANEL_DZ)'; panel_k='$$(PT_PANEL_K)'; out='$(2)/.$(1)-$$*.tmp'" figures/phase-transition.gp
-	mv $(2)/.$(1)-$$*.tmp.pdf $(2)/$(1)-$$*.pdf
-	mv $(2)/.$(1)-$$*.tmp.png $(2)/$(1)-$$*.png
+	$$(DRAW) figures/phase-transition.gp $$@ "table='$$<'; metric='$$*'; panel_dz='$$(PT_PANEL_DZ)'; panel_k='$$(PT_PANEL_K)'"
 
 .PHONY: $(1)
 $(1): $$($(1)_FIGURES)

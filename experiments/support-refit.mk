@@ -51,22 +51,16 @@ $(SR_OUT)/table.tsv: $(SR_ROWS) scripts/aggregate.sh
 # MCC(OOD) bars: SAE encoder / refit (paper) / refit (lstsq) / FISTA on the
 # frozen decoder, one panel per SAE type, one group per d_z.
 $(SR_OUT)/support-refit-mcc-ood-bars.png $(SR_OUT)/support-refit-mcc-ood-bars.pdf &: $(SR_OUT)/table.tsv figures/bars.gp
-	$(GNUPLOT) -e "table='$<'; out='$(SR_OUT)/.support-refit-mcc-ood-bars.tmp'; \
-	  methods='sae-% sae-%-refit-paper sae-%-refit-lstsq sae-%-frozen'; \
+	$(DRAW) figures/bars.gp $@ "table='$<'; methods='sae-% sae-%-refit-paper sae-%-refit-lstsq sae-%-frozen'; \
 	  mtitles='SAE_encoder refit_(paper) refit_(lstsq) FISTA,_frozen_decoder'; \
-	  colours='#d62728 #ff7f0e #2ca02c #1f77b4'; metrics='mcc_ood'; mlabels='MCC_(OOD)'" figures/bars.gp
-	mv $(SR_OUT)/.support-refit-mcc-ood-bars.tmp.pdf $(SR_OUT)/support-refit-mcc-ood-bars.pdf
-	mv $(SR_OUT)/.support-refit-mcc-ood-bars.tmp.png $(SR_OUT)/support-refit-mcc-ood-bars.png
+	  colours='#d62728 #ff7f0e #2ca02c #1f77b4'; metrics='mcc_ood'; mlabels='MCC_(OOD)'"
 
 # Support precision / recall / F1 (OOD codes, columns matched to A) against d_z.
 $(SR_OUT)/support-refit-prf.png $(SR_OUT)/support-refit-prf.pdf &: $(SR_OUT)/table.tsv figures/lines.gp
-	$(GNUPLOT) -e "table='$<'; out='$(SR_OUT)/.support-refit-prf.tmp'; \
-	  methods='sae-% sae-%-refit-paper sae-%-refit-lstsq sae-%-frozen oracle'; \
+	$(DRAW) figures/lines.gp $@ "table='$<'; methods='sae-% sae-%-refit-paper sae-%-refit-lstsq sae-%-frozen oracle'; \
 	  mtitles='SAE_encoder refit_(paper) refit_(lstsq) FISTA,_frozen_decoder FISTA_(oracle)'; \
 	  dashes='2 1 1 1 1'; colours='#d62728 #ff7f0e #2ca02c #1f77b4 #000000'; metrics='support_precision support_recall support_f1'; \
-	  mlabels='support_precision support_recall support_F1'; yranges='unit unit unit'" figures/lines.gp
-	mv $(SR_OUT)/.support-refit-prf.tmp.pdf $(SR_OUT)/support-refit-prf.pdf
-	mv $(SR_OUT)/.support-refit-prf.tmp.png $(SR_OUT)/support-refit-prf.png
+	  mlabels='support_precision support_recall support_F1'; yranges='unit unit unit'"
 
 .PHONY: support-refit
 support-refit: $(SR_FIGURES)

@@ -44,9 +44,7 @@ $(VL_OUT)/table.tsv: $(VL_ROWS) scripts/aggregate.sh
 # gnuplot writes beside the targets, then both are renamed into place, so a
 # killed run never leaves a figure that looks finished.
 $(VL_OUT)/vary-latents-%.png $(VL_OUT)/vary-latents-%.pdf &: $(VL_OUT)/table.tsv figures/vary-latents.gp
-	$(GNUPLOT) -e "table='$<'; metric='$*'; out='$(VL_OUT)/.vary-latents-$*.tmp'" figures/vary-latents.gp
-	mv $(VL_OUT)/.vary-latents-$*.tmp.pdf $(VL_OUT)/vary-latents-$*.pdf
-	mv $(VL_OUT)/.vary-latents-$*.tmp.png $(VL_OUT)/vary-latents-$*.png
+	$(DRAW) figures/vary-latents.gp $@ "table='$<'; metric='$*'"
 
 .PHONY: vary-latents
 vary-latents: $(VL_FIGURES)

@@ -64,9 +64,7 @@ $$(VS_OUT)/table-dz$(1).tsv: $$(VS_ROWS_$(1)) $$(VS_OUT)/grid-dz$(1).txt scripts
 	bash scripts/aggregate.sh p $$(VS_ROWS_$(1)) > $$@.tmp && mv $$@.tmp $$@
 
 $$(VS_OUT)/vary-samples-dz$(1)-%.png $$(VS_OUT)/vary-samples-dz$(1)-%.pdf &: $$(VS_OUT)/table-dz$(1).tsv figures/vary-latents.gp
-	$$(GNUPLOT) -e "table='$$<'; metric='$$*'; xcol='p'; out='$$(VS_OUT)/.vary-samples-dz$(1)-$$*.tmp'" figures/vary-latents.gp
-	mv $$(VS_OUT)/.vary-samples-dz$(1)-$$*.tmp.pdf $$(VS_OUT)/vary-samples-dz$(1)-$$*.pdf
-	mv $$(VS_OUT)/.vary-samples-dz$(1)-$$*.tmp.png $$(VS_OUT)/vary-samples-dz$(1)-$$*.png
+	$$(DRAW) figures/vary-latents.gp $$@ "table='$$<'; metric='$$*'; xcol='p'"
 endef
 VS_FIGURES :=
 VS_TABLES :=

@@ -71,9 +71,7 @@ $(VSP_OUT)/table.tsv: $(VSP_ROWS) $(VSP_OUT)/grid.txt scripts/aggregate.sh
 	bash scripts/aggregate.sh k $(VSP_ROWS) > $@.tmp && mv $@.tmp $@
 
 $(VSP_OUT)/vary-sparsity-%.png $(VSP_OUT)/vary-sparsity-%.pdf &: $(VSP_OUT)/table.tsv figures/vary-latents.gp
-	$(GNUPLOT) -e "table='$<'; metric='$*'; xcol='k'; out='$(VSP_OUT)/.vary-sparsity-$*.tmp'" figures/vary-latents.gp
-	mv $(VSP_OUT)/.vary-sparsity-$*.tmp.pdf $(VSP_OUT)/vary-sparsity-$*.pdf
-	mv $(VSP_OUT)/.vary-sparsity-$*.tmp.png $(VSP_OUT)/vary-sparsity-$*.png
+	$(DRAW) figures/vary-latents.gp $@ "table='$<'; metric='$*'; xcol='k'"
 
 REPORT_FIGURES += $(filter %.png,$(VSP_FIGURES))
 REPORT_TABLES += $(VSP_OUT)/table.tsv

@@ -74,9 +74,7 @@ $(foreach k,$(WS_KINDS),$(eval $(call ws_table_rule,$(k))))
 # renamed into place.
 define ws_figure_rule
 $$(WS_OUT)/warm-start-$(1)-dz%.png $$(WS_OUT)/warm-start-$(1)-dz%.pdf &: $$(WS_OUT)/table-$(1).tsv figures/warm-start.gp
-	$$(GNUPLOT) -e "table='$$<'; kind='$(1)'; dz='$$*'; out='$$(WS_OUT)/.warm-start-$(1)-dz$$*.tmp'" figures/warm-start.gp
-	mv $$(WS_OUT)/.warm-start-$(1)-dz$$*.tmp.pdf $$(WS_OUT)/warm-start-$(1)-dz$$*.pdf
-	mv $$(WS_OUT)/.warm-start-$(1)-dz$$*.tmp.png $$(WS_OUT)/warm-start-$(1)-dz$$*.png
+	$$(DRAW) figures/warm-start.gp $$@ "table='$$<'; kind='$(1)'; dz='$$*'"
 endef
 $(foreach k,$(WS_KINDS),$(eval $(call ws_figure_rule,$(k))))
 
