@@ -6,8 +6,9 @@
 # Checks: the allocation is in the job-completion log, COMPLETED; slurmd
 # launched exactly as many steps of it as the timing log has tool runs, all
 # exit 0; every product equals a local `make -j2 figures SCALE=smoke` byte for
-# byte (PDF apart from gnuplot's /CreationDate; timing.log is a record, not a
-# product). Then a long DL-FISTA step is cancelled by Slurm while it writes,
+# byte (PDF apart from gnuplot's /CreationDate; timing.log, and the report
+# page and its timing table, which say when and how long, are records, not
+# products). Then a long DL-FISTA step is cancelled by Slurm while it writes,
 # by SIGTERM (as at a time limit: no output, no temporary file may remain)
 # and by SIGKILL (no output); re-running the same command then makes just
 # that run, equal to the local one. The cluster is always shut
@@ -80,8 +81,12 @@ awk -F'\t' '$5 != 0 { bad = 1 } END { exit bad }' S/results/timing.log || fail "
 [ "$(wc -l <L/results/timing.log)" -eq "$tools" ] || fail "local and Slurm runs ran different numbers of tools"
 
 # The same products, byte for byte.
-(cd L && find . -type f ! -name timing.log | sort) >L.files
-(cd S && find . -type f ! -name timing.log | sort) >S.files
+records=(! -name timing.log ! -path '*/report/*/index.html' ! -path '*/report/*/tables/timing.tsv')
+(cd L && find . -type f "${records[@]}" | sort) >L.files
+(cd S && find . -type f "${records[@]}" | sort) >S.files
+for run in L S; do
+    [ -f $run/results/report/smoke/index.html ] || fail "$run: no report page"
+done
 cmp -s L.files S.files || { diff L.files S.files >&2; fail "local and Slurm runs hold different files"; }
 [ "$(grep -c '\.pdf$' L.files)" -ge 3 ] || fail "too few figures: $(grep -c '\.pdf$' L.files)"
 while read -r f; do
