@@ -9,12 +9,10 @@
 # up then), and so may gnuplot's hidden ".FIGURE.tmp.pdf" — never a visible
 # temporary such as the aggregate's "table.tsv.tmp". The kill delays are printed so a failure can be replayed
 # with SK_INTERRUPT_DELAYS="0.3 1.1 ...".
-source "$(dirname "$0")/../cli/lib.sh"
-command -v gnuplot >/dev/null || { echo "gnuplot is not installed"; exit 77; }
+source "$(dirname "$0")/lib.sh"
 command -v setsid >/dev/null || { echo "setsid is not installed"; exit 77; }
 
-cp -r "$SK_ROOT/experiments/params" params
-dag() {  # dag DIR MAKE-ARGS... — the smoke DAG with its data and results under DIR
+dag() {  # here: dag DIR MAKE-ARGS... — the smoke DAG with its data and results under DIR
     local dir=$1; shift
     make -C "$SK_ROOT" --no-print-directory SCALE=smoke DATA_DIR="$SK_TMP/$dir/data" \
         RESULTS_DIR="$SK_TMP/$dir/results" PARAMS_DIR="$SK_TMP/params" "$@"

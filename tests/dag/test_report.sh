@@ -1,12 +1,7 @@
 # `make report` at SCALE=smoke: the page exists, every image and link on it
 # resolves to a file beside it, every figure of the build is on it with a
 # caption, and it shows the parameters and the timing table of the build.
-source "$(dirname "$0")/../cli/lib.sh"
-command -v gnuplot >/dev/null || { echo "gnuplot is not installed"; exit 77; }
-
-cp -r "$SK_ROOT/experiments/params" params
-dag() { make -C "$SK_ROOT" --no-print-directory SCALE=smoke DATA_DIR="$SK_TMP/data" \
-        RESULTS_DIR="$SK_TMP/results" PARAMS_DIR="$SK_TMP/params" "$@"; }
+source "$(dirname "$0")/lib.sh"
 
 dag -j2 report > build.log 2>&1 || { tail -n 30 build.log; fail "make report failed"; }
 page=results/report/smoke/index.html

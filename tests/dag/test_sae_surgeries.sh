@@ -5,12 +5,7 @@
 # and nothing else (no data, oracle, probe, DL-FISTA, LISTA or Softplus-Adam).
 # The checks go by tool and file names, not by experiment, so new surgeries
 # (files named sae-*) are covered as they are added.
-source "$(dirname "$0")/../cli/lib.sh"
-command -v gnuplot >/dev/null || { echo "gnuplot is not installed"; exit 77; }
-
-cp -r "$SK_ROOT/experiments/params" params
-dag() { make -C "$SK_ROOT" --no-print-directory SCALE=smoke DATA_DIR="$SK_TMP/data" \
-        RESULTS_DIR="$SK_TMP/results" PARAMS_DIR="$SK_TMP/params" "$@"; }
+source "$(dirname "$0")/lib.sh"
 
 dag -j2 figures > build.log 2>&1 || { tail -n 30 build.log; fail "make figures failed"; }
 

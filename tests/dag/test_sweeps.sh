@@ -3,12 +3,8 @@
 # -j2, the invalid k of the smoke grid is skipped by name, a second make has
 # nothing to do, and changing one sweep's grid on the command line re-runs
 # that sweep's runs, table and figures only (a shrunk grid too).
-source "$(dirname "$0")/../cli/lib.sh"
-command -v gnuplot >/dev/null || { echo "gnuplot is not installed"; exit 77; }
+source "$(dirname "$0")/lib.sh"
 
-cp -r "$SK_ROOT/experiments/params" params
-dag() { make -C "$SK_ROOT" --no-print-directory SCALE=smoke DATA_DIR="$SK_TMP/data" \
-        RESULTS_DIR="$SK_TMP/results" PARAMS_DIR="$SK_TMP/params" "$@"; }
 goals="vary-samples vary-sparsity phase-transition phase-transition-legacy"
 
 dag -j2 $goals > build.log 2>&1 || { tail -n 30 build.log; fail "make sweeps failed"; }

@@ -1,12 +1,7 @@
 # The vary-latents DAG at SCALE=smoke: it builds every figure with -j2, a second
 # make has nothing to do, and touching one parameter file re-runs exactly its
 # dependents (the oracle's codes, rows, table and figures; not data or probe).
-source "$(dirname "$0")/../cli/lib.sh"
-command -v gnuplot >/dev/null || { echo "gnuplot is not installed"; exit 77; }
-
-cp -r "$SK_ROOT/experiments/params" params
-dag() { make -C "$SK_ROOT" --no-print-directory SCALE=smoke DATA_DIR="$SK_TMP/data" \
-        RESULTS_DIR="$SK_TMP/results" PARAMS_DIR="$SK_TMP/params" "$@"; }
+source "$(dirname "$0")/lib.sh"
 
 dag -j2 vary-latents > build.log 2>&1 || { tail -n 30 build.log; fail "make vary-latents failed"; }
 out=results/vary-latents/smoke

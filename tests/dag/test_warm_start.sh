@@ -4,12 +4,7 @@
 # frozen-decoder run's MCC(OOD) (same lambda and iterations; up to float
 # rounding); the refined row is
 # the warm decoder's last budget; a second make has nothing to do.
-source "$(dirname "$0")/../cli/lib.sh"
-command -v gnuplot >/dev/null || { echo "gnuplot is not installed"; exit 77; }
-
-cp -r "$SK_ROOT/experiments/params" params
-dag() { make -C "$SK_ROOT" --no-print-directory SCALE=smoke DATA_DIR="$SK_TMP/data" \
-        RESULTS_DIR="$SK_TMP/results" PARAMS_DIR="$SK_TMP/params" "$@"; }
+source "$(dirname "$0")/lib.sh"
 
 # The parameters the comparison with the frozen-decoder run relies on.
 grep -q -- '--lambda 0.1 --iters 100' params/surgery-fista.args || fail "surgery-fista.args changed"

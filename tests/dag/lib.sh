@@ -1,0 +1,11 @@
+# lib.sh — what every DAG test starts with: the cli test helpers, a skip
+# (exit 77) without gnuplot, a scratch copy of the parameter files in the
+# test's folder (tests touch and edit them), and
+#   dag MAKE-ARGS...   the smoke DAG with its data, results and parameters
+#                      under $SK_TMP
+source "$(dirname "${BASH_SOURCE[0]}")/../cli/lib.sh"
+command -v gnuplot >/dev/null || { echo "gnuplot is not installed"; exit 77; }
+
+cp -r "$SK_ROOT/experiments/params" params
+dag() { make -C "$SK_ROOT" --no-print-directory SCALE=smoke DATA_DIR="$SK_TMP/data" \
+        RESULTS_DIR="$SK_TMP/results" PARAMS_DIR="$SK_TMP/params" "$@"; }
