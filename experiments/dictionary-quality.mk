@@ -16,13 +16,11 @@ DQ_COLOURS := \#1f77b4 \#17becf \#9467bd \#000000
 
 # Matched |cos| and fraction > 0.9, one panel per SAE type, one group per d_z.
 $(DQ_OUT)/dictionary-quality-bars.png $(DQ_OUT)/dictionary-quality-bars.pdf &: $(DQ_TABLE) figures/bars.gp
-	@mkdir -p $(@D)
 	$(DRAW) figures/bars.gp $@ "table='$<'; methods='$(DQ_METHODS)'; mtitles='$(DQ_TITLES)'; colours='$(DQ_COLOURS)'; \
 	  metrics='dict_cos dict_frac09'; mlabels='matched_|cos| fraction_|cos|_>_0.9'"
 
 # Per-column diagnostics against d_z: matched |cos|, angle, norm ratio.
 $(DQ_OUT)/dictionary-quality-columns.png $(DQ_OUT)/dictionary-quality-columns.pdf &: $(DQ_TABLE) figures/lines.gp
-	@mkdir -p $(@D)
 	$(DRAW) figures/lines.gp $@ "table='$<'; methods='$(DQ_METHODS)'; mtitles='$(DQ_TITLES)'; colours='$(DQ_COLOURS)'; dashes='2 2 2 1'; \
 	  metrics='dict_cos dict_angle dict_norm_ratio'; \
 	  mlabels='matched_|cos| angle_arccos|cos|_(rad) norm_ratio_‖d‖/‖a‖'; yranges='unit angle zero'"

@@ -80,19 +80,6 @@ table_html() {
     }' max_rows="${2:-80}" "$1"
 }
 
-# build_span LOG — "from START to END UTC, ELAPSED": the span of the last
-# recorded run of every step (start = started_epoch_s, end = start + wall).
-build_span() {
-    awk -F'\t' 'NF >= 7 && $3 ~ /^[0-9.]+$/ { last[$1] = $0 }
-    END {
-        for (t in last) {
-            split(last[t], f, "\t"); s = f[7] + 0; e = s + f[3]
-            if (!n++ || s < lo) lo = s; if (e > hi) hi = e
-        }
-        if (n) printf "%d %d\n", lo, hi
-    }' "$1"
-}
-
 tmp=$out.tmp
 rm -rf "$tmp"; mkdir -p "$tmp/figures" "$tmp/tables"
 [ ${#figures[@]} -gt 0 ] || die "no figures to report"
@@ -161,7 +148,7 @@ if [ -r "$timing_log" ]; then
     bash "$here/timing-table.sh" "$timing_log" > "$tmp/tables/timing.tsv"
     echo "<p>Wall time and peak memory of the last recorded run of every step (from <code>$(basename "$timing_log")</code>), summed per kind of step; the total is the sum over steps (CPU-side cost), not the build's elapsed time under make -j. <a href=\"tables/timing.tsv\">timing.tsv</a></p>"
     table_html "$tmp/tables/timing.tsv" 100000
-    read -r lo hi < <(build_span "$timing_log") || true
+    read -r lo hi < <(bash "$here/timing-table.sh" --span "$timing_log") || true
     if [ -n "${lo:-}" ]; then
         echo "<p>Those steps ran from $(date -u -d "@$lo" '+%Y-%m-%d %H:%M:%S') to $(date -u -d "@$hi" '+%H:%M:%S UTC'): $(( (hi - lo) / 60 )) min $(( (hi - lo) % 60 )) s elapsed (the build's wall time when they all ran in one make).</p>"
     fi

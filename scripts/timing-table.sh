@@ -8,12 +8,26 @@
 #   step  tool  runs  total_s  mean_s  max_s  peak_mib
 # and a last line "TOTAL" over every step. Failed runs (status != 0) count too:
 # their time was spent.
+# timing-table.sh --span LOG prints instead "START END" (epoch seconds): the
+# span of those same runs, start = started_epoch_s, end = start + wall (runs
+# logged before the start column existed are left out; nothing when none).
 set -euo pipefail
-[ $# -eq 1 ] || { echo "usage: timing-table.sh LOG" >&2; exit 2; }
+span=0
+[ "${1:-}" = --span ] && { span=1; shift; }
+[ $# -eq 1 ] || { echo "usage: timing-table.sh [--span] LOG" >&2; exit 2; }
 [ -r "$1" ] || { echo "timing-table.sh: $1: cannot read the timing log" >&2; exit 1; }
-awk -F'\t' '
+awk -F'\t' -v span="$span" '
 NF >= 5 && $3 ~ /^[0-9.]+$/ { last[$1] = $0 }
 END {
+    if (span) {
+        for (target in last) {
+            if (split(last[target], f, "\t") < 7) continue
+            s = f[7] + 0; e = s + f[3]
+            if (!n++ || s < lo) lo = s; if (e > hi) hi = e
+        }
+        if (n) printf "%d %d\n", lo, hi
+        exit
+    }
     OFS = "\t"
     for (target in last) {
         split(last[target], f, "\t")
