@@ -116,6 +116,7 @@ int sk_gemm_get_threads(void)
 
 const char *sk_gemm_kernels(void)
 {
+    bli_init(); /* the kernel table exists only once BLIS has initialised */
     return bli_arch_string(bli_arch_query_id());
 }
 

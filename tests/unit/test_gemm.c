@@ -154,6 +154,27 @@ START_TEST(known_product)
 }
 END_TEST
 
+/* When BLIS_ARCH_TYPE forces a kernel family (CI runs the suites again with
+ * the AVX2 kernels), those are the kernels in use: BLIS 0.9 takes the index of
+ * its arch_t enum (0 skx, 3 haswell, 6 zen3, ...). */
+START_TEST(forced_kernels_are_used)
+{
+    static const char *const by_index[] = {"skx", "knl", "knc", "haswell", "sandybridge",
+                                           "penryn", "zen3"};
+    const char *forced = getenv("BLIS_ARCH_TYPE");
+    const char *in_use = sk_gemm_kernels();
+    ck_assert_msg(in_use && *in_use, "no kernel name");
+    if (!forced || !*forced)
+        return;
+    char *end;
+    long id = strtol(forced, &end, 10);
+    if (*end || id < 0 || id >= (long)(sizeof by_index / sizeof *by_index))
+        return; /* an index this table does not name: BLIS checks it itself */
+    ck_assert_msg(strcmp(in_use, by_index[id]) == 0, "BLIS_ARCH_TYPE=%s but the kernels are %s",
+                  forced, in_use);
+}
+END_TEST
+
 START_TEST(default_threads_positive) { ck_assert_int_ge(sk_default_threads(), 1); }
 END_TEST
 
@@ -168,6 +189,7 @@ static Suite *gemm_suite(void)
     tcase_add_test(tc, beta_zero_ignores_c);
     tcase_add_test(tc, empty_inner_dimension_scales_c);
     tcase_add_test(tc, default_threads_positive);
+    tcase_add_test(tc, forced_kernels_are_used);
     suite_add_tcase(s, tc);
     return s;
 }

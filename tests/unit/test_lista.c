@@ -90,11 +90,72 @@ static void random_model(ListaModel *m, Mat *d, Mat *y, uint64_t seed)
         m->theta[i] = (float)((rng_uniform(&r) < 0.5 ? -1 : 1) * (0.05 + 0.3 * rng_uniform(&r)));
 }
 
-static double loss_at(const ListaModel *m, const Mat *d, const Mat *y, double lambda, ListaWork *w,
-                      float *scratch)
+/* The LISTA loss of lista.h transcribed in float64, for the finite
+ * differences: z_0 = 0, u_k = z_k W_kᵀ + y S_kᵀ, z_{k+1} = soft(u_k, |θ_k|),
+ * loss = mean((z_K Dᵀ − y)²) + λ·mean|z_K| (d: d_y × d_z, y: n × d_y).
+ * The float32 loss is no use here: its rounding (≈ ε₃₂·|loss| ≈ 1e-7) over
+ * the step 2h = 4e-4 is noise of ~3e-4 in the quotient, the size of the
+ * tolerance, and its value depends on which BLIS kernels (AVX2 or AVX-512)
+ * summed the products; in float64 that noise is ~1e-12. */
+static double loss_f64(const ListaModel *m, const Mat *d, const Mat *y, double lambda)
 {
-    return lista_loss_grad(m, d, y->v, y->rows, lambda, scratch, w);
+    const size_t dz = m->d_z, dy = m->d_y, n = y->rows;
+    double *z = calloc(dz, sizeof *z), *u = malloc(dz * sizeof *u);
+    ck_assert(z && u);
+    double mse = 0.0, l1 = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        const float *yi = y->v + i * dy;
+        memset(z, 0, dz * sizeof *z);
+        for (size_t k = 0; k < m->steps; k++) {
+            const float *wk = m->w + k * dz * dz, *sk = m->s + k * dz * dy,
+                        *tk = m->theta + k * dz;
+            for (size_t j = 0; j < dz; j++) {
+                double a = 0.0;
+                for (size_t l = 0; l < dz; l++)
+                    a += z[l] * (double)wk[j * dz + l];
+                for (size_t l = 0; l < dy; l++)
+                    a += (double)yi[l] * (double)sk[j * dy + l];
+                u[j] = a;
+            }
+            for (size_t j = 0; j < dz; j++) {
+                double mag = fabs(u[j]) - fabs((double)tk[j]);
+                z[j] = mag > 0.0 ? copysign(mag, u[j]) : 0.0;
+            }
+        }
+        for (size_t r = 0; r < dy; r++) {
+            double rec = 0.0;
+            for (size_t j = 0; j < dz; j++)
+                rec += (double)d->v[r * dz + j] * z[j];
+            mse += (rec - yi[r]) * (rec - yi[r]);
+        }
+        for (size_t j = 0; j < dz; j++)
+            l1 += fabs(z[j]);
+    }
+    free(z);
+    free(u);
+    return mse / (double)(n * dy) + lambda * l1 / (double)(n * dz);
 }
+
+/* The float64 transcription agrees with the library's float32 loss. */
+START_TEST(float64_transcription_matches_loss)
+{
+    ListaModel m;
+    Mat d, y;
+    random_model(&m, &d, &y, 21);
+    ListaWork w;
+    SkErr err = {{0}};
+    ck_assert(lista_work_init(&w, &m, y.rows, &err) == 0);
+    float *g = malloc(m.n_params * sizeof *g);
+    double f32 = lista_loss_grad(&m, &d, y.v, y.rows, 0.5, g, &w);
+    double f64 = loss_f64(&m, &d, &y, 0.5);
+    ck_assert_msg(fabs(f32 - f64) <= 1e-5 * fabs(f64), "float32 loss %.9g, float64 %.9g", f32, f64);
+    free(g);
+    lista_work_release(&w);
+    lista_model_release(&m);
+    mat_release(&d);
+    mat_release(&y);
+}
+END_TEST
 
 START_TEST(gradient_matches_finite_differences)
 {
@@ -105,27 +166,30 @@ START_TEST(gradient_matches_finite_differences)
     SkErr err = {{0}};
     ck_assert(lista_work_init(&w, &m, y.rows, &err) == 0);
     const double lambda = 0.5;
-    float *g = malloc(m.n_params * sizeof *g), *scratch = malloc(m.n_params * sizeof *g);
+    float *g = malloc(m.n_params * sizeof *g);
     lista_loss_grad(&m, &d, y.v, y.rows, lambda, g, &w);
-    /* small h: a larger one lets some |u| cross |θ| (a kink) between the two points */
-    const float h = 2e-4f;
+    /* Small h: a larger one lets some |u| cross |θ| (a kink) between the two
+     * points; with the loss in float64 the quotient's rounding noise is
+     * ~1e-16/h, so h can be this small. The tolerance covers the backward
+     * pass's own float32 rounding (seen here within a tenth of it, on the
+     * AVX-512 and the AVX2 kernels alike). */
+    const float h = 1e-5f;
     size_t nonzero = 0;
     for (size_t k = 0; k < m.n_params; k++) {
         float keep = m.params[k];
         m.params[k] = keep + h;
-        double up = loss_at(&m, &d, &y, lambda, &w, scratch);
+        double up = loss_f64(&m, &d, &y, lambda);
         m.params[k] = keep - h;
-        double down = loss_at(&m, &d, &y, lambda, &w, scratch);
+        double down = loss_f64(&m, &d, &y, lambda);
         m.params[k] = keep;
         double fd = (up - down) / ((double)(keep + h) - (double)(keep - h));
-        ck_assert_msg(fabs(g[k] - fd) <= 3e-4 + 1e-2 * fabs(fd),
+        ck_assert_msg(fabs(g[k] - fd) <= 3e-5 + 1e-2 * fabs(fd),
                       "param %zu: backward %.7g, finite difference %.7g", k, g[k], fd);
         nonzero += fabs(fd) > 1e-3;
     }
     ck_assert_msg(nonzero > m.n_params / 3, "only %zu of %zu gradients are non-zero", nonzero,
                   m.n_params);
     free(g);
-    free(scratch);
     lista_work_release(&w);
     lista_model_release(&m);
     mat_release(&d);
@@ -240,6 +304,7 @@ static Suite *lista_suite(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, fixture_init_gradients_and_one_step);
+    tcase_add_test(tc, float64_transcription_matches_loss);
     tcase_add_test(tc, gradient_matches_finite_differences);
     tcase_add_test(tc, encode_equals_forward);
     tcase_add_test(tc, training_lowers_loss_and_is_seeded);

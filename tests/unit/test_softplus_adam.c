@@ -117,15 +117,61 @@ static void problem_free(Problem *p)
     mat_release(&p->yo);
 }
 
-/* The loss seen by parameter k: the whole loss for pre-activations, the
- * val terms only for D (the OOD terms hold sg(D)). */
-static double loss_seen_by(Problem *p, size_t k)
+/* softplus in float64, as PyTorch's: x itself above 20. */
+static double softplus_f64(double x)
 {
-    SoftplusAdamLoss t;
-    softplus_adam_forward(&p->m, &p->yv, &p->yo, &p->w, &t);
-    bool in_d = k < p->m.d_y * p->m.d_z;
-    return t.mse_val + p->lambda * t.reg_val + (in_d ? 0.0 : t.mse_ood + p->lambda * t.reg_ood);
+    return x > 20.0 ? x : log1p(exp(x));
 }
+
+/* One split's terms of the loss in float64 (softplus_adam.h):
+ * mse(softplus(P) Dᵀ, Y) + λ·mean(softplus(P) ⊙ ‖d_j‖), P n × d_z, D d_y × d_z. */
+static double split_loss_f64(const Mat *pre, const Mat *d, const Mat *y, double lambda)
+{
+    const size_t n = pre->rows, dz = pre->cols, dy = d->rows;
+    double mse = 0.0, reg = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t r = 0; r < dy; r++) {
+            double rec = 0.0;
+            for (size_t j = 0; j < dz; j++)
+                rec += softplus_f64(MAT_AT(*pre, i, j)) * (double)MAT_AT(*d, r, j);
+            mse += (rec - MAT_AT(*y, i, r)) * (rec - MAT_AT(*y, i, r));
+        }
+        for (size_t j = 0; j < dz; j++) {
+            double norm2 = 0.0;
+            for (size_t r = 0; r < dy; r++)
+                norm2 += (double)MAT_AT(*d, r, j) * MAT_AT(*d, r, j);
+            reg += softplus_f64(MAT_AT(*pre, i, j)) * sqrt(norm2);
+        }
+    }
+    return mse / (double)(n * dy) + lambda * reg / (double)(n * dz);
+}
+
+/* The loss seen by parameter k, in float64: the whole loss for
+ * pre-activations, the val terms only for D (the OOD terms hold sg(D)).
+ * The library's float32 loss would do for h = 1e-2 on this problem, but its
+ * rounding (≈ ε₃₂·|loss|/h in the quotient, and dependent on which BLIS
+ * kernels summed the products) is noise that a smaller h or a larger loss
+ * would push past the tolerance; in float64 it is ~1e-16/h. */
+static double loss_seen_by(const Problem *p, size_t k)
+{
+    bool in_d = k < p->m.d_y * p->m.d_z;
+    double val = split_loss_f64(&p->m.pre_val, &p->m.d, &p->yv, p->lambda);
+    return in_d ? val : val + split_loss_f64(&p->m.pre_ood, &p->m.d, &p->yo, p->lambda);
+}
+
+/* The float64 transcription agrees with the library's float32 loss. */
+START_TEST(float64_transcription_matches_loss)
+{
+    Problem p;
+    problem_init(&p, 11);
+    SoftplusAdamLoss t;
+    softplus_adam_forward(&p.m, &p.yv, &p.yo, &p.w, &t);
+    double f32 = t.mse_val + t.mse_ood + p.lambda * (t.reg_val + t.reg_ood);
+    double f64 = loss_seen_by(&p, p.m.n_params - 1);
+    ck_assert_msg(fabs(f32 - f64) <= 1e-5 * fabs(f64), "float32 loss %.9g, float64 %.9g", f32, f64);
+    problem_free(&p);
+}
+END_TEST
 
 START_TEST(gradient_matches_finite_differences)
 {
@@ -133,7 +179,9 @@ START_TEST(gradient_matches_finite_differences)
     problem_init(&p, 11);
     float *g = malloc(p.m.n_params * sizeof *g);
     softplus_adam_loss_grad(&p.m, &p.yv, &p.yo, p.lambda, g, &p.w);
-    const float h = 1e-2f;
+    /* softplus is smooth, so the central difference's truncation error is
+     * O(h²); the tolerance covers the backward pass's float32 rounding. */
+    const float h = 1e-3f;
     double worst = 0.0;
     for (size_t k = 0; k < p.m.n_params; k++) {
         float keep = p.m.params[k];
@@ -142,8 +190,8 @@ START_TEST(gradient_matches_finite_differences)
         p.m.params[k] = keep - h;
         double down = loss_seen_by(&p, k);
         p.m.params[k] = keep;
-        double fd = (up - down) / (2.0 * ((double)(keep + h) - (double)keep));
-        double tol = 2e-4 + 2e-3 * fabs(fd);
+        double fd = (up - down) / ((double)(keep + h) - (double)(keep - h));
+        double tol = 2e-5 + 2e-3 * fabs(fd);
         ck_assert_msg(fabs(g[k] - fd) <= tol, "param %zu: backward %.7g, finite difference %.7g",
                       k, g[k], fd);
         worst = fmax(worst, fabs(fd));
@@ -302,6 +350,7 @@ static Suite *softplus_adam_suite(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, thirty_steps_match_fixture);
+    tcase_add_test(tc, float64_transcription_matches_loss);
     tcase_add_test(tc, gradient_matches_finite_differences);
     tcase_add_test(tc, dictionary_gradient_ignores_ood);
     tcase_add_test(tc, schedule_and_early_stop_follow_spec);
