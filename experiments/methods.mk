@@ -44,6 +44,14 @@ $(RUNS_DIR)/%/lista-oracle.npz: $(DATA_DIR)/%.npz $(BIN)/lista $(call params,lis
 	@mkdir -p $(@D)
 	$(RUN) $(BIN)/lista --dict $<:A --data $< --seed $(call seed_of,$*) $(call read_params,lista) -o $@
 
+# LISTA (oracle, stable): our variant beside the paper's set-up (SPEC §8): the
+# same training, but the parameters of the epoch with the lowest loss are kept,
+# so a late blow-up of the loss (issue 15: d_z = 100, seed 2) is not what gets
+# scored.
+$(RUNS_DIR)/%/lista-oracle-stable.npz: $(DATA_DIR)/%.npz $(BIN)/lista $(call params,lista)
+	@mkdir -p $(@D)
+	$(RUN) $(BIN)/lista --dict $<:A --data $< --seed $(call seed_of,$*) $(call read_params,lista) --variant stable -o $@
+
 # DL-LISTA: the same with DL-FISTA's dictionary.
 $(RUNS_DIR)/%/dl-lista.npz: $(RUNS_DIR)/%/dl-fista.npz $(DATA_DIR)/%.npz $(BIN)/lista $(call params,lista)
 	@mkdir -p $(@D)
@@ -81,6 +89,7 @@ eval_dict_oracle = --dict $(2):A
 eval_dict_dl-fista = --dict $(1):D
 eval_dict_softplus-adam = --dict $(1):D
 eval_dict_lista-oracle = --dict $(2):A
+eval_dict_lista-oracle-stable = --dict $(2):A
 eval_dict_dl-lista = --dict $(1):D
 
 # $(*D) is the dataset name, $(*F) the method.

@@ -40,6 +40,7 @@ step_resources = $(eval $(1): private STEP_CPUS := $(2))$(eval $(1): private STE
 $(call step_resources,$(RUNS_DIR)/%/dl-fista.npz,2,2000,120)
 $(call step_resources,$(RUNS_DIR)/%/softplus-adam.npz,2,2000,120)
 $(call step_resources,$(RUNS_DIR)/%/lista-oracle.npz,2,2000,120)
+$(call step_resources,$(RUNS_DIR)/%/lista-oracle-stable.npz,2,2000,120)
 $(call step_resources,$(RUNS_DIR)/%/dl-lista.npz,2,2000,120)
 $(foreach v,$(SAE_VARIANTS),$(call step_resources,$(RUNS_DIR)/%/sae-$(v).npz,1,2000,120))
 

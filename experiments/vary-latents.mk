@@ -17,7 +17,7 @@ VL_K := $(VL_K_$(SCALE))
 VL_P := $(VL_P_$(SCALE))
 VL_DZ := $(VL_DZ_$(SCALE))
 VL_METHODS := oracle probe dl-fista softplus-adam lista-oracle dl-lista \
-              sae-relu sae-topk sae-jumprelu sae-mp
+              sae-relu sae-topk sae-jumprelu sae-mp lista-oracle-stable
 VL_OUT := $(RESULTS_DIR)/vary-latents/$(SCALE)
 
 # Methods too slow for every d_z of a preset run up to a cap (README lists
@@ -25,6 +25,8 @@ VL_OUT := $(RESULTS_DIR)/vary-latents/$(SCALE)
 VL_MAXDZ_dl-fista_default := 100
 VL_MAXDZ_lista-oracle_default := 100
 VL_MAXDZ_lista-oracle_paper := 2000
+VL_MAXDZ_lista-oracle-stable_default := 100
+VL_MAXDZ_lista-oracle-stable_paper := 2000
 VL_MAXDZ_dl-lista_default := 100
 VL_MAXDZ_dl-lista_paper := 2000
 VL_MAXDZ_softplus-adam_default := 50

@@ -41,6 +41,7 @@ VS_MAXP_dl-fista_default := 500
 VS_MAXP_dl-lista_default := 500
 VS_MAXP_softplus-adam_default := 500
 VS_MAXP_lista-oracle_default := 1000
+VS_MAXP_lista-oracle-stable_default := 1000
 # A run vary-latents has anyway (its p and k, a d_z it runs the method at) is
 # always drawn.
 vs_le = $(if $(1),$(shell [ $(2) -le $(1) ] && echo y),y)

@@ -26,14 +26,18 @@ set key outside right top
 set grid
 
 # Method -> (title, colour, dash type): sparse coding solid, SAEs dashed, probe dotted.
-methods = "oracle probe dl-fista softplus-adam lista-oracle dl-lista sae-relu sae-topk sae-jumprelu sae-mp"
-titles = "FISTA-(oracle) Linear-probe DL-FISTA Softplus-Adam LISTA-(oracle) DL-LISTA ReLU-SAE TopK-SAE JumpReLU-SAE MP-SAE"
-colours = "#000000 #7f7f7f #1f77b4 #17becf #2ca02c #bcbd22 #d62728 #ff7f0e #9467bd #8c564b"
-dashes = "1 3 1 1 1 1 2 2 2 2"
+methods = "oracle probe dl-fista softplus-adam lista-oracle dl-lista sae-relu sae-topk sae-jumprelu sae-mp lista-oracle-stable"
+titles = "FISTA-(oracle) Linear-probe DL-FISTA Softplus-Adam LISTA-(oracle) DL-LISTA ReLU-SAE TopK-SAE JumpReLU-SAE MP-SAE LISTA-(oracle,-stable)"
+colours = "#000000 #7f7f7f #1f77b4 #17becf #2ca02c #bcbd22 #d62728 #ff7f0e #9467bd #8c564b #0b5d1e"
+dashes = "1 3 1 1 1 1 2 2 2 2 4"
 title_of(i) = system("echo '".word(titles, i)."' | tr '-' ' '")
 
 # Which methods the table holds.
 present(m) = system(sprintf("awk -F'\\t' 'NR>1 && $1==\"%s\" {f=1} END {print f+0}' '%s'", m, table)) + 0
+# Diverged runs of a method (aggregate.sh leaves them out of the means and
+# counts them in n_diverged): the legend says how many.
+ndiv(m) = system(sprintf("awk -F'\\t' 'NR==1 {for (i = 1; i <= NF; i++) if ($i == \"n_diverged\") c = i; next} c && $1==\"%s\" {s += $c} END {print s+0}' '%s'", m, table)) + 0
+legend(i, m) = title_of(i) . (ndiv(m) > 0 ? sprintf(" (%d diverged run%s left out)", ndiv(m), ndiv(m) > 1 ? "s" : "") : "")
 
 mean_col = col."_mean"
 std_col = col."_std"
@@ -47,7 +51,7 @@ do for [i=1:words(methods)] {
     m = word(methods, i)
     if (present(m)) {
         band = sprintf("table using \"%s\":(lo(\"%s\")):(hi(\"%s\")) with filledcurves lc rgb \"%s\" notitle", xcol, m, m, word(colours, i))
-        line = sprintf("table using \"%s\":(sel(\"%s\")) with linespoints lw 2 pt 7 ps 0.6 lc rgb \"%s\" dt %s title \"%s\"", xcol, m, word(colours, i), word(dashes, i), title_of(i))
+        line = sprintf("table using \"%s\":(sel(\"%s\")) with linespoints lw 2 pt 7 ps 0.6 lc rgb \"%s\" dt %s title \"%s\"", xcol, m, word(colours, i), word(dashes, i), legend(i, m))
         cmd = cmd . (cmd eq "" ? "" : ", ") . band . ", " . line
     }
 }

@@ -233,11 +233,87 @@ int lista_encode(const ListaModel *m, const Mat *y, Mat *z, SkErr *err)
 
 void lista_train_options_default(ListaTrainOptions *o)
 {
-    *o = (ListaTrainOptions){.lambda = 0.1, .lr = 1e-3, .epochs = 200, .batch = 64};
+    *o = (ListaTrainOptions){.lambda = 0.1, .lr = 1e-3, .epochs = 200, .batch = 64,
+                             .variant = LISTA_VARIANT_PAPER};
+}
+
+const char *lista_variant_name(ListaVariant v)
+{
+    return v == LISTA_VARIANT_STABLE ? "stable" : "paper";
+}
+
+int lista_variant_parse(const char *name, ListaVariant *v)
+{
+    if (strcmp(name, "paper") == 0)
+        *v = LISTA_VARIANT_PAPER;
+    else if (strcmp(name, "stable") == 0)
+        *v = LISTA_VARIANT_STABLE;
+    else
+        return -1;
+    return 0;
+}
+
+double lista_variant_bytes(ListaVariant v, size_t d_y, size_t d_z, size_t steps)
+{
+    double k = (double)steps, dz = (double)d_z, dy = (double)d_y;
+    return v == LISTA_VARIANT_STABLE ? 4.0 * k * (dz * dz + dz * dy + dz) : 0.0;
+}
+
+/* Divergence bookkeeping after epoch `epoch` (from 1) with mean loss `loss`:
+ * exploded = not finite, or > LISTA_DIVERGE_RATIO × the best loss before it.
+ * Returns true when the epoch is a new best. */
+static bool report_epoch(ListaTrainReport *r, long epoch, double loss)
+{
+    bool exploded = !isfinite(loss) ||
+                    (r->best_epoch > 0 && loss > LISTA_DIVERGE_RATIO * r->best_loss);
+    if (exploded && r->diverged_epoch == 0)
+        r->diverged_epoch = epoch;
+    if (!isfinite(loss) || (r->best_epoch > 0 && !(loss < r->best_loss)))
+        return false;
+    r->best_epoch = epoch;
+    r->best_loss = loss;
+    return true;
+}
+
+/* The parameters returned come from epoch `kept` (0: the initialisation). */
+static void report_finish(ListaTrainReport *r, long kept, const double *history)
+{
+    r->kept_epoch = kept;
+    r->kept_loss = kept > 0 ? history[kept - 1] : NAN;
+    r->diverged = kept > 0 && (!isfinite(r->kept_loss) ||
+                               r->kept_loss > LISTA_DIVERGE_RATIO * r->best_loss);
+}
+
+/* One epoch of minibatch Adam over a fresh permutation (perm: n slots, ybatch:
+ * batch × d_y). Returns the mean batch loss weighted by batch rows; a
+ * non-finite batch loss stops before its step: returns it, *bad_batch = its
+ * number. */
+static double train_epoch(ListaModel *m, const Mat *d, const Mat *y, const ListaTrainOptions *o,
+                          long e, Rng *r, size_t *perm, float *ybatch, float *grad, ListaWork *w,
+                          Adam *adam, size_t *bad_batch)
+{
+    const size_t n = y->rows, dy = m->d_y, batch = o->batch, batches = (n + batch - 1) / batch;
+    rng_permutation(r, n, perm);
+    double sum = 0.0;
+    for (size_t b = 0; b < batches; b++) {
+        size_t first = b * batch, nb = n - first < batch ? n - first : batch;
+        for (size_t i = 0; i < nb; i++)
+            memcpy(ybatch + i * dy, y->v + perm[first + i] * dy, dy * sizeof(float));
+        float loss = lista_loss_grad(m, d, ybatch, nb, o->lambda, grad, w);
+        if (!isfinite(loss)) {
+            *bad_batch = b + 1;
+            return loss;
+        }
+        adam_step(adam, m->params, grad, o->lr);
+        sum += (double)loss * (double)nb;
+        if (o->progress)
+            o->progress(o->progress_user, e + 1, o->epochs, b + 1, batches, loss);
+    }
+    return sum / (double)n;
 }
 
 int lista_train(ListaModel *m, const Mat *d, const Mat *y, const ListaTrainOptions *o,
-                double **epoch_loss, SkErr *err)
+                double **epoch_loss, ListaTrainReport *report, SkErr *err)
 {
     *epoch_loss = NULL;
     const size_t n = y->rows, dy = m->d_y, batch = o->batch;
@@ -245,44 +321,52 @@ int lista_train(ListaModel *m, const Mat *d, const Mat *y, const ListaTrainOptio
         return sk_fail(err, "LISTA: samples, dictionary and model shapes disagree");
     if (n == 0 || batch == 0)
         return sk_fail(err, "LISTA: no samples to train on");
-    const size_t rows = batch < n ? batch : n, batches = (n + batch - 1) / batch;
+    const bool keep_best = o->variant == LISTA_VARIANT_STABLE;
+    const size_t rows = batch < n ? batch : n, bytes = m->n_params * sizeof(float);
     double *history = calloc(o->epochs > 0 ? (size_t)o->epochs : 1, sizeof *history);
-    float *grad = malloc(m->n_params * sizeof *grad);
+    float *grad = malloc(bytes);
+    float *best = keep_best ? malloc(bytes) : NULL;   /* the best epoch's parameters */
     float *ybatch = malloc(rows * dy * sizeof *ybatch);
     size_t *perm = malloc(n * sizeof *perm);
     ListaWork w;
     Adam adam;
+    ListaTrainReport rep = {.best_loss = NAN, .kept_loss = NAN};
     memset(&w, 0, sizeof w);
     memset(&adam, 0, sizeof adam);
     int rc = 0;
-    if (!history || !grad || !ybatch || !perm)
+    if (!history || !grad || !ybatch || !perm || (keep_best && !best))
         rc = sk_fail(err, "out of memory for LISTA's training");
     if (rc == 0)
         rc = lista_work_init(&w, m, rows, err);
     if (rc == 0)
         rc = adam_init(&adam, m->n_params, err);
+    if (rc == 0 && keep_best)
+        memcpy(best, m->params, bytes);
     Rng r;
     rng_init(&r, o->seed, LISTA_STREAM);
-    for (long e = 0; rc == 0 && e < o->epochs; e++) {
-        rng_permutation(&r, n, perm);
-        double sum = 0.0;
-        for (size_t b = 0; rc == 0 && b < batches; b++) {
-            size_t first = b * batch, nb = n - first < batch ? n - first : batch;
-            for (size_t i = 0; i < nb; i++)
-                memcpy(ybatch + i * dy, y->v + perm[first + i] * dy, dy * sizeof(float));
-            float loss = lista_loss_grad(m, d, ybatch, nb, o->lambda, grad, &w);
-            if (!isfinite(loss)) {
-                rc = sk_fail(err, "loss is %s at epoch %ld, batch %zu", isnan(loss) ? "nan" : "infinite",
-                             e + 1, b + 1);
-                break;
-            }
-            adam_step(&adam, m->params, grad, o->lr);
-            sum += (double)loss * (double)nb;
-            if (o->progress)
-                o->progress(o->progress_user, e + 1, o->epochs, b + 1, batches, loss);
+    long last = 0;   /* epochs run, the stopped one included */
+    for (long e = 0; rc == 0 && e < o->epochs && rep.nonfinite_epoch == 0; e++) {
+        history[e] = train_epoch(m, d, y, o, e, &r, perm, ybatch, grad, &w, &adam,
+                                 &rep.nonfinite_batch);
+        last = e + 1;
+        if (rep.nonfinite_batch && last == 1 && rep.nonfinite_batch == 1) {
+            /* before any step: the data, not the training (e.g. an overflow) */
+            rc = sk_fail(err, "loss is %s at epoch 1, batch 1",
+                         isnan(history[e]) ? "nan" : "infinite");
+            break;
         }
-        history[e] = sum / (double)n;
+        if (rep.nonfinite_batch) {
+            rep.nonfinite_epoch = last;
+            history[e] = NAN;
+        }
+        if (report_epoch(&rep, last, history[e]) && keep_best)
+            memcpy(best, m->params, bytes);
     }
+    for (long e = last; rc == 0 && e < o->epochs; e++)
+        history[e] = NAN;   /* not run: stopped by a non-finite loss */
+    if (rc == 0 && keep_best)
+        memcpy(m->params, best, bytes);
+    report_finish(&rep, keep_best ? rep.best_epoch : last, history);
     if (rc == 0) {
         Mat all = {1, m->n_params, m->params};
         if (!mat_all_finite(&all))
@@ -291,11 +375,14 @@ int lista_train(ListaModel *m, const Mat *d, const Mat *y, const ListaTrainOptio
     adam_release(&adam);
     lista_work_release(&w);
     free(grad);
+    free(best);
     free(ybatch);
     free(perm);
     if (rc)
         free(history);
     else
         *epoch_loss = history;
+    if (report)
+        *report = rep;
     return rc;
 }

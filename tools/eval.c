@@ -61,7 +61,9 @@ static void usage(FILE *f)
             "With --dict also (else NaN) dict_cos dict_angle dict_norm_ratio dict_frac09 (matched to\n"
             "the dataset's A), support_precision support_recall support_f1 true_l0\n"
             "pred_l0 pred_l0_total (OOD codes, columns aligned by that match) and\n"
-            "recon_val recon_ood (mean squared error of Z Dᵀ + bias).\n\n"
+            "recon_val recon_ood (mean squared error of Z Dᵀ + bias).\n"
+            "Last, diverged: the codes file's own 0/1 member of that name (a training run\n"
+            "that blew up, e.g. lista), NaN for methods without one.\n\n"
             "  --data FILE          dataset .npz from gen-data ('-' = stdin) (required)\n"
             "  --codes FILE         codes .npz with Z_val and Z_ood (required)\n"
             "  --dict FILE:MEMBER   the method's dictionary (d_y x width) (default: none)\n"
@@ -133,6 +135,7 @@ static int parse_options(int argc, char **argv, Options *o)
 typedef struct {
     Mat zt_val, zt_ood, zp_val, zp_ood;   /* truth and codes, samples as rows */
     Mat a, y_val, y_ood, d, bias;         /* only with --dict */
+    double diverged;                      /* the codes' member, NaN if absent */
 } Inputs;
 
 static void inputs_release(Inputs *in)
@@ -172,13 +175,35 @@ static int check_shapes(const Options *o, const Inputs *in, SkErr *err)
     return 0;
 }
 
+/* The codes file's optional "diverged" member: one value, 0 or 1. */
+static int load_diverged(const Options *o, NpzCache *c, Inputs *in, SkErr *err)
+{
+    const Npz *npz;
+    in->diverged = NAN;
+    if (npz_cache_open(c, o->codes, &npz, err))
+        return -1;
+    const NpyArray *a = npz_get(npz, "diverged");
+    if (!a)
+        return 0;
+    double *v = NULL;
+    if (npy_to_doubles(a, &v, err))
+        return -1;
+    int rc = 0;
+    if (npy_count(a) != 1 || (v[0] != 0.0 && v[0] != 1.0))
+        rc = sk_fail(err, "%s: diverged must be one value, 0 or 1", o->codes);
+    else
+        in->diverged = v[0];
+    free(v);
+    return rc;
+}
+
 static int load_inputs(const Options *o, NpzCache *c, Inputs *in, SkErr *err)
 {
     *in = (Inputs){0};
     if (load_finite(c, o->data, "Z_val", &in->zt_val, err) ||
         load_finite(c, o->data, "Z_ood", &in->zt_ood, err) ||
         load_finite(c, o->codes, "Z_val", &in->zp_val, err) ||
-        load_finite(c, o->codes, "Z_ood", &in->zp_ood, err))
+        load_finite(c, o->codes, "Z_ood", &in->zp_ood, err) || load_diverged(o, c, in, err))
         return -1;
     if (o->dict && (load_finite(c, o->data, "A", &in->a, err) ||
                     load_finite(c, o->data, "Y_val", &in->y_val, err) ||
@@ -324,7 +349,7 @@ int main(int argc, char **argv)
     Row row = {0};
     rc = load_inputs(&o, &cache, &in, &err) || code_columns(&in, &row, &err) ||
          (o.dict ? dictionary_columns(&in, &row, &err) : (dictionary_columns_absent(&row), 0)) ||
-         write_row(&o, &row, &err);
+         (row_add(&row, "diverged", in.diverged), 0) || write_row(&o, &row, &err);
     if (rc)
         cli_error(PROG, SK_EXIT_DATA, &err);
     inputs_release(&in);

@@ -5,7 +5,9 @@
  *
  * Writes W ((K·d_z) × d_z: rows k·d_z … (k+1)·d_z − 1 are W_k), S ((K·d_z) ×
  * d_y, likewise S_k), theta (K × d_z), D (the dictionary used), Z_val, Z_ood,
- * loss (per epoch: mean batch loss weighted by batch rows), meta.json. */
+ * loss (per epoch: mean batch loss weighted by batch rows), diverged (int64
+ * 0/1: the parameters written come from a diverged run, lista.h
+ * ListaTrainReport; its epochs are in meta.json), meta.json. */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -36,7 +38,10 @@ static void usage(FILE *f)
             "initialised as ISTA on D (W = I - D^T D/L, S = D^T/L, theta = 0.01), trained on\n"
             "Y_train with D fixed: mse(z D^T, y) + lambda mean|z|, Adam, minibatches from a\n"
             "seeded permutation per epoch (last partial batch kept). Writes W ((K d_z) x d_z),\n"
-            "S ((K d_z) x d_y), theta (K x d_z), D, Z_val, Z_ood, loss (per epoch), meta.json.\n\n"
+            "S ((K d_z) x d_y), theta (K x d_z), D, Z_val, Z_ood, loss (per epoch), diverged\n"
+            "(0/1), meta.json. A run diverged when an epoch's loss is not finite or above\n"
+            "10 x the best epoch loss before it; diverged = 1 when the parameters written\n"
+            "are such an epoch's (a non-finite loss stops training).\n\n"
             "  --dict FILE:MEMBER  dictionary D, d_y x d_z, atoms as columns (required)\n"
             "  --data FILE         dataset .npz with Y_train, Y_val, Y_ood; '-' reads stdin\n"
             "                      (required)\n"
@@ -46,6 +51,8 @@ static void usage(FILE *f)
             "  --lr X              Adam learning rate (default: 0.001)\n"
             "  --lambda X          L1 weight, >= 0 (default: 0.1)\n"
             "  --unroll K          unrolled steps (default: 16)\n"
+            "  --variant V         paper: the parameters after the last epoch; stable: those\n"
+            "                      of the epoch with the lowest loss (default: paper)\n"
             "  --max-memory GIB    refuse a model whose training needs more than GIB GiB\n"
             "                      (default: 12)\n"
             "  --threads N         BLIS threads (default: 1 for small problems, else\n"
@@ -58,7 +65,7 @@ static void usage(FILE *f)
 }
 
 enum { OPT_DICT = 256, OPT_DATA, OPT_SEED, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_LAMBDA, OPT_UNROLL,
-       OPT_MAX_MEMORY, OPT_THREADS, OPT_VERSION };
+       OPT_VARIANT, OPT_MAX_MEMORY, OPT_THREADS, OPT_VERSION };
 static const struct option LONG_OPTIONS[] = {
     {"dict", required_argument, 0, OPT_DICT},
     {"data", required_argument, 0, OPT_DATA},
@@ -68,6 +75,7 @@ static const struct option LONG_OPTIONS[] = {
     {"lr", required_argument, 0, OPT_LR},
     {"lambda", required_argument, 0, OPT_LAMBDA},
     {"unroll", required_argument, 0, OPT_UNROLL},
+    {"variant", required_argument, 0, OPT_VARIANT},
     {"max-memory", required_argument, 0, OPT_MAX_MEMORY},
     {"threads", required_argument, 0, OPT_THREADS},
     {"output", required_argument, 0, 'o'},
@@ -101,6 +109,10 @@ static int parse_options(int argc, char **argv, Options *o)
         case OPT_LR: rc = cli_parse_double("--lr", optarg, 0.0, 1e3, &t->lr, &err); break;
         case OPT_LAMBDA: rc = cli_parse_double("--lambda", optarg, 0.0, 1e30, &t->lambda, &err); break;
         case OPT_UNROLL: rc = cli_parse_long("--unroll", optarg, 1, 1000, &o->unroll, &err); break;
+        case OPT_VARIANT:
+            if (lista_variant_parse(optarg, &t->variant))
+                rc = sk_fail(&err, "--variant: '%s' is not paper or stable", optarg);
+            break;
         case OPT_MAX_MEMORY:
             rc = cli_parse_double("--max-memory", optarg, 0.0, 1e9, &o->max_memory_gib, &err);
             break;
@@ -202,7 +214,9 @@ static int check_memory(const Problem *p, const Options *o, SkErr *err)
     size_t count;
     double need = lista_param_count(p->d.rows, p->d.cols, (size_t)o->unroll, &count)
                       ? lista_training_bytes(p->d.rows, p->d.cols, (size_t)o->unroll,
-                                             (size_t)o->batch)
+                                             (size_t)o->batch) +
+                            lista_variant_bytes(o->train.variant, p->d.rows, p->d.cols,
+                                                (size_t)o->unroll)
                       : INFINITY;
     /* the data and the codes written */
     need += 4.0 * (double)(p->y_train.rows + p->y_val.rows + p->y_ood.rows) *
@@ -231,7 +245,17 @@ static int choose_threads(const Problem *p, const Options *o)
 
 /* ---- output ------------------------------------------------------------ */
 
-static void build_meta(const Problem *p, const Options *o, const double *hist, StrBuf *meta)
+/* A JSON number, or null when not finite. */
+static void json_number(StrBuf *b, const char *name, double x)
+{
+    if (isfinite(x))
+        sb_printf(b, ", \"%s\": %.9g", name, x);
+    else
+        sb_printf(b, ", \"%s\": null", name);
+}
+
+static void build_meta(const Problem *p, const Options *o, const double *hist,
+                       const ListaTrainReport *rep, StrBuf *meta)
 {
     const ListaTrainOptions *t = &o->train;
     StrBuf params, inputs;
@@ -239,10 +263,18 @@ static void build_meta(const Problem *p, const Options *o, const double *hist, S
     sb_init(&inputs);
     sb_printf(&params,
               "\"lambda\": %.9g, \"lr\": %.9g, \"epochs\": %ld, \"batch\": %ld, \"unroll\": %ld, "
-              "\"d_y\": %zu, \"d_z\": %zu, \"n_train\": %zu, \"final_loss\": %.9g, "
+              "\"d_y\": %zu, \"d_z\": %zu, \"n_train\": %zu, "
               "\"layout\": \"W rows k*d_z..(k+1)*d_z-1 are W_k; S likewise; theta row k is theta_k\"",
               t->lambda, t->lr, o->epochs, o->batch, o->unroll, p->d.rows, p->d.cols,
-              p->y_train.rows, o->epochs > 0 ? hist[o->epochs - 1] : NAN);
+              p->y_train.rows);
+    json_number(&params, "final_loss", o->epochs > 0 ? hist[o->epochs - 1] : NAN);
+    sb_printf(&params,
+              ", \"variant\": \"%s\", \"diverged\": %s, \"diverged_epoch\": %ld, "
+              "\"best_epoch\": %ld, \"kept_epoch\": %ld, \"nonfinite_epoch\": %ld",
+              lista_variant_name(t->variant), rep->diverged ? "true" : "false",
+              rep->diverged_epoch, rep->best_epoch, rep->kept_epoch, rep->nonfinite_epoch);
+    json_number(&params, "best_loss", rep->best_loss);
+    json_number(&params, "kept_loss", rep->kept_loss);
     meta_add_input(&inputs, "dict", p->dict_meta);
     meta_add_input(&inputs, "data", p->data_meta);
     meta_build(meta, PROG, 0, NULL, true, o->seed, params.s, inputs.s);
@@ -253,12 +285,12 @@ static void build_meta(const Problem *p, const Options *o, const double *hist, S
 }
 
 static int write_outputs(const Problem *p, const Options *o, const ListaModel *m,
-                         const double *hist, SkErr *err)
+                         const double *hist, const ListaTrainReport *rep, SkErr *err)
 {
     Mat z_val = {0}, z_ood = {0};
     StrBuf meta;
     sb_init(&meta);
-    build_meta(p, o, hist, &meta);
+    build_meta(p, o, hist, rep, &meta);
     if (meta.failed) {
         sb_free(&meta);
         return sk_fail(err, "out of memory");
@@ -275,6 +307,7 @@ static int write_outputs(const Problem *p, const Options *o, const ListaModel *m
              npz_put_mat(w, "theta", &tm, err) || npz_put_mat(w, "D", &p->d, err) ||
              npz_put_mat(w, "Z_val", &z_val, err) || npz_put_mat(w, "Z_ood", &z_ood, err) ||
              npz_put(w, "loss", NPY_FLOAT64, 1, hist_shape, hist, err) ||
+             npz_put_i64(w, "diverged", rep->diverged ? 1 : 0, err) ||
              npz_put_raw(w, "meta.json", meta.s, meta.len, err);
     if (rc == 0)
         rc = npz_commit(w, err);
@@ -286,6 +319,20 @@ static int write_outputs(const Problem *p, const Options *o, const ListaModel *m
     return rc ? -1 : 0;
 }
 
+/* One line on stderr when the run blew up (the output records it too). */
+static void warn_divergence(const Problem *p, const Options *o, const double *hist,
+                            const ListaTrainReport *rep)
+{
+    if (rep->diverged_epoch == 0)
+        return;
+    fprintf(stderr,
+            "%s: %s: warning: the loss exploded at epoch %ld (%.4g); lowest %.4g at epoch %ld; "
+            "wrote the parameters of epoch %ld (--variant %s): %s\n",
+            PROG, p->name, rep->diverged_epoch, hist[rep->diverged_epoch - 1], rep->best_loss,
+            rep->best_epoch, rep->kept_epoch, lista_variant_name(o->train.variant),
+            rep->diverged ? "diverged" : "not diverged");
+}
+
 static int run(Options *o, SkErr *err)
 {
     Problem p;
@@ -294,6 +341,7 @@ static int run(Options *o, SkErr *err)
     ListaModel m;
     memset(&m, 0, sizeof m);
     double *hist = NULL;
+    ListaTrainReport rep;
     int rc = load_problem(&p, o, err) || check_memory(&p, o, err);
     if (rc == 0) {
         sk_gemm_set_threads(choose_threads(&p, o));
@@ -304,15 +352,17 @@ static int run(Options *o, SkErr *err)
         progress_init(&progress, PROG, o->verbose);
         o->train.progress = report;
         o->train.progress_user = &progress;
-        rc = lista_train(&m, &p.d, &p.y_train, &o->train, &hist, err);
+        rc = lista_train(&m, &p.d, &p.y_train, &o->train, &hist, &rep, err);
         progress_finish(&progress);
+        if (rc == 0)
+            warn_divergence(&p, o, hist, &rep);
         if (rc) {
             SkErr why = *err;
             sk_fail(err, "%s: %s; nothing written", p.name, why.msg);
         }
     }
     if (rc == 0)
-        rc = write_outputs(&p, o, &m, hist, err);
+        rc = write_outputs(&p, o, &m, hist, &rep, err);
     free(hist);
     lista_model_release(&m);
     problem_free(&p);

@@ -5,12 +5,12 @@ source "$(dirname "$0")/lib.sh"
 gen-data --dz 20 --k 3 --p 40 --seed 1 -o d.npz
 
 lista --help > help.txt
-for opt in --dict --data --seed --epochs --batch --lr --lambda --unroll --max-memory --threads \
+for opt in --dict --data --seed --epochs --batch --lr --lambda --unroll --variant --max-memory --threads \
            --output --verbose --help --version; do
     grep -q -- "$opt" help.txt || fail "--help does not list $opt"
 done
 for def in "default: 200" "default: 64" "default: 0.001" "default: 0.1" "default: 16" \
-           "default: 12"; do
+           "default: 12" "default: paper"; do
     grep -q -- "$def" help.txt || fail "--help lacks '$def'"
 done
 lista --version | grep -Eq '^lista sparsekit [0-9]' || fail "--version"
@@ -29,6 +29,8 @@ expect_status 2 lista --dict d.npz:A --data d.npz --seed 1 --lr x -o out.npz
 expect_one_error_line '^lista: .*--lr'
 expect_status 2 lista --dict d.npz:A --data d.npz --seed 1 --unroll 0 -o out.npz
 expect_one_error_line '^lista: .*--unroll'
+expect_status 2 lista --dict d.npz:A --data d.npz --seed 1 --variant best -o out.npz
+expect_one_error_line "^lista: .*--variant: 'best' is not paper or stable"
 expect_status 2 lista --dict d.npz:A --data d.npz --seed 1 --max-memory -2 -o out.npz
 expect_one_error_line '^lista: .*--max-memory'
 expect_status 2 lista --dict d.npz:A --data d.npz --seed 1 --bogus -o out.npz

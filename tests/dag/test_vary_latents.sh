@@ -12,6 +12,13 @@ done
 table=$out/table.tsv
 [ "$(awk -F'\t' 'NR > 1 && $1 == "oracle"' "$table" | wc -l)" -eq 2 ] || fail "oracle rows: $(cat "$table")"
 [ "$(awk -F'\t' 'NR > 1 && $1 == "probe"' "$table" | wc -l)" -eq 2 ] || fail "probe rows"
+# LISTA is drawn in both set-ups, the paper's and the stable variant; diverged
+# runs are counted in the table's last column.
+for m in lista-oracle lista-oracle-stable; do
+    [ "$(awk -F'\t' -v m=$m 'NR > 1 && $1 == m' "$table" | wc -l)" -eq 2 ] || fail "$m rows: $(cat "$table")"
+done
+[ "$(head -1 "$table" | awk -F'\t' '{ print $NF }')" = n_diverged ] || fail "no n_diverged column: $(head -1 "$table")"
+grep -q -- '--variant stable' build.log || fail "the stable variant did not run"
 # Every row averages the two smoke seeds; the oracle recovers the OOD latents.
 awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
     $c["n"] != 2 { print "n != 2: " $0; bad = 1 }

@@ -5,7 +5,10 @@
  *  - the backward pass against central finite differences, every parameter
  *    (θ of both signs, a non-square D);
  *  - lista_encode (blocked) equals the forward pass; training lowers the
- *    loss, is deterministic for a seed, and a different seed differs. */
+ *    loss, is deterministic for a seed, and a different seed differs;
+ *  - divergence: a non-finite loss stops training and is reported; a
+ *    constructed blow-up is flagged, a normal run is not; the stable variant
+ *    returns the best epoch's parameters. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,7 +239,7 @@ static double *train(const Mat *d, const Mat *y, uint64_t seed, long epochs, Lis
     o.lr = 1e-2;
     o.seed = seed;
     double *hist;
-    ck_assert_msg(lista_train(m, d, y, &o, &hist, &err) == 0, "%s", err.msg);
+    ck_assert_msg(lista_train(m, d, y, &o, &hist, NULL, &err) == 0, "%s", err.msg);
     return hist;
 }
 
@@ -263,6 +266,7 @@ START_TEST(training_lowers_loss_and_is_seeded)
 }
 END_TEST
 
+/* The very first batch's loss (before any step) is the data's: an error. */
 START_TEST(nonfinite_loss_names_epoch)
 {
     Rng r;
@@ -277,12 +281,209 @@ START_TEST(nonfinite_loss_names_epoch)
     o.epochs = 3;
     o.batch = 100;
     double *hist = (double *)1;
-    ck_assert_int_ne(lista_train(&m, &d, &y, &o, &hist, &err), 0);
+    ck_assert_int_ne(lista_train(&m, &d, &y, &o, &hist, NULL, &err), 0);
     ck_assert_msg(strstr(err.msg, "epoch 1, batch 1") != NULL, "%s", err.msg);
     ck_assert_ptr_null(hist);
     lista_model_release(&m);
     mat_release(&d);
     mat_release(&y);
+}
+END_TEST
+
+/* A constructed blow-up: after the first step of epoch `at`, W is scaled by
+ * `gain` and θ zeroed, so the 16-step map amplifies by ~gain^15 from then on
+ * (gain 4: a finite explosion; 1e20: float32 overflow, a non-finite loss). */
+typedef struct {
+    ListaModel *m;
+    long at;
+    float gain;
+} Sabotage;
+
+static void sabotage(void *user, long epoch, long epochs, size_t batch, size_t batches, double loss)
+{
+    Sabotage *s = user;
+    if (epoch != s->at || batch != 1)
+        return;
+    ListaModel *m = s->m;
+    for (size_t i = 0; i < m->steps * m->d_z * m->d_z; i++)
+        m->w[i] *= s->gain;
+    for (size_t i = 0; i < m->steps * m->d_z; i++)
+        m->theta[i] = 0.0f;
+}
+
+static double *train_gain(const Mat *d, const Mat *y, ListaVariant v, long epochs, long sabotage_at,
+                          float gain, ListaModel *m, ListaTrainReport *rep)
+{
+    SkErr err = {{0}};
+    ck_assert(lista_model_init(m, d, 16, &err) == 0);
+    ListaTrainOptions o;
+    lista_train_options_default(&o);
+    o.epochs = epochs;
+    o.batch = 16;
+    o.lr = 1e-2;
+    o.seed = 7;
+    o.variant = v;
+    Sabotage s = {m, sabotage_at, gain};
+    o.progress = sabotage;
+    o.progress_user = &s;
+    double *hist;
+    ck_assert_msg(lista_train(m, d, y, &o, &hist, rep, &err) == 0, "%s", err.msg);
+    return hist;
+}
+
+static double *train_run(const Mat *d, const Mat *y, ListaVariant v, long epochs, long sabotage_at,
+                         ListaModel *m, ListaTrainReport *rep)
+{
+    return train_gain(d, y, v, epochs, sabotage_at, 4.0f, m, rep);
+}
+
+/* Loss of a model on all rows of y (the training loss at fixed parameters). */
+static double full_loss(const ListaModel *m, const Mat *d, const Mat *y)
+{
+    ListaWork w;
+    SkErr err = {{0}};
+    ck_assert(lista_work_init(&w, m, y->rows, &err) == 0);
+    float *g = malloc(m->n_params * sizeof *g);
+    double loss = lista_loss_grad(m, d, y->v, y->rows, 0.1, g, &w);
+    free(g);
+    lista_work_release(&w);
+    return loss;
+}
+
+START_TEST(divergence_detected_on_exploding_run_only)
+{
+    Rng r;
+    rng_init(&r, 4, 0);
+    Mat d = random_mat(&r, 6, 12, 0.4), y = random_mat(&r, 70, 6, 1.0);
+    ListaModel normal, blown;
+    ListaTrainReport rn, rb;
+    /* a normal run (no sabotage): nothing flagged, the last epoch kept */
+    double *hn = train_run(&d, &y, LISTA_VARIANT_PAPER, 12, 0, &normal, &rn);
+    ck_assert_int_eq(rn.diverged_epoch, 0);
+    ck_assert(!rn.diverged);
+    ck_assert_int_eq(rn.nonfinite_epoch, 0);
+    ck_assert_int_eq(rn.kept_epoch, 12);
+    ck_assert(rn.kept_loss == hn[11]);
+    ck_assert(rn.best_epoch >= 1 && rn.best_epoch <= 12);
+    for (int e = 0; e < 12; e++)
+        ck_assert(hn[e] >= rn.best_loss);
+    ck_assert(rn.best_loss == hn[rn.best_epoch - 1]);
+    /* sabotaged in epoch 7: epoch 7 explodes, and the paper run ends diverged */
+    double *hb = train_run(&d, &y, LISTA_VARIANT_PAPER, 9, 7, &blown, &rb);
+    for (int e = 0; e < 6; e++)
+        ck_assert(hb[e] == hn[e]);   /* the same run up to the sabotage */
+    ck_assert_msg(hb[6] > 10.0 * rb.best_loss && isfinite(hb[8]), "losses %g %g, best %g", hb[6],
+                  hb[8], rb.best_loss);
+    ck_assert_int_eq(rb.diverged_epoch, 7);
+    ck_assert_int_le(rb.best_epoch, 6);
+    ck_assert_int_eq(rb.kept_epoch, 9);
+    ck_assert_int_eq(rb.nonfinite_epoch, 0);
+    ck_assert_msg(rb.diverged, "final %g, best %g", hb[8], rb.best_loss);
+    free(hn);
+    free(hb);
+    lista_model_release(&normal);
+    lista_model_release(&blown);
+    mat_release(&d);
+    mat_release(&y);
+}
+END_TEST
+
+/* STABLE trains exactly as PAPER (same loss history) and returns the
+ * parameters at the end of the best epoch: those of a PAPER run stopped there,
+ * far better than the blown-up last epoch. */
+START_TEST(stable_variant_keeps_best_epoch)
+{
+    Rng r;
+    rng_init(&r, 4, 0);
+    Mat d = random_mat(&r, 6, 12, 0.4), y = random_mat(&r, 70, 6, 1.0);
+    ListaModel paper, stable, stopped;
+    ListaTrainReport rp, rs, rt;
+    double *hp = train_run(&d, &y, LISTA_VARIANT_PAPER, 9, 7, &paper, &rp);
+    double *hs = train_run(&d, &y, LISTA_VARIANT_STABLE, 9, 7, &stable, &rs);
+    ck_assert(memcmp(hp, hs, 9 * sizeof *hp) == 0);
+    ck_assert_int_eq(rs.diverged_epoch, 7);
+    ck_assert_int_eq(rs.best_epoch, rp.best_epoch);
+    ck_assert_int_eq(rs.kept_epoch, rs.best_epoch);
+    ck_assert(rs.kept_loss == rs.best_loss);
+    ck_assert(!rs.diverged);
+    double *ht = train_run(&d, &y, LISTA_VARIANT_PAPER, rs.best_epoch, 0, &stopped, &rt);
+    ck_assert(memcmp(stable.params, stopped.params, stable.n_params * sizeof(float)) == 0);
+    double ls = full_loss(&stable, &d, &y), lp = full_loss(&paper, &d, &y);
+    ck_assert_msg(ls < 2.0 * rs.best_loss && 10.0 * ls < lp, "stable %g, paper %g, best epoch %g",
+                  ls, lp, rs.best_loss);
+    /* without a blow-up the best epoch is kept too, and the history is PAPER's */
+    ListaModel calm;
+    ListaTrainReport rc;
+    double *hc = train_run(&d, &y, LISTA_VARIANT_STABLE, 6, 0, &calm, &rc);
+    ck_assert(memcmp(hc, hp, 6 * sizeof *hc) == 0);
+    ck_assert_int_eq(rc.diverged_epoch, 0);
+    ck_assert(!rc.diverged);
+    free(hp);
+    free(hs);
+    free(ht);
+    free(hc);
+    lista_model_release(&paper);
+    lista_model_release(&stable);
+    lista_model_release(&stopped);
+    lista_model_release(&calm);
+    mat_release(&d);
+    mat_release(&y);
+}
+END_TEST
+
+/* A non-finite loss after some steps is the training's divergence: it stops
+ * before its step and is reported, not an error. PAPER keeps the parameters
+ * it stopped at (diverged), STABLE the best epoch's. */
+START_TEST(nonfinite_loss_later_stops_and_is_reported)
+{
+    Rng r;
+    rng_init(&r, 4, 0);
+    Mat d = random_mat(&r, 6, 12, 0.4), y = random_mat(&r, 70, 6, 1.0);
+    ListaModel calm;
+    ListaTrainReport rc;
+    double *hc = train_run(&d, &y, LISTA_VARIANT_PAPER, 2, 0, &calm, &rc);
+    for (int v = 0; v < 2; v++) {
+        ListaModel m;
+        ListaTrainReport rep;
+        double *h = train_gain(&d, &y, v ? LISTA_VARIANT_STABLE : LISTA_VARIANT_PAPER, 5, 3, 1e20f,
+                               &m, &rep);
+        ck_assert(h[0] == hc[0] && h[1] == hc[1]);
+        for (int e = 2; e < 5; e++)
+            ck_assert_msg(isnan(h[e]), "epoch %d: %g", e + 1, h[e]);
+        ck_assert_int_eq(rep.nonfinite_epoch, 3);
+        ck_assert_uint_eq(rep.nonfinite_batch, 2);   /* the first batch after the sabotage */
+        ck_assert_int_eq(rep.diverged_epoch, 3);
+        ck_assert(rep.best_epoch == 1 || rep.best_epoch == 2);
+        ck_assert_int_eq(rep.kept_epoch, v ? rep.best_epoch : 3);
+        ck_assert(rep.diverged == !v);
+        if (v && rep.best_epoch == 2)
+            ck_assert(memcmp(m.params, calm.params, m.n_params * sizeof(float)) == 0);
+        free(h);
+        lista_model_release(&m);
+    }
+    free(hc);
+    lista_model_release(&calm);
+    mat_release(&d);
+    mat_release(&y);
+}
+END_TEST
+
+START_TEST(variant_names)
+{
+    ListaVariant v = LISTA_VARIANT_STABLE;
+    ck_assert_int_eq(lista_variant_parse("paper", &v), 0);
+    ck_assert_int_eq(v, LISTA_VARIANT_PAPER);
+    ck_assert_int_eq(lista_variant_parse("stable", &v), 0);
+    ck_assert_int_eq(v, LISTA_VARIANT_STABLE);
+    ck_assert_int_ne(lista_variant_parse("Stable", &v), 0);
+    ck_assert_str_eq(lista_variant_name(LISTA_VARIANT_PAPER), "paper");
+    ck_assert_str_eq(lista_variant_name(LISTA_VARIANT_STABLE), "stable");
+    ListaTrainOptions o;
+    lista_train_options_default(&o);
+    ck_assert_int_eq(o.variant, LISTA_VARIANT_PAPER);
+    ck_assert(lista_variant_bytes(LISTA_VARIANT_PAPER, 47, 100, 16) == 0.0);
+    ck_assert(lista_variant_bytes(LISTA_VARIANT_STABLE, 47, 100, 16) ==
+              4.0 * 16 * (100.0 * 100 + 100 * 47 + 100));
 }
 END_TEST
 
@@ -309,6 +510,10 @@ static Suite *lista_suite(void)
     tcase_add_test(tc, encode_equals_forward);
     tcase_add_test(tc, training_lowers_loss_and_is_seeded);
     tcase_add_test(tc, nonfinite_loss_names_epoch);
+    tcase_add_test(tc, nonfinite_loss_later_stops_and_is_reported);
+    tcase_add_test(tc, divergence_detected_on_exploding_run_only);
+    tcase_add_test(tc, stable_variant_keeps_best_epoch);
+    tcase_add_test(tc, variant_names);
     tcase_add_test(tc, memory_estimate_and_counts);
     suite_add_tcase(s, tc);
     return s;
