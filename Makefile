@@ -4,6 +4,7 @@
 #   make check-slurm  the DAG on a private one-node Slurm cluster (needs root and Slurm)
 #   make figures    run the experiments and draw the figures (SCALE=smoke|default|paper)
 #   make bench      run the benchmarks (not part of check)
+#   make install    tools, man pages, completion, library (PREFIX=/usr/local, DESTDIR); see mk/install.mk
 #   make clean      remove build products (bin/, build/, and the SANITIZE=1 twins); make clean-results for runs
 
 SHELL := bash
@@ -146,6 +147,9 @@ EXPERIMENTS_LAST := experiments/resources.mk experiments/report.mk
 include $(EXPERIMENTS_FIRST)
 -include $(filter-out $(EXPERIMENTS_FIRST) $(EXPERIMENTS_LAST),$(wildcard experiments/*.mk))
 include $(EXPERIMENTS_LAST)
+
+# ---- install: make install / uninstall, manual pages, completion, pkg-config ----
+include mk/install.mk
 
 # ---- fuzzing -----------------------------------------------------------
 # make fuzz [FUZZ_SECONDS=60]: build fuzz/fuzz_npz.c (libFuzzer harness over
