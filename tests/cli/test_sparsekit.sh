@@ -29,7 +29,8 @@ while IFS=$'\t' read -r name purpose; do
         substr($0, length($0) - length(p) + 1) == p { f = 1 } END { exit !f }' help.txt || fail "sparsekit --help does not show '$name  $purpose'"
 done < list.tsv
 sparsekit -h | cmp -s - help.txt || fail "-h and --help differ"
-[ "$(sparsekit --version)" = "sparsekit $(fista --version | cut -d ' ' -f 3)" ] || fail "sparsekit --version: $(sparsekit --version)"
+version=$(sed -n 's/^VERSION := //p' "$SK_ROOT/Makefile")
+[ "$(sparsekit --version)" = "sparsekit $version" ] || fail "sparsekit --version: $(sparsekit --version), not sparsekit $version"
 
 # Arguments, stdin, stdout and the exit status pass through unchanged.
 gen-data --dz 20 --k 3 --p 200 --seed 0 -o data.npz

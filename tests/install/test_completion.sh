@@ -22,8 +22,12 @@ complete_line() {
 }
 SH
 
-# The long options of a tool's --help, sorted.
-long_options() { "$bin/$1" --help | grep -oE -- '--[A-Za-z0-9][A-Za-z0-9-]*' | LC_ALL=C sort -u; }
+# The long options that a tool's --help defines (in the tag of an option line:
+# indented, starting with '-', up to two spaces), sorted.
+long_options() {
+    "$bin/$1" --help | awk '/^[ \t]+-/ { sub(/^[ \t]+/, ""); sub(/  .*/, ""); print }' |
+        grep -oE -- '--[A-Za-z0-9][A-Za-z0-9-]*' | LC_ALL=C sort -u
+}
 
 run_bash() {  # script → output; the installed tools first on PATH, the completion sourced
     env -i PATH="$bin:/usr/bin:/bin" HOME="$SK_TMP" bash --norc --noprofile -c \
@@ -47,6 +51,9 @@ for t in $(cat tools.txt); do
 done
 [ "$(run_bash 'complete_line fista --la')" = --lambda ] || fail "fista --la<TAB> is not --lambda"
 [ "$(run_bash 'complete_line sparsekit eval --co')" = --codes ] || fail "sparsekit eval --co<TAB> is not --codes"
+# freeze-decoder's help mentions fista's --dict and --bias; it has neither.
+[ -z "$(run_bash 'complete_line freeze-decoder --di')" ] || fail "freeze-decoder --di<TAB> offers fista's --dict"
+[ "$(run_bash 'complete_line freeze-decoder --mo')" = "$(printf -- '--mode\n--model')" ] || fail "freeze-decoder --mo<TAB>: $(run_bash 'complete_line freeze-decoder --mo')"
 # A file argument: nothing from us, so that -o default completes file names.
 [ -z "$(run_bash 'complete_line fista --dict da')" ] || fail "fista --dict da<TAB> should fall back to file names"
 run_bash 'complete -p fista' | grep -q -- '-o default' || fail "fista's completion has no file-name fallback"
