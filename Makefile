@@ -5,6 +5,7 @@
 #   make check-avx2   unit, cli and numpy tests again on BLIS's AVX2 kernels (haswell, zen3)
 #   make figures    run the experiments and draw the figures (SCALE=smoke|default|paper)
 #   make bench      run the benchmarks (not part of check)
+#   make install    tools, man pages, completion, library (PREFIX=/usr/local, DESTDIR); see mk/install.mk
 #   make clean      remove build products (bin/, build/, and the SANITIZE=1 twins); make clean-results for runs
 
 SHELL := bash
@@ -159,6 +160,9 @@ EXPERIMENTS_LAST := experiments/resources.mk experiments/report.mk
 include $(EXPERIMENTS_FIRST)
 -include $(filter-out $(EXPERIMENTS_FIRST) $(EXPERIMENTS_LAST),$(wildcard experiments/*.mk))
 include $(EXPERIMENTS_LAST)
+
+# ---- install: make install / uninstall, manual pages, completion, pkg-config ----
+include mk/install.mk
 
 # ---- fuzzing -----------------------------------------------------------
 # make fuzz [FUZZ_SECONDS=60]: build fuzz/fuzz_npz.c (libFuzzer harness over

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# check-deps.sh PURPOSE — verify that what PURPOSE (build, test, figures) needs is
-# installed; name the Debian package for anything missing.
+# check-deps.sh PURPOSE — verify that what PURPOSE (build, test, figures, man) needs is
+# installed; name the Debian package for anything missing. man: the manual pages
+# (make man, make install); test also needs man (tests/install renders them).
 set -u
 purpose=${1:-build}
 missing=()
@@ -20,8 +21,13 @@ have_header blis.h libblis-openmp-dev
 if [ "$purpose" = test ]; then
     have_header check.h check
     have_command pkg-config pkg-config
+    have_command help2man help2man
+    have_command man man-db
     printf '#include <subunit/child.h>\n' | ${CC:-cc} -E -x c - >/dev/null 2>&1 ||
         missing+=("libsubunit-dev (for subunit/child.h)")
+fi
+if [ "$purpose" = man ]; then
+    have_command help2man help2man
 fi
 if [ "$purpose" = figures ]; then
     have_command gnuplot gnuplot-nox

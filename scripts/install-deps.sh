@@ -12,6 +12,8 @@ packages=(
     gnuplot-nox                          # figures (pngcairo, pdfcairo)
     time                                 # /usr/bin/time: wall time and peak memory of each DAG step
     python3 python3-numpy                # interoperability tests
+    help2man man-db                      # manual pages from --help (make man, make install), read by man -l in tests
+    bash-completion                      # tests/install checks that its loader finds the completion
 )
 for opt in "$@"; do
     case $opt in

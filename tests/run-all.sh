@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# run-all.sh [unit|cli|numpy|dag|slurm]... — run the test groups (all but slurm by default) and
+# run-all.sh [unit|cli|numpy|dag|install|slurm]... — run the test groups (all but slurm by default) and
 # print one closing line "N passed, N failed". Each test is one program or script:
 #   unit:  build/tests/test_*            (Check suites)
 #   cli:   tests/cli/test_*.sh           (shell tests of the tools)
 #   numpy: tests/numpy/test_*.sh         (skipped when NumPy is not installed)
 #   dag:   tests/dag/test_*.sh           (the Makefile DAG)
+#   install: tests/install/test_*.sh     (make install into a DESTDIR, man pages, pkg-config)
 #   slurm: tests/slurm/test_*.sh         (the DAG on a private Slurm cluster; root,
 #                                         skipped without Slurm; only when named)
 # Scripts get SK_BIN (tools), SK_FIXTURES, SK_ROOT and a fresh SK_TMP folder.
@@ -19,7 +20,7 @@ export SK_PYTHON=${SK_PYTHON:-/usr/bin/python3}
 # busy 2-core machine; tests are bounded by their own sizes, not by this.
 export CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-15}
 groups=("$@")
-[ ${#groups[@]} -gt 0 ] || groups=(unit cli numpy dag)
+[ ${#groups[@]} -gt 0 ] || groups=(unit cli numpy dag install)
 passed=0 failed=0 skipped=0 failures=()
 
 run_one() {  # name, command...
@@ -45,7 +46,7 @@ for g in "${groups[@]}"; do
     unit)  for t in "$SK_BUILD"/tests/test_*; do
                [ -x "$t" ] && [ "${t%.[od]}" = "$t" ] && run_one "unit/$(basename "$t")" "$t"
            done ;;
-    cli|numpy|dag|slurm)
+    cli|numpy|dag|install|slurm)
            for t in "$root"/tests/"$g"/test_*.sh; do
                [ -f "$t" ] && run_one "$g/$(basename "$t" .sh)" bash "$t"
            done ;;

@@ -22,3 +22,6 @@ mkdir -p nognuplot
 for t in bash cc cat grep printf env; do ln -sf "$(command -v $t)" nognuplot/$t 2>/dev/null || true; done
 expect_status 1 env PATH="$SK_TMP/nognuplot" CC=/usr/bin/cc bash "$SK_ROOT/scripts/check-deps.sh" figures
 grep -q "gnuplot-nox" "$SK_TMP/err" || fail "gnuplot-nox not named: $(cat "$SK_TMP/err")"
+# help2man missing (the same PATH): the manual pages name it
+expect_status 1 env PATH="$SK_TMP/nognuplot" CC=/usr/bin/cc bash "$SK_ROOT/scripts/check-deps.sh" man
+grep -q "install the Debian package help2man" "$SK_TMP/err" || fail "help2man not named: $(cat "$SK_TMP/err")"
