@@ -16,8 +16,8 @@ VL_DZ_paper := 50 100 500 1000 5000 10000
 VL_K := $(VL_K_$(SCALE))
 VL_P := $(VL_P_$(SCALE))
 VL_DZ := $(VL_DZ_$(SCALE))
-VL_METHODS := oracle probe dl-fista softplus-adam lista-oracle dl-lista \
-              sae-relu sae-topk sae-jumprelu sae-mp
+# every method of the methods table (its rows without '%')
+VL_METHODS := $(METHODS)
 VL_OUT := $(RESULTS_DIR)/vary-latents/$(SCALE)
 
 # Methods too slow for every d_z of a preset run up to a cap (README lists
@@ -33,17 +33,17 @@ vl_datasets = $(foreach dz,$(1),$(foreach s,$(SEEDS),$(call dataset_name,$(dz),$
 VL_DATASETS := $(call vl_datasets,$(VL_DZ))
 
 VL_ROWS := $(foreach m,$(VL_METHODS),$(call rows,$(call vl_datasets,$(call vl_dz_for,$(m))),$(m)))
-$(foreach m,$(VL_METHODS),$(call declare_rows,$(call vl_datasets,$(call vl_dz_for,$(m))),$(m)))
+$(eval $(call grid_stamp,$(VL_OUT)/grid.txt,$(patsubst $(RUNS_DIR)/%,%,$(VL_ROWS))))
 VL_FIGURE_NAMES := mcc-id mcc-ood auc-ood acc-ood
 VL_FIGURES := $(foreach f,$(VL_FIGURE_NAMES),$(foreach ext,png pdf,$(VL_OUT)/vary-latents-$(f).$(ext)))
 
-$(VL_OUT)/table.tsv: $(VL_ROWS) scripts/aggregate.sh
+$(VL_OUT)/table.tsv: $(VL_ROWS) $(VL_OUT)/grid.txt scripts/aggregate.sh
 	@mkdir -p $(@D)
 	bash scripts/aggregate.sh dz $(VL_ROWS) > $@.tmp && mv $@.tmp $@
 
 # gnuplot writes beside the targets, then both are renamed into place, so a
 # killed run never leaves a figure that looks finished.
-$(VL_OUT)/vary-latents-%.png $(VL_OUT)/vary-latents-%.pdf &: $(VL_OUT)/table.tsv figures/vary-latents.gp
+$(VL_OUT)/vary-latents-%.png $(VL_OUT)/vary-latents-%.pdf &: $(VL_OUT)/table.tsv figures/vary-latents.gp $(FIGURE_DEPS)
 	$(DRAW) figures/vary-latents.gp $@ "table='$<'; metric='$*'"
 
 .PHONY: vary-latents

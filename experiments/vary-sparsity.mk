@@ -60,7 +60,6 @@ vsp_k_for = $(if $(call vsp_le,$(VL_MAXDZ_$(1)_$(SCALE)),$(VSP_DZ)),$(if $(VSP_K
 vsp_datasets = $(foreach k,$(call vsp_k_for,$(1)),$(foreach s,$(SEEDS),$(call dataset_name,$(VSP_DZ),$(k),$(VSP_P),$(s))))
 
 VSP_ROWS := $(foreach m,$(VSP_METHODS),$(call rows,$(call vsp_datasets,$(m)),$(m)))
-$(foreach m,$(VSP_METHODS),$(call declare_rows,$(call vsp_datasets,$(m)),$(m)))
 $(eval $(call grid_stamp,$(VSP_OUT)/grid.txt,$(patsubst $(RUNS_DIR)/%,%,$(VSP_ROWS))))
 VSP_FIGURE_NAMES := mcc-id mcc-ood auc-ood acc-ood
 VSP_FIGURES := $(foreach f,$(VSP_FIGURE_NAMES),$(foreach ext,png pdf,$(VSP_OUT)/vary-sparsity-$(f).$(ext)))
@@ -70,7 +69,7 @@ $(VSP_OUT)/table.tsv: $(VSP_ROWS) $(VSP_OUT)/grid.txt scripts/aggregate.sh
 	$(if $(VSP_SKIPPED),@echo '$(VSP_SKIP_NOTE)')
 	bash scripts/aggregate.sh k $(VSP_ROWS) > $@.tmp && mv $@.tmp $@
 
-$(VSP_OUT)/vary-sparsity-%.png $(VSP_OUT)/vary-sparsity-%.pdf &: $(VSP_OUT)/table.tsv figures/vary-latents.gp
+$(VSP_OUT)/vary-sparsity-%.png $(VSP_OUT)/vary-sparsity-%.pdf &: $(VSP_OUT)/table.tsv figures/vary-latents.gp $(FIGURE_DEPS)
 	$(DRAW) figures/vary-latents.gp $@ "table='$<'; metric='$*'; xcol='k'"
 
 REPORT_FIGURES += $(filter %.png,$(VSP_FIGURES))

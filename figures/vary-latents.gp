@@ -19,18 +19,15 @@ if (!exists("xcol")) { xcol = "dz" }
 if (!exists("xtitle")) { xtitle = xcol eq "dz" ? "number of latents d_z" : xcol eq "p" ? "number of samples p" : xcol eq "k" ? "active latents per sample k" : xcol }
 if (!exists("logx")) { logx = 1 }
 if (logx) { set logscale x }
+xfit_col = xcol; xfit_log = logx; load "figures/xfit.gp"
 set xlabel xtitle
 set ylabel label
 set yrange [-0.05:1.05]
 set key outside right top
 set grid
 
-# Method -> (title, colour, dash type): sparse coding solid, SAEs dashed, probe dotted.
-methods = "oracle probe dl-fista softplus-adam lista-oracle dl-lista sae-relu sae-topk sae-jumprelu sae-mp"
-titles = "FISTA-(oracle) Linear-probe DL-FISTA Softplus-Adam LISTA-(oracle) DL-LISTA ReLU-SAE TopK-SAE JumpReLU-SAE MP-SAE"
-colours = "#000000 #7f7f7f #1f77b4 #17becf #2ca02c #bcbd22 #d62728 #ff7f0e #9467bd #8c564b"
-dashes = "1 3 1 1 1 1 2 2 2 2"
-title_of(i) = system("echo '".word(titles, i)."' | tr '-' ' '")
+# Each method's title, colour and dash type come from the methods table.
+load "figures/methods.gp"
 
 # Which methods the table holds.
 present(m) = system(sprintf("awk -F'\\t' 'NR>1 && $1==\"%s\" {f=1} END {print f+0}' '%s'", m, table)) + 0
@@ -41,13 +38,14 @@ sel(m) = (strcol("method") eq m) ? column(mean_col) : NaN
 lo(m) = (strcol("method") eq m) ? column(mean_col) - column(std_col) : NaN
 hi(m) = (strcol("method") eq m) ? column(mean_col) + column(std_col) : NaN
 
-# One band and one line per method present in the table.
+# One band and one line per method present in the table, in the methods
+# table's order.
 cmd = ""
-do for [i=1:words(methods)] {
-    m = word(methods, i)
+do for [i=1:words(mlist)] {
+    m = word(mlist, i)
     if (present(m)) {
-        band = sprintf("table using \"%s\":(lo(\"%s\")):(hi(\"%s\")) with filledcurves lc rgb \"%s\" notitle", xcol, m, m, word(colours, i))
-        line = sprintf("table using \"%s\":(sel(\"%s\")) with linespoints lw 2 pt 7 ps 0.6 lc rgb \"%s\" dt %s title \"%s\"", xcol, m, word(colours, i), word(dashes, i), title_of(i))
+        band = sprintf("table using \"%s\":(lo(\"%s\")):(hi(\"%s\")) with filledcurves lc rgb \"%s\" notitle", xcol, m, m, mcolour(m))
+        line = sprintf("table using \"%s\":(sel(\"%s\")) with linespoints lw 2 pt 7 ps 0.6 lc rgb \"%s\" dt %d title \"%s\"", xcol, m, mcolour(m), mdash(m), mlabel(m))
         cmd = cmd . (cmd eq "" ? "" : ", ") . band . ", " . line
     }
 }
