@@ -17,7 +17,7 @@ RUNS_DIR := $(RESULTS_DIR)/runs
 # METHODS: the rows without '%' (what the sweeps run), SAE_VARIANTS: relu topk
 # ..., METHOD_DICT_<name>: the dict column of every method (scripts/methods.sh).
 # (METHODS_TABLE is exported, so the figure scripts read the same table.)
-METHODS_TABLE ?= experiments/methods.tsv
+METHODS_TABLE ?= $(CURDIR)/experiments/methods.tsv
 export METHODS_TABLE
 methods_table = $(shell METHODS_TABLE='$(METHODS_TABLE)' bash scripts/methods.sh $(1))$(if $(filter 0,$(.SHELLSTATUS)),,$(error $(METHODS_TABLE) is not a methods table (scripts/methods.sh $(1) failed)))
 METHODS := $(call methods_table,names)

@@ -5,6 +5,7 @@
 # fifth SAE variant that every SAE experiment then runs (trained, frozen,
 # refined, refit, warm-started, drawn in its own panel), nothing else edited.
 source "$(dirname "$0")/lib.sh"
+unset METHODS_TABLE  # make check exports the one of its own tree
 table=$SK_ROOT/experiments/methods.tsv
 ms() { bash "$SK_ROOT/scripts/methods.sh" "$@"; }
 
