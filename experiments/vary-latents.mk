@@ -7,13 +7,13 @@
 # seeds, except LISTA and DL-LISTA (d_z ≤ 100) and Softplus-Adam (d_z = 50,
 # ~110 s a run). DL-FISTA runs at every d_z, its paper budget (up to 1000
 # rounds), so that the figures can show how it fares at d_z = 500 and 1000
-# (SPEC §6). Its cost there, measured here single-threaded (user time, on the
-# shared 2-core machine under a load of 6-12): 0.63 s a round at d_z = 500,
-# 1.65 s at d_z = 1000 (0.7-0.9 s on a quiet core, README); a d_z = 500 run
-# learned A (matched |cos| 0.98) by round 200 and had not stopped by round 600;
-# a d_z = 1000 run was at matched |cos| 0.44 after 228 rounds, still rising. So
-# up to ~10 CPU-min a run at d_z = 500 and ~14-28 at d_z = 1000: ~70-115
-# CPU-min for the six runs, the bulk of the default build (README). The runs
+# (SPEC §6). Its cost there, measured here single-threaded (seed 0, on the
+# shared 2-core machine under a load of 6-12): at d_z = 500 all 1000 rounds
+# (no early stop; matched |cos| 0.98 from round 200 on), 618 s user + 4 s
+# system (0.62 s a round); at d_z = 1000 1.65 s a round (0.7-0.9 s on a quiet
+# core, README), matched |cos| 0.34 -> 0.51 over the first 360 rounds and still
+# rising, so all 1000 rounds too: ~14-28 CPU-min a run. The six runs are
+# ~70-115 CPU-min, the bulk of the default build (README). The runs
 # start early (vary-latents is the first experiment and DL-FISTA's rows come
 # before the slower methods'), so they overlap the rest of the build.
 
