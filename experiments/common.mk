@@ -20,6 +20,9 @@ GNUPLOT ?= gnuplot
 # $(DRAW) SCRIPT.gp $@ "VARIABLES": draw a figure as PNG and PDF, both renamed
 # into place only when complete (scripts/draw.sh).
 DRAW = GNUPLOT='$(GNUPLOT)' bash scripts/draw.sh
+# What every figure also depends on: the methods table (labels, colours, dash
+# types) and the scripts that read it.
+FIGURE_DEPS = $(METHODS_TABLE) scripts/methods.sh figures/methods.gp figures/xfit.gp
 
 # Every recipe that runs a tool starts with $(RUN): the launcher prefix, then
 # scripts/time-step.sh, which appends the step's wall time and peak memory to
@@ -35,12 +38,20 @@ SEEDS := $(SEEDS_$(SCALE))
 
 # A dataset is named by its generator parameters: dz100_k10_p5000_s0, or with
 # an explicit observed dimension (gen-data --dy) dz50_k3_p2000_dy12_s0; without
-# _dy, gen-data's default d_y of SPEC §1.
+# _dy, gen-data's default d_y of SPEC §1. This is the one place that writes or
+# reads such a name.
 # $(call dataset_name,DZ,K,P,SEED)  $(call dataset_name_dy,DZ,K,P,DY,SEED)
 dataset_name = dz$(1)_k$(2)_p$(3)_s$(4)
 dataset_name_dy = dz$(1)_k$(2)_p$(3)_dy$(4)_s$(5)
-# gen-data options from a dataset name (the inverse of dataset_name{,_dy}).
-dataset_args = $(subst _s, --seed ,$(subst _dy, --dy ,$(subst _p, --p ,$(subst _k, --k ,$(subst dz,--dz ,$(1))))))
+# $(call dataset_field,NAME,FIELD): one parameter of a dataset name, FIELD one
+# of dz k p dy s (empty when the name has none): dz100_k10_p5000_s2,s -> 2
+dataset_field = $(patsubst $(2)%,%,$(filter $(2)%,$(subst _, ,$(1))))
+dz_of = $(call dataset_field,$(1),dz)
+seed_of = $(call dataset_field,$(1),s)
+# gen-data's options and eval's tags from a dataset name (a dy tag only for
+# names with _dy, so rows of names without it keep their columns)
+dataset_args = $(foreach f,dz k p dy,$(if $(call dataset_field,$(1),$(f)),--$(f) $(call dataset_field,$(1),$(f)))) --seed $(call seed_of,$(1))
+dataset_tags = $(foreach f,dz k p dy,$(if $(call dataset_field,$(1),$(f)),--tag $(f)=$(call dataset_field,$(1),$(f)))) --tag seed=$(call seed_of,$(1))
 
 # Parameter files: the arguments of one stage, one file each, so that editing
 # one re-runs exactly the results that depend on it. PARAMS_DIR/STAGE.args holds
@@ -66,6 +77,10 @@ endif
 
 .PHONY: figures
 figures: | check-figure-deps
+
+# Prerequisites may name the dataset of a pattern rule's stem: $$(DATA_DIR)/$$(*D).npz
+# for RUNS_DIR/DATASET/METHOD (make expands $$ once more when it has the stem).
+.SECONDEXPANSION:
 
 # grid_stamp FILE,TEXT: FILE holds TEXT (an experiment's grid, e.g. the names of
 # its rows) and is rewritten only when TEXT changes, so a table that depends on

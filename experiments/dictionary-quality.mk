@@ -10,18 +10,17 @@ DQ_OUT := $(RESULTS_DIR)/dictionary-quality/$(SCALE)
 # frozen-decoder.mk's table (spelt out: this file may be read before that one)
 DQ_TABLE := $(RESULTS_DIR)/frozen-decoder/$(SCALE)/table.tsv
 DQ_FIGURES := $(foreach f,bars columns,$(foreach ext,png pdf,$(DQ_OUT)/dictionary-quality-$(f).$(ext)))
+# the dictionaries: of each frozen-decoder method (legends from the methods table)
 DQ_METHODS := sae-%-frozen sae-%-renormed sae-%-oracle-norms oracle
-DQ_TITLES := frozen renormed oracle_norms oracle_(A)
-DQ_COLOURS := \#1f77b4 \#17becf \#9467bd \#000000
 
 # Matched |cos| and fraction > 0.9, one panel per SAE type, one group per d_z.
-$(DQ_OUT)/dictionary-quality-bars.png $(DQ_OUT)/dictionary-quality-bars.pdf &: $(DQ_TABLE) figures/bars.gp
-	$(DRAW) figures/bars.gp $@ "table='$<'; methods='$(DQ_METHODS)'; mtitles='$(DQ_TITLES)'; colours='$(DQ_COLOURS)'; \
+$(DQ_OUT)/dictionary-quality-bars.png $(DQ_OUT)/dictionary-quality-bars.pdf &: $(DQ_TABLE) figures/bars.gp $(FIGURE_DEPS)
+	$(DRAW) figures/bars.gp $@ "table='$<'; methods='$(DQ_METHODS)'; \
 	  metrics='dict_cos dict_frac09'; mlabels='matched_|cos| fraction_|cos|_>_0.9'"
 
 # Per-column diagnostics against d_z: matched |cos|, angle, norm ratio.
-$(DQ_OUT)/dictionary-quality-columns.png $(DQ_OUT)/dictionary-quality-columns.pdf &: $(DQ_TABLE) figures/lines.gp
-	$(DRAW) figures/lines.gp $@ "table='$<'; methods='$(DQ_METHODS)'; mtitles='$(DQ_TITLES)'; colours='$(DQ_COLOURS)'; dashes='2 2 2 1'; \
+$(DQ_OUT)/dictionary-quality-columns.png $(DQ_OUT)/dictionary-quality-columns.pdf &: $(DQ_TABLE) figures/lines.gp $(FIGURE_DEPS)
+	$(DRAW) figures/lines.gp $@ "table='$<'; methods='$(DQ_METHODS)'; \
 	  metrics='dict_cos dict_angle dict_norm_ratio'; \
 	  mlabels='matched_|cos| angle_arccos|cos|_(rad) norm_ratio_‖d‖/‖a‖'; yranges='unit angle zero'"
 

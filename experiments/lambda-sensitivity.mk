@@ -30,42 +30,47 @@ LS_DZ := $(LS_DZ_$(SCALE))
 LS_DATASETS := $(call vl_datasets,$(LS_DZ))
 LS_OUT := $(RESULTS_DIR)/lambda-sensitivity/$(SCALE)
 
-# $(1) SAE variant, $(2) λ. The eval rule here is more specific than methods.mk's
-# RUNS_DIR/%.tsv (shorter stem), so it is the one make uses for these rows.
-define lambda_sae_rule
-$$(RUNS_DIR)/%/sae-$(1)-frozen-lam$(2).npz: $$(RUNS_DIR)/%/sae-$(1)-frozen.dict.npz $$(DATA_DIR)/%.npz $$(BIN)/fista $$(call params,lambda-fista)
-	$$(RUN) $$(BIN)/fista --dict $$<:D --bias $$<:b --lambda $(2) $$(call read_params,lambda-fista) $$(word 2,$$^) -o $$@
-$$(RUNS_DIR)/%/sae-$(1)-frozen-lam$(2).tsv: $$(RUNS_DIR)/%/sae-$(1)-frozen-lam$(2).npz $$(RUNS_DIR)/%/sae-$(1)-frozen.dict.npz $$(DATA_DIR)/%.npz $$(BIN)/eval $$(call params,eval)
-	$$(RUN) $$(BIN)/eval --tag method=sae-$(1)-frozen --tag $$(call dataset_tags,$$*) --tag lambda=$(2) --data $$(word 3,$$^) --codes $$< --dict $$(word 2,$$^):D --bias $$(word 2,$$^):b $$(call read_params,eval) -o $$@
-endef
-define lambda_oracle_rule
-$$(RUNS_DIR)/%/oracle-lam$(1).npz: $$(DATA_DIR)/%.npz $$(BIN)/fista $$(call params,lambda-fista)
-	@mkdir -p $$(@D)
-	$$(RUN) $$(BIN)/fista --dict $$<:A --lambda $(1) $$(call read_params,lambda-fista) $$< -o $$@
-$$(RUNS_DIR)/%/oracle-lam$(1).tsv: $$(RUNS_DIR)/%/oracle-lam$(1).npz $$(DATA_DIR)/%.npz $$(BIN)/eval $$(call params,eval)
-	$$(RUN) $$(BIN)/eval --tag method=oracle --tag $$(call dataset_tags,$$*) --tag lambda=$(1) --data $$(word 2,$$^) --codes $$< --dict $$(word 2,$$^):A $$(call read_params,eval) -o $$@
-endef
-$(foreach l,$(LS_LAMBDAS),$(eval $(call lambda_oracle_rule,$(l)))$(foreach v,$(SAE_VARIANTS),$(eval $(call lambda_sae_rule,$(v),$(l)))))
-
+# The runs of the grid: RUNS_DIR/DATASET/sae-V-frozen-lamL.npz and
+# oracle-lamL.npz; a static pattern rule over them (the stem is
+# DATASET/METHOD-lamL), λ from the name. The eval rules here are for these
+# targets only, so make uses them rather than methods.mk's RUNS_DIR/%.tsv.
 LS_METHODS := $(foreach l,$(LS_LAMBDAS),oracle-lam$(l) $(foreach v,$(SAE_VARIANTS),sae-$(v)-frozen-lam$(l)))
+LS_SAE_RUNS := $(foreach d,$(LS_DATASETS),$(foreach l,$(LS_LAMBDAS),$(foreach v,$(SAE_VARIANTS),$(RUNS_DIR)/$(d)/sae-$(v)-frozen-lam$(l).npz)))
+LS_ORACLE_RUNS := $(foreach d,$(LS_DATASETS),$(foreach l,$(LS_LAMBDAS),$(RUNS_DIR)/$(d)/oracle-lam$(l).npz))
+lam_of = $(lastword $(subst -lam, ,$(1)))
+lam_base = $(firstword $(subst -lam, ,$(1)))
+
+# FISTA on the SAE's frozen decoder (sae-V-frozen.dict.npz) at λ, scored as
+# method sae-V-frozen with a lambda tag.
+$(LS_SAE_RUNS): $(RUNS_DIR)/%.npz: $(RUNS_DIR)/$$(call lam_base,$$*).dict.npz $$(DATA_DIR)/$$(*D).npz $(BIN)/fista $(call params,lambda-fista)
+	$(RUN) $(BIN)/fista --dict $<:D --bias $<:b --lambda $(call lam_of,$*) $(call read_params,lambda-fista) $(word 2,$^) -o $@
+$(LS_SAE_RUNS:.npz=.tsv): $(RUNS_DIR)/%.tsv: $(RUNS_DIR)/%.npz $(RUNS_DIR)/$$(call lam_base,$$*).dict.npz $$(DATA_DIR)/$$(*D).npz $(BIN)/eval $(call params,eval)
+	$(RUN) $(BIN)/eval --tag method=$(call lam_base,$(*F)) $(call dataset_tags,$(*D)) --tag lambda=$(call lam_of,$*) --data $(word 3,$^) --codes $< --dict $(word 2,$^):D --bias $(word 2,$^):b $(call read_params,eval) -o $@
+# FISTA with the true A on the raw y at λ, scored as method oracle.
+$(LS_ORACLE_RUNS): $(RUNS_DIR)/%.npz: $$(DATA_DIR)/$$(*D).npz $(BIN)/fista $(call params,lambda-fista)
+	@mkdir -p $(@D)
+	$(RUN) $(BIN)/fista --dict $<:A --lambda $(call lam_of,$*) $(call read_params,lambda-fista) $< -o $@
+$(LS_ORACLE_RUNS:.npz=.tsv): $(RUNS_DIR)/%.tsv: $(RUNS_DIR)/%.npz $$(DATA_DIR)/$$(*D).npz $(BIN)/eval $(call params,eval)
+	$(RUN) $(BIN)/eval --tag method=oracle $(call dataset_tags,$(*D)) --tag lambda=$(call lam_of,$*) --data $(word 2,$^) --codes $< --dict $(word 2,$^):A $(call read_params,eval) -o $@
+
 LS_ROWS := $(call rows,$(LS_DATASETS),$(LS_METHODS))
 LS_ENCODER_ROWS := $(call rows,$(LS_DATASETS),$(foreach v,$(SAE_VARIANTS),sae-$(v)))
-$(call declare_rows,$(LS_DATASETS),$(foreach v,$(SAE_VARIANTS),sae-$(v)))
+$(eval $(call grid_stamp,$(LS_OUT)/grid.txt,$(patsubst $(RUNS_DIR)/%,%,$(LS_ROWS))))
 LS_FIGURES := $(foreach ext,png pdf,$(LS_OUT)/lambda-sensitivity-mcc-ood.$(ext))
 
 # One aggregate over the seeds per d_z, a dz column put after method.
 ls_rows_of = $(filter $(RUNS_DIR)/$(call dataset_name,$(1),$(VL_K),$(VL_P),)%,$(LS_ROWS))
-$(LS_OUT)/table.tsv: $(LS_ROWS) scripts/aggregate.sh
+$(LS_OUT)/table.tsv: $(LS_ROWS) $(LS_OUT)/grid.txt scripts/aggregate.sh
 	@mkdir -p $(@D)
 	{ $(foreach dz,$(LS_DZ),bash scripts/aggregate.sh lambda $(call ls_rows_of,$(dz)) | \
 	    awk -F'\t' -v OFS='\t' -v dz=$(dz) -v head=$(if $(filter $(dz),$(firstword $(LS_DZ))),1,0) \
 	    'NR == 1 { if (head) { $$1 = $$1 OFS "dz"; print } next } { $$1 = $$1 OFS dz; print }';) } > $@.tmp && mv $@.tmp $@
 
-$(LS_OUT)/encoder.tsv: $(LS_ENCODER_ROWS) scripts/aggregate.sh
+$(LS_OUT)/encoder.tsv: $(LS_ENCODER_ROWS) $(LS_OUT)/grid.txt scripts/aggregate.sh
 	@mkdir -p $(@D)
 	bash scripts/aggregate.sh dz $(LS_ENCODER_ROWS) > $@.tmp && mv $@.tmp $@
 
-$(LS_OUT)/lambda-sensitivity-mcc-ood.png $(LS_OUT)/lambda-sensitivity-mcc-ood.pdf &: $(LS_OUT)/table.tsv $(LS_OUT)/encoder.tsv figures/lambda-sensitivity.gp
+$(LS_OUT)/lambda-sensitivity-mcc-ood.png $(LS_OUT)/lambda-sensitivity-mcc-ood.pdf &: $(LS_OUT)/table.tsv $(LS_OUT)/encoder.tsv figures/lambda-sensitivity.gp $(FIGURE_DEPS)
 	$(DRAW) figures/lambda-sensitivity.gp $@ "table='$<'; ref='$(word 2,$^)'"
 
 .PHONY: lambda-sensitivity

@@ -9,17 +9,18 @@ LD_SAE := $(foreach v,$(SAE_VARIANTS),sae-$(v))
 LD_CURVES := $(foreach d,$(VL_DATASETS),$(foreach m,$(LD_SAE),$(RUNS_DIR)/$(d)/$(m).curve.tsv)) \
              $(foreach d,$(call vl_datasets,$(call vl_dz_for,dl-fista)),$(RUNS_DIR)/$(d)/dl-fista.curve.tsv)
 LD_FIGURES := $(foreach ext,png pdf,$(LD_OUT)/learning-dynamics-cos.$(ext))
+$(eval $(call grid_stamp,$(LD_OUT)/grid.txt,$(patsubst $(RUNS_DIR)/%,%,$(LD_CURVES))))
 
 # $(*D) is the dataset, $(*F) the method; dz and seed come from the name.
 $(RUNS_DIR)/%.curve.tsv: $(RUNS_DIR)/%.npz $(BIN)/mat-print scripts/track-curve.sh
-	bash scripts/track-curve.sh $(BIN)/mat-print $< $(*F) $(patsubst dz%,%,$(firstword $(subst _, ,$(*D)))) $(call seed_of,$(*D)) > $@.tmp && mv $@.tmp $@
+	bash scripts/track-curve.sh $(BIN)/mat-print $< $(*F) $(call dz_of,$(*D)) $(call seed_of,$(*D)) > $@.tmp && mv $@.tmp $@
 
-$(LD_OUT)/table.tsv: $(LD_CURVES) scripts/aggregate-curves.sh
+$(LD_OUT)/table.tsv: $(LD_CURVES) $(LD_OUT)/grid.txt scripts/aggregate-curves.sh
 	@mkdir -p $(@D)
 	bash scripts/aggregate-curves.sh $(LD_CURVES) > $@.tmp && mv $@.tmp $@
 
-$(LD_OUT)/learning-dynamics-cos.png $(LD_OUT)/learning-dynamics-cos.pdf &: $(LD_OUT)/table.tsv figures/learning-dynamics.gp
-	$(DRAW) figures/learning-dynamics.gp $@ "table='$<'"
+$(LD_OUT)/learning-dynamics-cos.png $(LD_OUT)/learning-dynamics-cos.pdf &: $(LD_OUT)/table.tsv figures/learning-dynamics.gp $(FIGURE_DEPS)
+	$(DRAW) figures/learning-dynamics.gp $@ "table='$<'; methods='dl-fista $(LD_SAE)'"
 
 .PHONY: learning-dynamics
 learning-dynamics: $(LD_FIGURES)

@@ -7,15 +7,22 @@
 # and vary-sparsity) share one run.
 #
 # Each method's options are in $(PARAMS_DIR)/METHOD.args (a prerequisite), and
-# its seed is the dataset's seed.
+# its seed is the dataset's seed. The methods themselves (names, the SAE
+# variants, the dictionary each is scored with, and how figures draw them) are
+# rows of experiments/methods.tsv; this file holds the rule that runs each.
 
 RUNS_DIR := $(RESULTS_DIR)/runs
 
-# seed of a dataset name: dz100_k10_p5000_s2 -> 2
-seed_of = $(lastword $(subst _s, ,$(1)))
-# dz=.. k=.. p=.. [dy=..] seed=.. tags from a dataset name (a dy tag only for
-# names with _dy, so rows of older names keep their columns)
-dataset_tags = $(subst _s, --tag seed=,$(subst _dy, --tag dy=,$(subst _p, --tag p=,$(subst _k, --tag k=,$(subst dz,dz=,$(1))))))
+# ---- the methods table ----------------------------------------------------
+# METHODS: the rows without '%' (what the sweeps run), SAE_VARIANTS: relu topk
+# ..., METHOD_DICT_<name>: the dict column of every method (scripts/methods.sh).
+# (METHODS_TABLE is exported, so the figure scripts read the same table.)
+METHODS_TABLE ?= $(CURDIR)/experiments/methods.tsv
+export METHODS_TABLE
+methods_table = $(shell METHODS_TABLE='$(METHODS_TABLE)' bash scripts/methods.sh $(1))$(if $(filter 0,$(.SHELLSTATUS)),,$(error $(METHODS_TABLE) is not a methods table (scripts/methods.sh $(1) failed)))
+METHODS := $(call methods_table,names)
+SAE_VARIANTS := $(call methods_table,variants)
+$(foreach d,$(call methods_table,dicts),$(eval METHOD_DICT_$(d)))
 
 # ---- methods -------------------------------------------------------------
 # FISTA oracle: inference with the true dictionary A.
@@ -57,48 +64,55 @@ $(RUNS_DIR)/%/dl-lista.npz: $(RUNS_DIR)/%/dl-fista.npz $(DATA_DIR)/%.npz $(BIN)/
 	@mkdir -p $(@D)
 	$(RUN) $(BIN)/lista --dict $<:D --data $(word 2,$^) --seed $(call seed_of,$*) $(call read_params,lista) -o $@
 
-# The four SAEs of SPEC §3, trained on Y_train, one model per variant; every
-# variant of a seed starts from the same weights. The decoder's match to A is
-# recorded every 10 epochs (SPEC §5.5).
-SAE_VARIANTS := relu topk jumprelu mp
+# The SAEs of SPEC §3 (one rule per variant of the table), trained on
+# Y_train; every variant of a seed starts from the same weights. The decoder's
+# match to A is recorded every 10 epochs (SPEC §5.5).
 define sae_rule
 $$(RUNS_DIR)/%/sae-$(1).npz: $$(DATA_DIR)/%.npz $$(BIN)/train-sae $$(call params,sae)
 	@mkdir -p $$(@D)
 	$$(RUN) $$(BIN)/train-sae --variant $(1) --data $$< --track-dict $$<:A --seed $$(call seed_of,$$*) $$(call read_params,sae) -o $$@
-eval_dict_sae-$(1) = --dict $$(1):W_dec --bias $$(1):b_dec
 endef
 $(foreach v,$(SAE_VARIANTS),$(eval $(call sae_rule,$(v))))
 
-# Frozen-decoder surgery (SPEC §5.1): an SAE's decoder as a dictionary (raw,
-# unit columns, or matched columns at the true norms), FISTA on y − b_dec.
-# Run sae-V-MODE.npz; its dictionary sae-V-MODE.dict.npz (D, b).
+# Frozen-decoder surgery (SPEC §5.1) on the SAE run RUNS/DATASET/sae-V.npz (the
+# stem is DATASET/sae-V): its decoder as a dictionary sae-V-MODE.dict.npz (D, b:
+# raw, unit columns, or matched columns at the true norms), and FISTA on
+# y − b_dec with it, sae-V-MODE.npz.
 FREEZE_MODES := frozen renormed oracle-norms
-define frozen_rule
-$$(RUNS_DIR)/%/sae-$(1)-$(2).dict.npz: $$(RUNS_DIR)/%/sae-$(1).npz $$(DATA_DIR)/%.npz $$(BIN)/freeze-decoder
-	$$(RUN) $$(BIN)/freeze-decoder --model $$< --mode $(2) $(if $(filter oracle-norms,$(2)),--truth $$(word 2,$$^):A) -o $$@
-$$(RUNS_DIR)/%/sae-$(1)-$(2).npz: $$(RUNS_DIR)/%/sae-$(1)-$(2).dict.npz $$(DATA_DIR)/%.npz $$(BIN)/fista $$(call params,surgery-fista)
-	$$(RUN) $$(BIN)/fista --dict $$<:D --bias $$<:b $$(call read_params,surgery-fista) $$(word 2,$$^) -o $$@
-eval_dict_sae-$(1)-$(2) = --dict $$(basename $$(1)).dict.npz:D --bias $$(basename $$(1)).dict.npz:b
-endef
-$(foreach v,$(SAE_VARIANTS),$(foreach m,$(FREEZE_MODES),$(eval $(call frozen_rule,$(v),$(m)))))
+$(RUNS_DIR)/%-frozen.dict.npz: $(RUNS_DIR)/%.npz $(BIN)/freeze-decoder
+	$(RUN) $(BIN)/freeze-decoder --model $< --mode frozen -o $@
+$(RUNS_DIR)/%-renormed.dict.npz: $(RUNS_DIR)/%.npz $(BIN)/freeze-decoder
+	$(RUN) $(BIN)/freeze-decoder --model $< --mode renormed -o $@
+$(RUNS_DIR)/%-oracle-norms.dict.npz: $(RUNS_DIR)/%.npz $$(DATA_DIR)/$$(*D).npz $(BIN)/freeze-decoder
+	$(RUN) $(BIN)/freeze-decoder --model $< --mode oracle-norms --truth $(word 2,$^):A -o $@
+fista_on_dict = $(RUN) $(BIN)/fista --dict $<:D --bias $<:b $(call read_params,surgery-fista) $(word 2,$^) -o $@
+$(RUNS_DIR)/%-frozen.npz: $(RUNS_DIR)/%-frozen.dict.npz $$(DATA_DIR)/$$(*D).npz $(BIN)/fista $(call params,surgery-fista)
+	$(fista_on_dict)
+$(RUNS_DIR)/%-renormed.npz: $(RUNS_DIR)/%-renormed.dict.npz $$(DATA_DIR)/$$(*D).npz $(BIN)/fista $(call params,surgery-fista)
+	$(fista_on_dict)
+$(RUNS_DIR)/%-oracle-norms.npz: $(RUNS_DIR)/%-oracle-norms.dict.npz $$(DATA_DIR)/$$(*D).npz $(BIN)/fista $(call params,surgery-fista)
+	$(fista_on_dict)
+
+# Refined (the paper's refined_{type}, SPEC §6 "Vary latents"): FISTA on the
+# frozen decoder and y − b_dec warm-started from the SAE's own codes (unclamped),
+# with the surgery's λ and 100 iterations; i.e. the warm-start encoder surgery
+# (warm-start.mk) at a budget of 100 iterations, as a run of its own.
+$(RUNS_DIR)/%-refined.npz: $(RUNS_DIR)/%-frozen.dict.npz $(RUNS_DIR)/%.npz $$(DATA_DIR)/$$(*D).npz $(BIN)/fista $(call params,surgery-fista)
+	$(RUN) $(BIN)/fista --dict $<:D --bias $<:b --init $(word 2,$^) $(call read_params,surgery-fista) $(word 3,$^) -o $@
 
 # ---- evaluation ----------------------------------------------------------
-# The dictionary each method is scored with (eval --dict), by method name;
-# $(1) is the run's .npz, $(2) the dataset. Methods without one get NaN columns.
-eval_dict_oracle = --dict $(2):A
-eval_dict_dl-fista = --dict $(1):D
-eval_dict_softplus-adam = --dict $(1):D
-eval_dict_lista-oracle = --dict $(2):A
-eval_dict_lista-oracle-stable = --dict $(2):A
-eval_dict_dl-lista = --dict $(1):D
+# The dictionary a run is scored with (eval --dict, --bias), from the dict
+# column of the methods table: $(call eval_dict,METHOD,RUN.npz,DATA.npz). A
+# method without a row stops make.
+eval_dict = $(if $(METHOD_DICT_$(1)),$(call dict_args,$(subst :, ,$(METHOD_DICT_$(1))),$(2),$(3)),$(error $(METHODS_TABLE): no row for method '$(1)', so eval has no dictionary for $(2)))
+# $(call dict_args,FILE MEMBER[+BIAS],RUN,DATA) (the dict split at ':'; '-' = none)
+dict_args = $(if $(filter -,$(1)),,$(call dict_opts,$(call dict_file,$(word 1,$(1)),$(2),$(3)),$(subst +, ,$(word 2,$(1)))))
+dict_file = $(if $(filter DATA,$(1)),$(3),$(if $(filter RUN,$(1)),$(2),$(dir $(2))$(1)))
+dict_opts = --dict $(1):$(word 1,$(2))$(if $(word 2,$(2)), --bias $(1):$(word 2,$(2)))
 
-# $(*D) is the dataset name, $(*F) the method.
-$(RUNS_DIR)/%.tsv: $(RUNS_DIR)/%.npz $(BIN)/eval $(call params,eval)
-	$(RUN) $(BIN)/eval --tag method=$(*F) --tag $(call dataset_tags,$(*D)) --data $(DATA_DIR)/$(*D).npz --codes $< $(call eval_dict_$(*F),$<,$(DATA_DIR)/$(*D).npz) $(call read_params,eval) -o $@
+# $(*D) is the dataset name, $(*F) the method. eval also reads the dataset.
+$(RUNS_DIR)/%.tsv: $(RUNS_DIR)/%.npz $$(DATA_DIR)/$$(*D).npz $(BIN)/eval $(call params,eval)
+	$(RUN) $(BIN)/eval --tag method=$(*F) $(call dataset_tags,$(*D)) --data $(DATA_DIR)/$(*D).npz --codes $< $(call eval_dict,$(*F),$<,$(DATA_DIR)/$(*D).npz) $(call read_params,eval) -o $@
 
-# rows DATASETS METHODS: the eval rows of every method on every dataset; each
-# row also depends on its dataset (eval reads it).
+# rows DATASETS METHODS: the eval rows of every method on every dataset.
 rows = $(foreach d,$(1),$(foreach m,$(2),$(RUNS_DIR)/$(d)/$(m).tsv))
-define declare_rows
-$(foreach d,$(1),$(foreach m,$(2),$(eval $(RUNS_DIR)/$(d)/$(m).tsv: $(DATA_DIR)/$(d).npz)))
-endef

@@ -47,8 +47,8 @@ PT_DZ_paper := 50 100 200
 PT_K_paper := 3 5 10
 PT_C_paper := 0.5 1 1.5 2 2.5 3 4 5 6
 PT_P_paper := 2000
-PT_METHODS_paper := oracle probe dl-fista softplus-adam sae-relu sae-topk sae-jumprelu sae-mp
-PT_LEGACY_METHODS_paper := oracle dl-fista softplus-adam sae-relu-w2 sae-topk-w2 sae-jumprelu-w2 sae-mp-w2
+PT_METHODS_paper := oracle probe dl-fista softplus-adam $(foreach v,$(SAE_VARIANTS),sae-$(v))
+PT_LEGACY_METHODS_paper := oracle dl-fista softplus-adam $(foreach v,$(SAE_VARIANTS),sae-$(v)-w2)
 PT_PANEL_DZ_paper := 50 200
 PT_PANEL_K_paper := 3 10
 
@@ -74,22 +74,15 @@ pt_datasets = $(foreach dz,$(PT_DZ),$(foreach k,$(PT_K),$(foreach dy,$(call pt_d
 PT_DATASETS := $(call pt_datasets,ln)
 PT_LEGACY_DATASETS := $(call pt_datasets,log2)
 
-# Legacy SAEs: the four SAEs at width 2·d_z (d_z from the dataset name).
-pt_dz_of = $(patsubst dz%,%,$(firstword $(subst _, ,$(1))))
-define sae_w2_rule
-$$(RUNS_DIR)/%/sae-$(1)-w2.npz: $$(DATA_DIR)/%.npz $$(BIN)/train-sae $$(call params,sae)
-	@mkdir -p $$(@D)
-	$$(RUN) $$(BIN)/train-sae --variant $(1) --width $$$$(( 2 * $$(call pt_dz_of,$$*) )) --data $$< --track-dict $$<:A --seed $$(call seed_of,$$*) $$(call read_params,sae) -o $$@
-eval_dict_sae-$(1)-w2 = --dict $$(1):W_dec --bias $$(1):b_dec
-endef
-$(foreach v,$(SAE_VARIANTS),$(eval $(call sae_w2_rule,$(v))))
+# Legacy SAEs: each SAE variant at width 2·d_z (the stem is DATASET/sae-V).
+$(RUNS_DIR)/%-w2.npz: $$(DATA_DIR)/$$(*D).npz $(BIN)/train-sae $(call params,sae)
+	@mkdir -p $(@D)
+	$(RUN) $(BIN)/train-sae --variant $(patsubst sae-%,%,$(*F)) --width $$(( 2 * $(call dz_of,$(*D)) )) --data $< --track-dict $<:A --seed $(call seed_of,$(*D)) $(call read_params,sae) -o $@
 
 PT_FIGURE_NAMES := mcc-id auc-ood
 PT_ROWS := $(call rows,$(PT_DATASETS),$(PT_METHODS))
-$(call declare_rows,$(PT_DATASETS),$(PT_METHODS))
 PT_LEGACY_ROWS := $(call rows,$(PT_DATASETS),probe) \
                   $(call rows,$(PT_LEGACY_DATASETS),$(filter-out probe,$(PT_LEGACY_METHODS)))
-$(call declare_rows,$(PT_LEGACY_DATASETS),$(PT_LEGACY_METHODS))
 
 # $(call pt_experiment,NAME,OUT,ROWS): table, grid stamp and figures of one preset
 define pt_experiment
@@ -100,7 +93,7 @@ $(2)/table.tsv: $$($(3)) $(2)/grid.txt scripts/aggregate.sh
 	@mkdir -p $$(@D)
 	bash scripts/aggregate.sh dz,k,dy $$($(3)) > $$@.tmp && mv $$@.tmp $$@
 
-$(2)/$(1)-%.png $(2)/$(1)-%.pdf &: $(2)/table.tsv figures/phase-transition.gp
+$(2)/$(1)-%.png $(2)/$(1)-%.pdf &: $(2)/table.tsv figures/phase-transition.gp $$(FIGURE_DEPS)
 	$$(DRAW) figures/phase-transition.gp $$@ "table='$$<'; metric='$$*'; panel_dz='$$(PT_PANEL_DZ)'; panel_k='$$(PT_PANEL_K)'"
 
 .PHONY: $(1)

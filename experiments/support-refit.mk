@@ -31,35 +31,32 @@ SR_VARIANTS := paper lstsq
 SR_DATASETS := $(call vl_datasets,$(SR_DZ))
 SR_OUT := $(RESULTS_DIR)/support-refit/$(SCALE)
 
-# sae-V-refit-R.npz: codes Z_val, Z_ood of SAE V's support refit with variant R.
-define support_refit_rule
-$$(RUNS_DIR)/%/sae-$(1)-refit-$(2).npz: $$(RUNS_DIR)/%/sae-$(1).npz $$(DATA_DIR)/%.npz $$(BIN)/support-refit
-	$$(RUN) $$(BIN)/support-refit --model $$< --data $$(word 2,$$^) --variant $(2) -o $$@
-eval_dict_sae-$(1)-refit-$(2) = --dict $$(dir $$(1))sae-$(1).npz:W_dec --bias $$(dir $$(1))sae-$(1).npz:b_dec
-endef
-$(foreach v,$(SAE_VARIANTS),$(foreach r,$(SR_VARIANTS),$(eval $(call support_refit_rule,$(v),$(r)))))
+# sae-V-refit-R.npz: codes Z_val, Z_ood of SAE V's support refit with variant
+# R (the stem is DATASET/sae-V).
+$(RUNS_DIR)/%-refit-paper.npz: $(RUNS_DIR)/%.npz $$(DATA_DIR)/$$(*D).npz $(BIN)/support-refit
+	$(RUN) $(BIN)/support-refit --model $< --data $(word 2,$^) --variant paper -o $@
+$(RUNS_DIR)/%-refit-lstsq.npz: $(RUNS_DIR)/%.npz $$(DATA_DIR)/$$(*D).npz $(BIN)/support-refit
+	$(RUN) $(BIN)/support-refit --model $< --data $(word 2,$^) --variant lstsq -o $@
 
 SR_METHODS := $(foreach v,$(SAE_VARIANTS),sae-$(v) sae-$(v)-frozen $(foreach r,$(SR_VARIANTS),sae-$(v)-refit-$(r))) oracle
 SR_ROWS := $(call rows,$(SR_DATASETS),$(SR_METHODS))
-$(call declare_rows,$(SR_DATASETS),$(SR_METHODS))
+$(eval $(call grid_stamp,$(SR_OUT)/grid.txt,$(patsubst $(RUNS_DIR)/%,%,$(SR_ROWS))))
 SR_FIGURES := $(foreach f,mcc-ood-bars prf,$(foreach ext,png pdf,$(SR_OUT)/support-refit-$(f).$(ext)))
 
-$(SR_OUT)/table.tsv: $(SR_ROWS) scripts/aggregate.sh
+$(SR_OUT)/table.tsv: $(SR_ROWS) $(SR_OUT)/grid.txt scripts/aggregate.sh
 	@mkdir -p $(@D)
 	bash scripts/aggregate.sh dz $(SR_ROWS) > $@.tmp && mv $@.tmp $@
 
 # MCC(OOD) bars: SAE encoder / refit (paper) / refit (lstsq) / FISTA on the
 # frozen decoder, one panel per SAE type, one group per d_z.
-$(SR_OUT)/support-refit-mcc-ood-bars.png $(SR_OUT)/support-refit-mcc-ood-bars.pdf &: $(SR_OUT)/table.tsv figures/bars.gp
+$(SR_OUT)/support-refit-mcc-ood-bars.png $(SR_OUT)/support-refit-mcc-ood-bars.pdf &: $(SR_OUT)/table.tsv figures/bars.gp $(FIGURE_DEPS)
 	$(DRAW) figures/bars.gp $@ "table='$<'; methods='sae-% sae-%-refit-paper sae-%-refit-lstsq sae-%-frozen'; \
-	  mtitles='SAE_encoder refit_(paper) refit_(lstsq) FISTA,_frozen_decoder'; \
-	  colours='#d62728 #ff7f0e #2ca02c #1f77b4'; metrics='mcc_ood'; mlabels='MCC_(OOD)'"
+	  metrics='mcc_ood'; mlabels='MCC_(OOD)'"
 
 # Support precision / recall / F1 (OOD codes, columns matched to A) against d_z.
-$(SR_OUT)/support-refit-prf.png $(SR_OUT)/support-refit-prf.pdf &: $(SR_OUT)/table.tsv figures/lines.gp
+$(SR_OUT)/support-refit-prf.png $(SR_OUT)/support-refit-prf.pdf &: $(SR_OUT)/table.tsv figures/lines.gp $(FIGURE_DEPS)
 	$(DRAW) figures/lines.gp $@ "table='$<'; methods='sae-% sae-%-refit-paper sae-%-refit-lstsq sae-%-frozen oracle'; \
-	  mtitles='SAE_encoder refit_(paper) refit_(lstsq) FISTA,_frozen_decoder FISTA_(oracle)'; \
-	  dashes='2 1 1 1 1'; colours='#d62728 #ff7f0e #2ca02c #1f77b4 #000000'; metrics='support_precision support_recall support_f1'; \
+	  metrics='support_precision support_recall support_f1'; \
 	  mlabels='support_precision support_recall support_F1'; yranges='unit unit unit'"
 
 .PHONY: support-refit

@@ -54,7 +54,6 @@ VS_FIGURE_NAMES := mcc-id mcc-ood auc-ood acc-ood
 # One table, stamp and figure set per d_z.
 define vs_dz
 VS_ROWS_$(1) := $$(foreach m,$$(VS_METHODS),$$(call rows,$$(call vs_datasets,$$(m),$(1)),$$(m)))
-$$(foreach m,$$(VS_METHODS),$$(call declare_rows,$$(call vs_datasets,$$(m),$(1)),$$(m)))
 VS_FIGURES_$(1) := $$(foreach f,$$(VS_FIGURE_NAMES),$$(foreach ext,png pdf,$$(VS_OUT)/vary-samples-dz$(1)-$$(f).$$(ext)))
 VS_FIGURES += $$(VS_FIGURES_$(1))
 VS_TABLES += $$(VS_OUT)/table-dz$(1).tsv
@@ -64,7 +63,7 @@ $$(VS_OUT)/table-dz$(1).tsv: $$(VS_ROWS_$(1)) $$(VS_OUT)/grid-dz$(1).txt scripts
 	@mkdir -p $$(@D)
 	bash scripts/aggregate.sh p $$(VS_ROWS_$(1)) > $$@.tmp && mv $$@.tmp $$@
 
-$$(VS_OUT)/vary-samples-dz$(1)-%.png $$(VS_OUT)/vary-samples-dz$(1)-%.pdf &: $$(VS_OUT)/table-dz$(1).tsv figures/vary-latents.gp
+$$(VS_OUT)/vary-samples-dz$(1)-%.png $$(VS_OUT)/vary-samples-dz$(1)-%.pdf &: $$(VS_OUT)/table-dz$(1).tsv figures/vary-latents.gp $$(FIGURE_DEPS)
 	$$(DRAW) figures/vary-latents.gp $$@ "table='$$<'; metric='$$*'; xcol='p'"
 endef
 VS_FIGURES :=

@@ -5,22 +5,21 @@
 # Variables:
 #   table    aggregated TSV (columns method, dz, n, METRIC_mean, METRIC_std, ...)
 #   out      output path without extension (writes out.png and out.pdf)
-#   methods  method names, '%' standing for the SAE type (e.g. 'sae-%-frozen oracle')
-#   mtitles  one legend title per method, '_' for spaces
+#   methods  method names, '%' standing for the SAE type (e.g. 'sae-%-frozen oracle');
+#            their legend titles and colours come from the methods table
 #   metrics  eval columns, one row of panels each (e.g. 'dict_cos dict_frac09')
 #   mlabels  one y label per metric, '_' for spaces
-# Optional: variants (default 'relu topk jumprelu mp'), vtitles, colours (one
-# per method, cycled).
-if (!exists("table") || !exists("out") || !exists("methods") || !exists("mtitles") \
+# One column of panels per SAE variant of the methods table.
+if (!exists("table") || !exists("out") || !exists("methods") \
     || !exists("metrics") || !exists("mlabels")) {
-    print "usage: gnuplot -e \"table='T'; out='F'; methods='...'; mtitles='...'; metrics='...'; mlabels='...'\" bars.gp"
+    print "usage: gnuplot -e \"table='T'; out='F'; methods='...'; metrics='...'; mlabels='...'\" bars.gp"
     exit status 2
 }
-if (!exists("variants")) { variants = "relu topk jumprelu mp" }
-if (!exists("vtitles")) { vtitles = "ReLU TopK JumpReLU MP" }
-if (words(methods) != words(mtitles) || words(metrics) != words(mlabels)) {
-    print "bars.gp: methods/mtitles or metrics/mlabels differ in length"; exit status 2
+if (words(metrics) != words(mlabels)) {
+    print "bars.gp: metrics/mlabels differ in length"; exit status 2
 }
+load "figures/methods.gp"
+if (mcheck(methods) ne "ok") { print "bars.gp: ".mcheck(methods); exit status 1 }
 
 set datafile separator "\t"
 set datafile columnheaders
@@ -30,7 +29,6 @@ set style fill solid 0.85 border lc rgb "#333333"
 set errorbars small
 
 spaced(s) = system("printf '%s' '".s."' | tr '_' ' '")
-subst(s, v) = strstrt(s, "%") ? s[1:strstrt(s, "%") - 1].v.s[strstrt(s, "%") + 1:] : s
 present(m) = system(sprintf("awk -F'\\t' 'NR>1 && $1==\"%s\" {f=1} END {print f+0}' '%s'", m, table)) + 0
 dzs = system(sprintf("awk -F'\\t' 'NR==1 {for (i=1;i<=NF;i++) if ($i==\"dz\") c=i; next} {print $c}' '%s' | sort -g -u | tr '\\n' ' '", table))
 ngroups = words(dzs)
@@ -38,8 +36,7 @@ gidx(x) = sum [g=1:ngroups] ((word(dzs, g) + 0) == x ? g : 0)
 nb = words(methods)
 bw = 0.8 / nb
 xpos(j) = gidx(column("dz")) + (j - (nb + 1) / 2.0) * bw
-if (!exists("colours")) { colours = "#d62728 #1f77b4 #17becf #9467bd #2ca02c #ff7f0e #000000" }
-colour(j) = word(colours, (j - 1) % words(colours) + 1)
+colour(j) = mcolour(word(methods, j))
 
 set boxwidth bw absolute
 
@@ -68,17 +65,17 @@ do for [fmt in "png pdf"] {
         std_col = word(metrics, r)."_std"
         do for [i=1:ncols] {
             v = word(variants, i)
-            set title word(vtitles, i)." SAE"
+            set title vlabel(v)
             if (r == nrows) { set xlabel "number of latents d_z" } else { unset xlabel }
             if (i == 1) { set ylabel spaced(word(mlabels, r)) } else { unset ylabel }
             set origin (i - 1.0) / ncols, KP / H + (nrows - r) * ph
             set size 1.0 / ncols, ph
             cmd = ""
             do for [j=1:nb] {
-                m = subst(word(methods, j), v)
+                m = vname(word(methods, j), v)
                 if (present(m)) {
                     cmd = cmd.(cmd eq "" ? "" : ", ").sprintf("table using (strcol('method') eq '%s' ? xpos(%d) : NaN):(column(mean_col)):(column(std_col)) with boxerrorbars lc rgb '%s' notitle", m, j, colour(j))
-                    if (r == 1 && i == 1) { keycmd = keycmd.(keycmd eq "" ? "" : ", ").sprintf("NaN with boxes lc rgb '%s' title '%s'", colour(j), spaced(word(mtitles, j))) }
+                    if (r == 1 && i == 1) { keycmd = keycmd.(keycmd eq "" ? "" : ", ").sprintf("NaN with boxes lc rgb '%s' title '%s'", colour(j), mlabel(word(methods, j))) }
                 }
             }
             if (cmd ne "") { eval "plot ".cmd } else { plot NaN notitle }

@@ -1,19 +1,26 @@
-# frozen-decoder.gp — SPEC §5.1 as 1 × 4 panels, one per SAE type: the SAE's
-# encoder, FISTA on its frozen / renormed / oracle-norm decoder, the refined
-# decoder (MCC(OOD) only), DL-FISTA and the oracle, one metric against d_z
-# (log), mean ± 1 population std over seeds.
+# frozen-decoder.gp — SPEC §5.1 as 1 × N panels, one per SAE type: the SAE's
+# surgeries (its encoder, FISTA on its frozen / renormed / oracle-norm decoder,
+# refined, DL-FISTA from its decoder, ...) and reference methods (DL-FISTA, the
+# oracle), one metric against d_z (log), mean ± 1 population std over seeds.
+# A method is drawn where the table has a value for it (the rows of DL-FISTA
+# from the decoder have MCC(OOD) only).
 # Variables: table (aggregated TSV), metric (mcc-ood or mcc-id), out (path
-# without extension).
-if (!exists("table") || !exists("metric") || !exists("out")) {
-    print "usage: gnuplot -e \"table='T'; metric='mcc-ood'; out='F'\" frozen-decoder.gp"; exit status 2
+# without extension), methods (the surgeries, '%' the SAE type: 'sae-%
+# sae-%-frozen ...'), refs (methods drawn in every panel: 'dl-fista oracle');
+# titles, colours and dash types from the methods table.
+if (!exists("table") || !exists("metric") || !exists("out") || !exists("methods") || !exists("refs")) {
+    print "usage: gnuplot -e \"table='T'; metric='mcc-ood'; out='F'; methods='sae-% ...'; refs='oracle ...'\" frozen-decoder.gp"; exit status 2
 }
 col = metric eq "mcc-ood" ? "mcc_ood" : metric eq "mcc-id" ? "mcc_id" : ""
 if (col eq "") { print "frozen-decoder.gp: unknown metric ".metric; exit status 2 }
 label = metric eq "mcc-ood" ? "MCC (OOD)" : "MCC (ID)"
+load "figures/methods.gp"
+if (mcheck(methods." ".refs) ne "ok") { print "frozen-decoder.gp: ".mcheck(methods." ".refs); exit status 1 }
 
 set datafile separator "\t"
 set datafile columnheaders
 set logscale x
+xfit_col = "dz"; load "figures/xfit.gp"
 set yrange [-0.05:1.05]
 set grid
 set style fill transparent solid 0.15 noborder
@@ -22,38 +29,32 @@ std_col = col."_std"
 sel(m) = (strcol("method") eq m) ? column(mean_col) : NaN
 lo(m) = (strcol("method") eq m) ? column(mean_col) - column(std_col) : NaN
 hi(m) = (strcol("method") eq m) ? column(mean_col) + column(std_col) : NaN
-present(m) = system(sprintf("awk -F'\\t' 'NR>1 && $1==\"%s\" {f=1} END {print f+0}' '%s'", m, table)) + 0
+# whether method m has a numeric mean of the metric in some row
+present(m) = system(sprintf("awk -F'\\t' 'NR==1 {for (i=1;i<=NF;i++) if ($i==\"%s\") c=i; next} $1==\"%s\" && $c != \"nan\" {f=1} END {print f+0}' '%s'", mean_col, m, table)) + 0
+nv = words(variants)
 
-variants = "relu topk jumprelu mp"
-vtitles = "ReLU TopK JumpReLU MP"
-# per panel: suffix of the method name, title, colour, dash (SAE dashed, sparse coding solid)
-# -refined: the decoder refined by DL-FISTA warm-started from it (warm-start.mk;
-# MCC(OOD) only, at the d_z its grid covers).
-suffixes = "- -frozen -renormed -oracle-norms -refined"
-stitles = "SAE-encoder FISTA,-frozen-decoder FISTA,-renormed-decoder FISTA,-oracle-norms refined-decoder"
-colours = "#d62728 #1f77b4 #17becf #9467bd #ff7f0e"
-spaced(s) = system("echo '".s."' | tr '-' ' '")
-
+# one panel: the surgeries of variant v (circles), then the references (squares)
 build_panel = "cmd = ''; \
-  do for [j=1:words(suffixes)] { \
-    m = 'sae-'.word(variants, i).(word(suffixes, j) eq '-' ? '' : word(suffixes, j)); \
-    if (present(m) && !(word(suffixes, j) eq '-refined' && metric ne 'mcc-ood')) { \
-      cmd = cmd.(cmd eq '' ? '' : ', ').sprintf(\"table using 'dz':(lo('%s')):(hi('%s')) with filledcurves lc rgb '%s' notitle, table using 'dz':(sel('%s')) with linespoints lw 2 pt 7 ps 0.5 lc rgb '%s' dt %d title '%s'\", m, m, word(colours, j), m, word(colours, j), (j == 1 ? 2 : 1), spaced(word(stitles, j))) } }; \
-  do for [r in 'dl-fista oracle'] { \
+  do for [j=1:words(methods)] { \
+    p = word(methods, j); m = vname(p, v); \
+    if (present(m)) { \
+      cmd = cmd.(cmd eq '' ? '' : ', ').sprintf(\"table using 'dz':(lo('%s')):(hi('%s')) with filledcurves lc rgb '%s' notitle, table using 'dz':(sel('%s')) with linespoints lw 2 pt 7 ps 0.5 lc rgb '%s' dt %d title '%s'\", m, m, mcolour(p), m, mcolour(p), mdash(p), mlabel(p)) } }; \
+  do for [j=1:words(refs)] { \
+    r = word(refs, j); \
     if (present(r)) { \
-      c = (r eq 'oracle') ? '#000000' : '#2ca02c'; t = (r eq 'oracle') ? 'FISTA (oracle)' : 'DL-FISTA'; \
-      cmd = cmd.', '.sprintf(\"table using 'dz':(sel('%s')) with linespoints lw 2 pt 5 ps 0.5 lc rgb '%s' dt 1 title '%s'\", r, c, t) } }"
+      cmd = cmd.(cmd eq '' ? '' : ', ').sprintf(\"table using 'dz':(sel('%s')) with linespoints lw 2 pt 5 ps 0.5 lc rgb '%s' dt %d title '%s'\", r, mcolour(r), mdash(r), mlabel(r)) } }"
 
 do for [fmt in "png pdf"] {
     if (fmt eq "png") {
-        set terminal pngcairo size 1800,520 enhanced font "Sans,11"
+        set terminal pngcairo size 450 * nv,520 enhanced font "Sans,11"
     } else {
-        set terminal pdfcairo size 13in,3.8in enhanced font "Sans,10"
+        eval sprintf("set terminal pdfcairo size %.2fin,3.8in enhanced font 'Sans,10'", 3.25 * nv)
     }
     set output out.".".fmt
-    set multiplot layout 1,4
-    do for [i=1:4] {
-        set title word(vtitles, i)." SAE"
+    set multiplot layout 1,nv
+    do for [i=1:nv] {
+        v = word(variants, i)
+        set title vlabel(v)
         set xlabel "number of latents d_z"
         if (i == 1) { set ylabel label } else { unset ylabel }
         if (i == 1) { set key left bottom font ",9" } else { unset key }

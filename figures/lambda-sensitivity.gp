@@ -1,7 +1,8 @@
 # lambda-sensitivity.gp — SPEC §5.6: MCC(OOD) of FISTA against λ (log x), one
-# panel per d_z: FISTA on each SAE type's frozen decoder (solid, one colour per
-# SAE type), the SAE's own encoder as a flat dashed reference in the same
-# colour, FISTA with the true A (black); mean ± 1 population std over seeds.
+# panel per d_z: FISTA on each SAE type's frozen decoder (solid, in the SAE
+# type's colour of the methods table), the SAE's own encoder as a flat dashed
+# reference in the same colour, FISTA with the true A (the oracle's colour);
+# mean ± 1 population std over seeds.
 # Variables: table (columns method dz lambda n ..._mean/_std), ref (aggregate
 # of the SAE encoders' rows by dz), out (path without extension).
 if (!exists("table") || !exists("ref") || !exists("out")) {
@@ -11,9 +12,7 @@ set datafile separator "\t"
 set datafile columnheaders
 set style fill transparent solid 0.15 noborder
 
-variants = "relu topk jumprelu mp"
-vtitles = "ReLU TopK JumpReLU MP"
-colours = "#d62728 #1f77b4 #9467bd #ff7f0e"
+load "figures/methods.gp"
 awkcol = "NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next}"
 dzs = system(sprintf("awk -F'\\t' '%s {print $c[\"dz\"]}' '%s' | sort -g -u | tr '\\n' ' '", awkcol, table))
 lmin = system(sprintf("awk -F'\\t' '%s {print $c[\"lambda\"]}' '%s' | sort -g | head -n 1", awkcol, table)) + 0
@@ -53,22 +52,22 @@ do for [fmt in "png pdf"] {
         cmd = ""
         do for [i=1:words(variants)] {
             m = "sae-".word(variants, i)
-            c = word(colours, i)
+            c = mcolour(m)
             if (present(m."-frozen", dz)) {
                 sel = sprintf("(strcol('method') eq '%s' && column('dz') == %s", m."-frozen", dz)
                 cmd = cmd.(cmd eq "" ? "" : ", ").sprintf("table using 'lambda':%s ? column('mcc_ood_mean') - column('mcc_ood_std') : NaN):%s ? column('mcc_ood_mean') + column('mcc_ood_std') : NaN) with filledcurves lc rgb '%s' notitle, table using 'lambda':%s ? column('mcc_ood_mean') : NaN) with linespoints lw 2 pt 7 ps 0.6 lc rgb '%s' dt 1 notitle", sel, sel, c, sel, c)
-                if (p == 1) { keycmd = keycmd.(keycmd eq "" ? "" : ", ").sprintf("NaN with linespoints lw 2 pt 7 ps 0.6 lc rgb '%s' dt 1 title '%s: FISTA, frozen decoder'", c, word(vtitles, i)) }
+                if (p == 1) { keycmd = keycmd.(keycmd eq "" ? "" : ", ").sprintf("NaN with linespoints lw 2 pt 7 ps 0.6 lc rgb '%s' dt 1 title '%s: %s'", c, vlabel(word(variants, i)), mlabel("sae-%-frozen")) }
             }
             rv = refval(m, dz, "mean")
             if (rv ne "") {
                 cmd = cmd.(cmd eq "" ? "" : ", ").sprintf("%s with lines lw 2 lc rgb '%s' dt 2 notitle", rv, c)
-                if (p == 1) { keycmd = keycmd.(keycmd eq "" ? "" : ", ").sprintf("NaN with lines lw 2 lc rgb '%s' dt 2 title '%s: SAE encoder'", c, word(vtitles, i)) }
+                if (p == 1) { keycmd = keycmd.(keycmd eq "" ? "" : ", ").sprintf("NaN with lines lw 2 lc rgb '%s' dt 2 title '%s: %s'", c, vlabel(word(variants, i)), mlabel("sae-%")) }
             }
         }
         if (present("oracle", dz)) {
             sel = sprintf("(strcol('method') eq 'oracle' && column('dz') == %s", dz)
-            cmd = cmd.(cmd eq "" ? "" : ", ").sprintf("table using 'lambda':%s ? column('mcc_ood_mean') - column('mcc_ood_std') : NaN):%s ? column('mcc_ood_mean') + column('mcc_ood_std') : NaN) with filledcurves lc rgb '#000000' notitle, table using 'lambda':%s ? column('mcc_ood_mean') : NaN) with linespoints lw 2 pt 5 ps 0.6 lc rgb '#000000' dt 1 notitle", sel, sel, sel)
-            if (p == 1) { keycmd = keycmd.(keycmd eq "" ? "" : ", ")."NaN with linespoints lw 2 pt 5 ps 0.6 lc rgb '#000000' dt 1 title 'FISTA, true A'" }
+            cmd = cmd.(cmd eq "" ? "" : ", ").sprintf("table using 'lambda':%s ? column('mcc_ood_mean') - column('mcc_ood_std') : NaN):%s ? column('mcc_ood_mean') + column('mcc_ood_std') : NaN) with filledcurves lc rgb '%s' notitle, table using 'lambda':%s ? column('mcc_ood_mean') : NaN) with linespoints lw 2 pt 5 ps 0.6 lc rgb '%s' dt 1 notitle", sel, sel, mcolour("oracle"), sel, mcolour("oracle"))
+            if (p == 1) { keycmd = keycmd.(keycmd eq "" ? "" : ", ").sprintf("NaN with linespoints lw 2 pt 5 ps 0.6 lc rgb '%s' dt 1 title '%s'", mcolour("oracle"), mlabel("oracle")) }
         }
         if (cmd ne "") { eval "plot ".cmd } else { plot NaN notitle }
     }

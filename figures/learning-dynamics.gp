@@ -1,10 +1,14 @@
 # learning-dynamics.gp — SPEC §5.5: matched |cos| of the learned dictionary to A
 # against training epochs (SAEs, dashed) or rounds (DL-FISTA, solid), one panel
 # per d_z, mean ± 1 population std over seeds.
-# Variables: table (aggregate-curves.sh output), out (path without extension).
-if (!exists("table") || !exists("out")) {
-    print "usage: gnuplot -e \"table='T'; out='F'\" learning-dynamics.gp"; exit status 2
+# Variables: table (aggregate-curves.sh output), out (path without extension),
+# methods (the curves to draw, e.g. 'dl-fista sae-relu'; title, colour and dash
+# type from the methods table).
+if (!exists("table") || !exists("out") || !exists("methods")) {
+    print "usage: gnuplot -e \"table='T'; out='F'; methods='dl-fista sae-relu ...'\" learning-dynamics.gp"; exit status 2
 }
+load "figures/methods.gp"
+if (mcheck(methods) ne "ok") { print "learning-dynamics.gp: ".mcheck(methods); exit status 1 }
 set datafile separator "\t"
 set datafile columnheaders
 set yrange [-0.05:1.05]
@@ -15,11 +19,6 @@ present(m, dz) = system(sprintf("awk -F'\\t' 'NR>1 && $1==\"%s\" && $2==%s {f=1}
 sel(m, dz) = (strcol("method") eq m && column("dz") == dz) ? column("cos_mean") : NaN
 lo(m, dz) = (strcol("method") eq m && column("dz") == dz) ? column("cos_mean") - column("cos_std") : NaN
 hi(m, dz) = (strcol("method") eq m && column("dz") == dz) ? column("cos_mean") + column("cos_std") : NaN
-methods = "dl-fista sae-relu sae-topk sae-jumprelu sae-mp"
-titles = "DL-FISTA-(rounds) ReLU-SAE TopK-SAE JumpReLU-SAE MP-SAE"
-colours = "#1f77b4 #d62728 #ff7f0e #9467bd #8c564b"
-dashes = "1 2 2 2 2"
-spaced(s) = system("echo '".s."' | tr '-' ' '")
 n = words(dzs)
 
 do for [fmt in "png pdf"] {
@@ -39,7 +38,7 @@ do for [fmt in "png pdf"] {
         do for [i=1:words(methods)] {
             m = word(methods, i)
             if (present(m, dz)) {
-                cmd = cmd.(cmd eq "" ? "" : ", ").sprintf("table using 'step':(lo('%s',%s)):(hi('%s',%s)) with filledcurves lc rgb '%s' notitle, table using 'step':(sel('%s',%s)) with lines lw 2 lc rgb '%s' dt %s title '%s'", m, dz, m, dz, word(colours, i), m, dz, word(colours, i), word(dashes, i), spaced(word(titles, i)))
+                cmd = cmd.(cmd eq "" ? "" : ", ").sprintf("table using 'step':(lo('%s',%s)):(hi('%s',%s)) with filledcurves lc rgb '%s' notitle, table using 'step':(sel('%s',%s)) with lines lw 2 lc rgb '%s' dt %d title '%s'", m, dz, m, dz, mcolour(m), m, dz, mcolour(m), mdash(m), mlabel(m))
             }
         }
         if (cmd ne "") { eval "plot ".cmd }

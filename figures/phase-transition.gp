@@ -21,13 +21,9 @@ set xrange [0:1.02]
 set yrange [-0.05:1.05]
 set grid
 
-# Method -> (title, colour, dash type): sparse coding solid, SAEs dashed, probe
-# dotted; -w2 are the legacy preset's SAEs of width 2 d_z.
-methods = "oracle probe dl-fista softplus-adam lista-oracle dl-lista sae-relu sae-topk sae-jumprelu sae-mp sae-relu-w2 sae-topk-w2 sae-jumprelu-w2 sae-mp-w2"
-titles = "FISTA-(oracle) Linear-probe DL-FISTA Softplus-Adam LISTA-(oracle) DL-LISTA ReLU-SAE TopK-SAE JumpReLU-SAE MP-SAE ReLU-SAE-(2d_z) TopK-SAE-(2d_z) JumpReLU-SAE-(2d_z) MP-SAE-(2d_z)"
-colours = "#000000 #7f7f7f #1f77b4 #17becf #2ca02c #bcbd22 #d62728 #ff7f0e #9467bd #8c564b #d62728 #ff7f0e #9467bd #8c564b"
-dashes = "1 3 1 1 1 1 2 2 2 2 2 2 2 2"
-title_of(i) = system("echo '".word(titles, i)."' | tr '-' ' '")
+# Each method's title, colour and dash type come from the methods table (-w2:
+# the legacy preset's SAEs of width 2 d_z).
+load "figures/methods.gp"
 
 present(m) = system(sprintf("awk -F'\\t' 'NR>1 && $1==\"%s\" {f=1} END {print f+0}' '%s'", m, table)) + 0
 
@@ -40,11 +36,11 @@ lo(m) = here(m) ? column(mean_col) - column(std_col) : NaN
 hi(m) = here(m) ? column(mean_col) + column(std_col) : NaN
 
 cmd = ""
-do for [i=1:words(methods)] {
-    m = word(methods, i)
+do for [i=1:words(mlist)] {
+    m = word(mlist, i)
     if (present(m)) {
-        band = sprintf("table using (dlt(\"%s\")):(lo(\"%s\")):(hi(\"%s\")) with filledcurves lc rgb \"%s\" notitle", m, m, m, word(colours, i))
-        line = sprintf("table using (dlt(\"%s\")):(sel(\"%s\")) with linespoints lw 2 pt 7 ps 0.6 lc rgb \"%s\" dt %s title \"%s\"", m, m, word(colours, i), word(dashes, i), title_of(i))
+        band = sprintf("table using (dlt(\"%s\")):(lo(\"%s\")):(hi(\"%s\")) with filledcurves lc rgb \"%s\" notitle", m, m, m, mcolour(m))
+        line = sprintf("table using (dlt(\"%s\")):(sel(\"%s\")) with linespoints lw 2 pt 7 ps 0.6 lc rgb \"%s\" dt %d title \"%s\"", m, m, mcolour(m), mdash(m), mlabel(m))
         cmd = cmd . (cmd eq "" ? "" : ", ") . band . ", " . line
     }
 }

@@ -19,25 +19,22 @@ if (!exists("xcol")) { xcol = "dz" }
 if (!exists("xtitle")) { xtitle = xcol eq "dz" ? "number of latents d_z" : xcol eq "p" ? "number of samples p" : xcol eq "k" ? "active latents per sample k" : xcol }
 if (!exists("logx")) { logx = 1 }
 if (logx) { set logscale x }
+xfit_col = xcol; xfit_log = logx; load "figures/xfit.gp"
 set xlabel xtitle
 set ylabel label
 set yrange [-0.05:1.05]
 set key outside right top
 set grid
 
-# Method -> (title, colour, dash type): sparse coding solid, SAEs dashed, probe dotted.
-methods = "oracle probe dl-fista softplus-adam lista-oracle dl-lista sae-relu sae-topk sae-jumprelu sae-mp lista-oracle-stable"
-titles = "FISTA-(oracle) Linear-probe DL-FISTA Softplus-Adam LISTA-(oracle) DL-LISTA ReLU-SAE TopK-SAE JumpReLU-SAE MP-SAE LISTA-(oracle,-stable)"
-colours = "#000000 #7f7f7f #1f77b4 #17becf #2ca02c #bcbd22 #d62728 #ff7f0e #9467bd #8c564b #0b5d1e"
-dashes = "1 3 1 1 1 1 2 2 2 2 4"
-title_of(i) = system("echo '".word(titles, i)."' | tr '-' ' '")
+# Each method's title, colour and dash type come from the methods table.
+load "figures/methods.gp"
 
 # Which methods the table holds.
 present(m) = system(sprintf("awk -F'\\t' 'NR>1 && $1==\"%s\" {f=1} END {print f+0}' '%s'", m, table)) + 0
 # Diverged runs of a method (aggregate.sh leaves them out of the means and
 # counts them in n_diverged): the legend says how many.
 ndiv(m) = system(sprintf("awk -F'\\t' 'NR==1 {for (i = 1; i <= NF; i++) if ($i == \"n_diverged\") c = i; next} c && $1==\"%s\" {s += $c} END {print s+0}' '%s'", m, table)) + 0
-legend(i, m) = title_of(i) . (ndiv(m) > 0 ? sprintf(" (%d diverged run%s left out)", ndiv(m), ndiv(m) > 1 ? "s" : "") : "")
+legend(m) = mlabel(m) . (ndiv(m) > 0 ? sprintf(" (%d diverged run%s left out)", ndiv(m), ndiv(m) > 1 ? "s" : "") : "")
 
 mean_col = col."_mean"
 std_col = col."_std"
@@ -45,13 +42,14 @@ sel(m) = (strcol("method") eq m) ? column(mean_col) : NaN
 lo(m) = (strcol("method") eq m) ? column(mean_col) - column(std_col) : NaN
 hi(m) = (strcol("method") eq m) ? column(mean_col) + column(std_col) : NaN
 
-# One band and one line per method present in the table.
+# One band and one line per method present in the table, in the methods
+# table's order.
 cmd = ""
-do for [i=1:words(methods)] {
-    m = word(methods, i)
+do for [i=1:words(mlist)] {
+    m = word(mlist, i)
     if (present(m)) {
-        band = sprintf("table using \"%s\":(lo(\"%s\")):(hi(\"%s\")) with filledcurves lc rgb \"%s\" notitle", xcol, m, m, word(colours, i))
-        line = sprintf("table using \"%s\":(sel(\"%s\")) with linespoints lw 2 pt 7 ps 0.6 lc rgb \"%s\" dt %s title \"%s\"", xcol, m, word(colours, i), word(dashes, i), legend(i, m))
+        band = sprintf("table using \"%s\":(lo(\"%s\")):(hi(\"%s\")) with filledcurves lc rgb \"%s\" notitle", xcol, m, m, mcolour(m))
+        line = sprintf("table using \"%s\":(sel(\"%s\")) with linespoints lw 2 pt 7 ps 0.6 lc rgb \"%s\" dt %d title \"%s\"", xcol, m, mcolour(m), mdash(m), legend(m))
         cmd = cmd . (cmd eq "" ? "" : ", ") . band . ", " . line
     }
 }

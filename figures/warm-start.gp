@@ -37,32 +37,33 @@ do for [e=0:int(log10(maxb > 1 ? maxb : 1))] {
     if (10**e * 5 <= maxb) { set xtics add ("" sx(5 * 10**e) 1) }
 }
 
-variants = "relu topk jumprelu mp"
-vtitles = "ReLU TopK JumpReLU MP"
+load "figures/methods.gp"
+nv = words(variants)
 warm_colour = "#d62728"
 cold_colour = "#1f77b4"
 
 do for [fmt in "png pdf"] {
     if (fmt eq "png") {
-        set terminal pngcairo size 1800,520 enhanced font "Sans,11"
+        set terminal pngcairo size 450 * nv,520 enhanced font "Sans,11"
     } else {
-        set terminal pdfcairo size 13in,3.8in enhanced font "Sans,10"
+        eval sprintf("set terminal pdfcairo size %.2fin,3.8in enhanced font 'Sans,10'", 3.25 * nv)
     }
     set output out.".".fmt
-    set multiplot layout 1,4 title sprintf("warm start from the SAE %s, d_z = %s", what, dz)
-    do for [i=1:4] {
+    set multiplot layout 1,nv title sprintf("warm start from the SAE %s, d_z = %s", what, dz)
+    do for [i=1:nv] {
         m = "sae-".word(variants, i)
-        set title word(vtitles, i)." SAE"
+        set title vlabel(word(variants, i))
         set xlabel xlabel
         if (i == 1) { set ylabel "MCC (OOD)" } else { unset ylabel }
         if (i == 1) { set key right bottom font ",9" } else { unset key }
         if (present(m)) {
             o = oracle(m)
+            oc = mcolour("oracle"); ot = mlabel("oracle")
             plot table using (sx(column("budget"))):(lo(m, "warm")):(hi(m, "warm")) with filledcurves lc rgb warm_colour notitle, \
                  table using (sx(column("budget"))):(sel(m, "warm")) with linespoints lw 2 pt 7 ps 0.5 lc rgb warm_colour dt 1 title "warm (from SAE)", \
                  table using (sx(column("budget"))):(lo(m, "cold")):(hi(m, "cold")) with filledcurves lc rgb cold_colour notitle, \
                  table using (sx(column("budget"))):(sel(m, "cold")) with linespoints lw 2 pt 5 ps 0.5 lc rgb cold_colour dt 1 title (kind eq "decoder" ? "cold (random dictionary)" : "cold (from 0)"), \
-                 o with lines lw 2 lc rgb "#000000" dt 1 title "FISTA (oracle)"
+                 o with lines lw 2 lc rgb oc dt 1 title ot
         }
     }
     unset multiplot

@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# warm-start-refined.sh METHOD EVAL_ROW.tsv WARM_DECODER.tsv — the "refined"
-# decoder of SPEC §6 (the SAE decoder refined by DL-FISTA warm-started from it)
-# as a one-row table with the columns of EVAL_ROW.tsv (the SAE's own eval row,
+# warm-start-row.sh METHOD EVAL_ROW.tsv WARM_DECODER.tsv — DL-FISTA
+# warm-started from the SAE decoder, at its largest budget (the frozen-decoder
+# figure's "DL-FISTA from SAE decoder"), as a one-row table with the columns of EVAL_ROW.tsv (the SAE's own eval row,
 # which gives the header and the dz k p seed tags): method = METHOD, mcc_ood and
 # mcc_ood_clean from the warm run's largest budget, every other metric nan, so
 # that aggregate.sh can merge it with the eval rows.
 set -euo pipefail
-[ $# -eq 3 ] || { echo "usage: warm-start-refined.sh METHOD EVAL_ROW.tsv WARM_DECODER.tsv" >&2; exit 2; }
+[ $# -eq 3 ] || { echo "usage: warm-start-row.sh METHOD EVAL_ROW.tsv WARM_DECODER.tsv" >&2; exit 2; }
 method=$1 row=$2 curve=$3
 read -r ood clean < <(awk -F'\t' 'FNR == 1 { next } $2 == "warm" && (!seen || $1 + 0 > best) {
         best = $1 + 0; seen = 1; o = $3; c = $4 }
     END { if (seen) print o, c }' "$curve")
-[ -n "${ood:-}" ] || { echo "warm-start-refined.sh: $curve: no warm row" >&2; exit 1; }
+[ -n "${ood:-}" ] || { echo "warm-start-row.sh: $curve: no warm row" >&2; exit 1; }
 awk -F'\t' -v OFS='\t' -v method="$method" -v ood="$ood" -v clean="$clean" '
 NR == 1 { print; for (i = 1; i <= NF; i++) name[i] = $i; ncol = NF; next }
 NR == 2 {
@@ -23,4 +23,4 @@ NR == 2 {
     }
     print; done = 1
 }
-END { if (!done) { print "warm-start-refined.sh: " FILENAME ": no data row" > "/dev/stderr"; exit 1 } }' "$row"
+END { if (!done) { print "warm-start-row.sh: " FILENAME ": no data row" > "/dev/stderr"; exit 1 } }' "$row"
