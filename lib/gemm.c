@@ -46,14 +46,23 @@ __attribute__((constructor)) static void sk_blas_choose_kernels(void)
     }
 }
 
-/* A runtime object that keeps small products on one thread. */
-static rntm_t *runtime_for(size_t m, size_t n, size_t k, rntm_t *serial)
+/* The runtime object of every product: one thread for small products (else
+ * the global setting, sk_gemm_set_threads), and never BLIS's "sup" path.
+ * Debian 12's BLIS 0.9 sup kernels read past the end of their operands on many
+ * edge shapes (with the zen3 and haswell kernels, 10% of the shapes of
+ * tests/unit/test_gemm.c's guard-page sweep; e.g. a C with 2 columns is loaded
+ * 16 bytes a row), which faults when an operand ends at a page boundary (CI: a
+ * SEGV under ASan in metrics.c's correlation product). A runtime from
+ * bli_rntm_init enables sup, the global one (BLIS 0.9) does not; we say so
+ * explicitly. The packed path reads only inside the operands; bench_gemm
+ * prints what it costs on sparsekit's shapes. */
+static rntm_t *runtime_for(size_t m, size_t n, size_t k, rntm_t *rntm)
 {
-    if ((double)m * (double)n * (double)k >= SK_GEMM_SERIAL_BELOW)
-        return NULL; /* the global setting (sk_gemm_set_threads) */
-    bli_rntm_init(serial);
-    bli_rntm_set_num_threads(1, serial);
-    return serial;
+    bli_rntm_init_from_global(rntm);
+    if ((double)m * (double)n * (double)k < SK_GEMM_SERIAL_BELOW)
+        bli_rntm_set_num_threads(1, rntm);
+    bli_rntm_disable_l3_sup(rntm);
+    return rntm;
 }
 
 void sk_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
@@ -64,12 +73,12 @@ void sk_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
         return;
     /* BLIS takes general strides: a row-major matrix has row stride ld, column
      * stride 1; the transposition flag applies to the stored matrix. */
-    rntm_t serial;
+    rntm_t rntm;
     bli_sgemm_ex(trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
                  trans_b ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
                  (dim_t)m, (dim_t)n, (dim_t)k, &alpha,
                  (float *)A, (inc_t)lda, 1, (float *)B, (inc_t)ldb, 1,
-                 &beta, C, (inc_t)ldc, 1, NULL, runtime_for(m, n, k, &serial));
+                 &beta, C, (inc_t)ldc, 1, NULL, runtime_for(m, n, k, &rntm));
 }
 
 void sk_dgemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
@@ -78,12 +87,12 @@ void sk_dgemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
 {
     if (m == 0 || n == 0)
         return;
-    rntm_t serial;
+    rntm_t rntm;
     bli_dgemm_ex(trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
                  trans_b ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
                  (dim_t)m, (dim_t)n, (dim_t)k, &alpha,
                  (double *)A, (inc_t)lda, 1, (double *)B, (inc_t)ldb, 1,
-                 &beta, C, (inc_t)ldc, 1, NULL, runtime_for(m, n, k, &serial));
+                 &beta, C, (inc_t)ldc, 1, NULL, runtime_for(m, n, k, &rntm));
 }
 
 void sk_gemm_naive(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,

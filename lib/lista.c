@@ -285,9 +285,12 @@ static void report_finish(ListaTrainReport *r, long kept, const double *history)
 }
 
 /* One epoch of minibatch Adam over a fresh permutation (perm: n slots, ybatch:
- * batch × d_y). Returns the mean batch loss weighted by batch rows; a
- * non-finite batch loss stops before its step: returns it, *bad_batch = its
- * number. */
+ * batch × d_y). Returns the mean batch loss weighted by batch rows; a batch
+ * whose loss or gradient is not finite stops before its step: returns its loss
+ * (NaN when only the gradient is not finite), *bad_batch = its number. (With
+ * overflowing weights the ReLU, fmaxf(NaN, 0) = 0, can hide NaN codes from the
+ * loss while the gradient carries them; which of the two shows it first
+ * depends on the BLIS kernels.) */
 static double train_epoch(ListaModel *m, const Mat *d, const Mat *y, const ListaTrainOptions *o,
                           long e, Rng *r, size_t *perm, float *ybatch, float *grad, ListaWork *w,
                           Adam *adam, size_t *bad_batch)
@@ -300,9 +303,10 @@ static double train_epoch(ListaModel *m, const Mat *d, const Mat *y, const Lista
         for (size_t i = 0; i < nb; i++)
             memcpy(ybatch + i * dy, y->v + perm[first + i] * dy, dy * sizeof(float));
         float loss = lista_loss_grad(m, d, ybatch, nb, o->lambda, grad, w);
-        if (!isfinite(loss)) {
+        Mat g = {1, m->n_params, grad};
+        if (!isfinite(loss) || !mat_all_finite(&g)) {
             *bad_batch = b + 1;
-            return loss;
+            return isfinite(loss) ? NAN : loss;
         }
         adam_step(adam, m->params, grad, o->lr);
         sum += (double)loss * (double)nb;
@@ -350,7 +354,8 @@ int lista_train(ListaModel *m, const Mat *d, const Mat *y, const ListaTrainOptio
                                  &rep.nonfinite_batch);
         last = e + 1;
         if (rep.nonfinite_batch && last == 1 && rep.nonfinite_batch == 1) {
-            /* before any step: the data, not the training (e.g. an overflow) */
+            /* before any step: the data, not the training (e.g. an overflow);
+             * NaN also stands for a finite loss with a non-finite gradient */
             rc = sk_fail(err, "loss is %s at epoch 1, batch 1",
                          isnan(history[e]) ? "nan" : "infinite");
             break;

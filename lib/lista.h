@@ -113,8 +113,8 @@ void lista_train_options_default(ListaTrainOptions *o);
  *  diverged        the parameters returned are diverged: kept_loss is not
  *                  finite or above ratio × best_loss (never for STABLE once an
  *                  epoch finished);
- *  nonfinite_epoch, nonfinite_batch  where a non-finite batch loss stopped
- *                  training (0 if none). */
+ *  nonfinite_epoch, nonfinite_batch  where a batch whose loss or gradient is
+ *                  not finite stopped training, before its step (0 if none). */
 typedef struct {
     bool diverged;
     long diverged_epoch, best_epoch, kept_epoch, nonfinite_epoch;

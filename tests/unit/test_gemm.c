@@ -1,10 +1,17 @@
 /* test_gemm.c — sk_gemm (BLIS) against sk_gemm_naive (triple loop, double sums):
  * all four transpose combinations, odd shapes, row strides ld > cols,
- * alpha/beta special cases, 1 and 2 threads. */
+ * alpha/beta special cases, 1 and 2 threads; and a sweep of edge shapes with
+ * every operand ending at an unreadable page, so no product reads past its
+ * operands (BLIS 0.9's sup kernels did, on 10% of these shapes). */
+#define _GNU_SOURCE
 #include <math.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "gemm.h"
 #include "rng.h"
@@ -154,6 +161,94 @@ START_TEST(known_product)
 }
 END_TEST
 
+/* ---- reads stay inside the operands ------------------------------------ */
+
+/* `count` elements of `size` bytes placed so that the last one ends where an
+ * unreadable (PROT_NONE) page begins: any read past the end faults. */
+typedef struct {
+    void *map;
+    size_t map_len;
+    void *v;
+} Guarded;
+
+static Guarded guarded_alloc(size_t count, size_t size)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), bytes = count * size;
+    size_t data_pages = (bytes + page - 1) / page;
+    Guarded g = {NULL, (data_pages + 1) * page, NULL};
+    g.map = mmap(NULL, g.map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert_msg(g.map != MAP_FAILED, "mmap of %zu bytes", g.map_len);
+    char *guard_page = (char *)g.map + data_pages * page;
+    ck_assert_int_eq(mprotect(guard_page, page, PROT_NONE), 0);
+    g.v = guard_page - bytes;
+    memset(g.v, 0, bytes);
+    return g;
+}
+
+static void guarded_free(Guarded *g) { munmap(g->map, g->map_len); }
+
+/* The fault handler jumps back to the sweep, which names the shape. */
+static sigjmp_buf fault_return;
+static void on_fault(int sig) { siglongjmp(fault_return, sig); }
+
+/* One product of every transpose at m × n × k, float or double, beta 0 and 1,
+ * operands packed tight (ld = cols) against a guard page. Returns false (and
+ * prints the case) when a read faulted. */
+static bool product_stays_inside(size_t m, size_t n, size_t k, bool use_double)
+{
+    size_t el = use_double ? sizeof(double) : sizeof(float);
+    for (int t = 0; t < 8; t++) {
+        bool ta = t & 1, tb = t & 2, beta_one = t & 4;
+        Guarded a = guarded_alloc(m * k, el), b = guarded_alloc(k * n, el), c = guarded_alloc(m * n, el);
+        size_t lda = ta ? m : k, ldb = tb ? k : n;
+        int sig = sigsetjmp(fault_return, 1);
+        if (sig == 0) {
+            if (use_double)
+                sk_dgemm(ta, tb, m, n, k, 1.0, a.v, lda, b.v, ldb, beta_one ? 1.0 : 0.0, c.v, n);
+            else
+                sk_gemm(ta, tb, m, n, k, 1.0f, a.v, lda, b.v, ldb, beta_one ? 1.0f : 0.0f, c.v, n);
+        }
+        guarded_free(&a);
+        guarded_free(&b);
+        guarded_free(&c);
+        if (sig != 0) {
+            fprintf(stderr, "%s m=%zu n=%zu k=%zu ta=%d tb=%d beta=%d read outside its operands\n",
+                    use_double ? "dgemm" : "sgemm", m, n, k, ta, tb, beta_one);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Edge sizes around the kernels' register blocks (4, 6, 8, 16, 24, 32, 48)
+ * and the old sup thresholds; every combination, both precisions. */
+static void sweep_guarded_shapes(int threads)
+{
+    static const size_t DIMS[] = {1, 2, 3, 5, 7, 9, 15, 17, 23, 31, 47, 64, 97, 250};
+    const size_t nd = sizeof DIMS / sizeof DIMS[0];
+    struct sigaction on = {0}, before_segv, before_bus;
+    on.sa_handler = on_fault;
+    sigaction(SIGSEGV, &on, &before_segv);
+    sigaction(SIGBUS, &on, &before_bus);
+    sk_gemm_set_threads(threads);
+    size_t faults = 0;
+    for (size_t i = 0; i < nd; i++)
+        for (size_t j = 0; j < nd; j++)
+            for (size_t p = 0; p < nd; p++)
+                for (int dbl = 0; dbl < 2; dbl++)
+                    faults += !product_stays_inside(DIMS[i], DIMS[j], DIMS[p], dbl);
+    sk_gemm_set_threads(1);
+    sigaction(SIGSEGV, &before_segv, NULL);
+    sigaction(SIGBUS, &before_bus, NULL);
+    ck_assert_msg(faults == 0, "%zu shapes read outside their operands (listed on stderr)", faults);
+}
+
+START_TEST(reads_stay_inside_operands_one_thread) { sweep_guarded_shapes(1); }
+END_TEST
+
+START_TEST(reads_stay_inside_operands_two_threads) { sweep_guarded_shapes(2); }
+END_TEST
+
 /* When BLIS_ARCH_TYPE forces a kernel family (CI runs the suites again with
  * the AVX2 kernels), those are the kernels in use: BLIS 0.9 takes the index of
  * its arch_t enum (0 skx, 3 haswell, 6 zen3, ...). */
@@ -190,6 +285,8 @@ static Suite *gemm_suite(void)
     tcase_add_test(tc, empty_inner_dimension_scales_c);
     tcase_add_test(tc, default_threads_positive);
     tcase_add_test(tc, forced_kernels_are_used);
+    tcase_add_test(tc, reads_stay_inside_operands_one_thread);
+    tcase_add_test(tc, reads_stay_inside_operands_two_threads);
     suite_add_tcase(s, tc);
     return s;
 }
