@@ -63,17 +63,16 @@ int freeze_decoder(const Mat *w_dec, FreezeMode mode, const Mat *truth, Mat *d, 
 
 #define REFIT_SUPPORT_THRESHOLD 1e-4 /* support S = {j : |z_j| > this} */
 #define REFIT_RIDGE 1e-8             /* ρ of the paper's (D_Sᵀ D_S + ρ I)⁻¹ */
-/* LSTSQ: eigenvalues of the Gram at or below this × the largest count as 0
- * (singular values below ~3e-7 σ_max: below the float32 precision of D). */
-#define REFIT_LSTSQ_EIG_RTOL 1e-13
 
 typedef enum {
     REFIT_PAPER = 0, /* z_S = (G + ρI)⁻¹ D_Sᵀ r with G = D_SᵀD_S and D_Sᵀr formed in float32,
                         ridge and solve (LU, partial pivoting) in float64; clamp ≥ 0.
                         When |S| > d_y, G is singular and ρ lies below float32 rounding:
                         the result is rounding noise, as the paper's was. */
-    REFIT_LSTSQ,     /* minimum-norm least squares z_S = D_S⁺ r in float64, clamp ≥ 0 */
-    REFIT_NNLS       /* min ‖D_S z_S − r‖ s.t. z_S ≥ 0 in float64 (Lawson–Hanson) */
+    REFIT_LSTSQ,     /* minimum-norm least squares z_S = D_S⁺ r in float64, clamp ≥ 0
+                        (lstsq_min_norm, linalg.h) */
+    REFIT_NNLS       /* min ‖D_S z_S − r‖ s.t. z_S ≥ 0 in float64 (Lawson–Hanson,
+                        nnls_solve, linalg.h) */
 } RefitVariant;
 
 /* "paper", "lstsq", "nnls". */
@@ -98,27 +97,5 @@ typedef struct {
  * (allocated by the caller) n × width. stats may be NULL. */
 int support_refit(const Mat *d, const float *bias, const Mat *y, const Mat *z_model,
                   RefitVariant variant, Mat *z_out, RefitStats *stats, SkErr *err);
-
-/* ---- the per-sample solvers (exposed for tests) ----
- * dts: the s support columns of D as rows (s × d_y, row-major, double), r: d_y. */
-
-/* Solve a x = b in place (a: n × n row-major, destroyed; b: n, becomes x) by
- * LU with partial pivoting. Fails on an exactly zero pivot. */
-int lu_solve_f64(double *a, size_t n, double *b, SkErr *err);
-
-/* Minimum-norm least squares x (s) = D_S⁺ r: through Cholesky of the smaller
- * Gram (D_SᵀD_S when s ≤ d_y, else D_S D_Sᵀ) when it is well conditioned,
- * else through its eigendecomposition with eigenvalues ≤ 1e-13 λ_max
- * dropped. */
-int lstsq_min_norm(const double *dts, size_t s, size_t dy, const double *r, double *x,
-                   SkErr *err);
-
-/* Non-negative least squares x (s) ≥ 0 minimising ‖D_S x − r‖ (Lawson–Hanson
- * active set; the subproblems by Cholesky, or the minimum-norm solution when
- * the passive columns are dependent). On return the KKT conditions hold to
- * the solver's tolerance: w = D_Sᵀ(r − D_S x) ≤ tol everywhere, |w_j| ≤ tol
- * where x_j > 0. *iterations (may be NULL) receives the outer iterations. */
-int nnls_solve(const double *dts, size_t s, size_t dy, const double *r, double *x,
-               size_t *iterations, SkErr *err);
 
 #endif
