@@ -2,7 +2,6 @@
 #include "surgery.h"
 
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,72 +11,6 @@
 #include "metrics.h"
 
 #define NORM_FLOOR 1e-8
-
-/* ---------------------------------------------------------------- model */
-
-static const char *shown_path(const char *path) { return strcmp(path, "-") == 0 ? "stdin" : path; }
-
-/* A member as a finite float32 matrix (1-d arrays become 1 × n). */
-static int model_member(const Npz *npz, const char *file, const char *name, int max_ndim, Mat *m,
-                        SkErr *err)
-{
-    const NpyArray *a = npz_get(npz, name);
-    if (!a)
-        return sk_fail(err, "%s: no member '%s' (not a train-sae model?)", file, name);
-    if (a->ndim < 1 || a->ndim > max_ndim)
-        return sk_fail(err, "%s: %s is %d-dimensional, expected %s", file, name, a->ndim,
-                       max_ndim == 1 ? "a vector" : "a matrix");
-    if (npy_to_mat(a, m, err))
-        return sk_prefix(err, file);
-    if (!mat_all_finite(m))
-        return sk_fail(err, "%s: %s holds non-finite values", file, name);
-    return 0;
-}
-
-int sae_model_file_load(NpzCache *cache, const char *path, bool need_codes, SaeModelFile *m,
-                        SkErr *err)
-{
-    memset(m, 0, sizeof *m);
-    m->variant = -1;
-    const char *file = shown_path(path);
-    const Npz *npz;
-    if (npz_cache_open(cache, path, &npz, err))
-        return -1;
-    m->meta_json = npz->meta_json;
-    if (model_member(npz, file, "W_dec", 2, &m->w_dec, err) ||
-        model_member(npz, file, "b_dec", 2, &m->b_dec, err))
-        return sae_model_file_release(m), -1;
-    size_t dy = m->w_dec.rows, width = m->w_dec.cols;
-    int rc = 0;
-    if (dy == 0 || width == 0)
-        rc = sk_fail(err, "%s: W_dec is %zu x %zu (empty)", file, dy, width);
-    else if (m->b_dec.rows != 1 || m->b_dec.cols != dy)
-        rc = sk_fail(err, "%s: b_dec has %zu x %zu values, expected %zu (d_y)", file,
-                     m->b_dec.rows, m->b_dec.cols, dy);
-    const NpyArray *v = npz_get(npz, "variant");
-    if (rc == 0 && v && v->dtype == NPY_INT64 && npy_count(v) == 1)
-        m->variant = (long)*(const int64_t *)v->data;
-    static const char *const CODES[2] = {"Z_val", "Z_ood"};
-    Mat *dst[2] = {&m->z_val, &m->z_ood};
-    for (int s = 0; s < 2 && rc == 0 && need_codes; s++) {
-        rc = model_member(npz, file, CODES[s], 2, dst[s], err);
-        if (rc == 0 && dst[s]->cols != width)
-            rc = sk_fail(err, "%s: %s has %zu columns, W_dec %zu (width)", file, CODES[s],
-                         dst[s]->cols, width);
-    }
-    if (rc)
-        sae_model_file_release(m);
-    return rc;
-}
-
-void sae_model_file_release(SaeModelFile *m)
-{
-    mat_release(&m->w_dec);
-    mat_release(&m->b_dec);
-    mat_release(&m->z_val);
-    mat_release(&m->z_ood);
-    m->meta_json = NULL;
-}
 
 /* ---------------------------------------------------------------- freeze */
 

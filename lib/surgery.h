@@ -13,26 +13,6 @@
 
 #include "err.h"
 #include "mat.h"
-#include "npz.h"
-
-/* ---- a train-sae MODEL file ---- */
-
-/* What the surgeries take from a model: the decoder, its bias and the
- * codes the SAE gave its training dataset's val and OOD samples. */
-typedef struct {
-    Mat w_dec;              /* d_y × width */
-    Mat b_dec;              /* 1 × d_y */
-    Mat z_val, z_ood;       /* n_val × width, n_ood × width (empty when absent) */
-    long variant;           /* 0 relu, 1 topk, 2 jumprelu, 3 mp */
-    const char *meta_json;  /* the model's meta.json (owned by the cache), or NULL */
-} SaeModelFile;
-
-/* Load W_dec, b_dec, variant and, when need_codes, Z_val and Z_ood (both
- * required then) from the archive at path ("-" = stdin) through cache. All
- * values must be finite and the shapes agree; errors are "FILE: what". */
-int sae_model_file_load(NpzCache *cache, const char *path, bool need_codes, SaeModelFile *m,
-                        SkErr *err);
-void sae_model_file_release(SaeModelFile *m);
 
 /* ---- freeze-decoder (SPEC §5.1) ---- */
 

@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "npz.h"
+#include "sae_io.h"
 #include "surgery.h"
 
 static const char *PROG = "freeze-decoder";

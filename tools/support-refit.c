@@ -25,6 +25,7 @@
 #include "cli.h"
 #include "gemm.h"
 #include "npz.h"
+#include "sae_io.h"
 #include "surgery.h"
 
 static const char *PROG = "support-refit";

@@ -22,6 +22,7 @@
 #include "metrics.h"
 #include "npz.h"
 #include "sae.h"
+#include "sae_io.h"
 
 static const char *PROG = "train-sae";
 
@@ -423,25 +424,6 @@ static void build_meta(const Options *o, const Inputs *in, const Sae *m, StrBuf 
     sb_free(&inputs);
 }
 
-/* W_enc, b_enc, W_dec, b_dec, log_theta, variant, k. */
-static int put_model(NpzWriter *w, const Sae *m, SkErr *err)
-{
-    const SaeConfig *c = &m->cfg;
-    size_t enc_shape[2] = {c->width, c->d_y}, width_shape[1] = {c->width}, dy_shape[1] = {c->d_y};
-    Mat dec = {0};
-    int rc = sae_decoder_mat(m, &dec, err);
-    if (rc == 0)
-        rc = npz_put(w, "W_enc", NPY_FLOAT32, 2, enc_shape, m->p.w_enc, err) ||
-             npz_put(w, "b_enc", NPY_FLOAT32, 1, width_shape, m->p.b_enc, err) ||
-             npz_put_mat(w, "W_dec", &dec, err) ||
-             npz_put(w, "b_dec", NPY_FLOAT32, 1, dy_shape, m->p.b_dec, err) ||
-             (m->p.log_theta && npz_put(w, "log_theta", NPY_FLOAT32, 1, width_shape, m->p.log_theta, err)) ||
-             npz_put_i64(w, "variant", (int64_t)c->variant, err) ||
-             npz_put_i64(w, "k", (int64_t)c->k, err);
-    mat_release(&dec);
-    return rc ? -1 : 0;
-}
-
 static int put_history(NpzWriter *w, const Options *o, const Result *r, SkErr *err)
 {
     size_t ep[1] = {(size_t)o->epochs}, tr[1] = {r->log.n_track};
@@ -469,7 +451,7 @@ static int write_output(const Options *o, const Inputs *in, const Result *r, SkE
     NpzWriter *w = npz_create(o->output, 1, err);
     int rc = w ? 0 : -1;
     if (rc == 0 && !o->encode)
-        rc = put_model(w, &r->sae, err) || put_history(w, o, r, err);
+        rc = sae_save(w, &r->sae, err) || put_history(w, o, r, err);
     if (rc == 0 && in->has_val)
         rc = npz_put_mat(w, "Z_val", &r->z_val, err);
     if (rc == 0 && in->has_ood)
@@ -482,67 +464,6 @@ static int write_output(const Options *o, const Inputs *in, const Result *r, SkE
         npz_abort(w);
     sb_free(&meta);
     return rc ? -1 : 0;
-}
-
-/* ---- encode: a trained model ---------------------------------------------- */
-
-/* A 1-d or 2-d float member with exactly n values into dst. */
-static int load_values(const char *file, const Npz *npz, const char *member, float *dst, size_t n,
-                       SkErr *err)
-{
-    const NpyArray *a = npz_get(npz, member);
-    if (!a)
-        return sk_fail(err, "%s: no member '%s' (not a train-sae model?)", file, member);
-    Mat m;
-    if (npy_to_mat(a, &m, err))
-        return sk_prefix(err, file);
-    int rc = 0;
-    if (mat_size(&m) != n)
-        rc = sk_fail(err, "%s: %s has %zu values, expected %zu", file, member, mat_size(&m), n);
-    else if (!mat_all_finite(&m))
-        rc = sk_fail(err, "%s: %s holds non-finite values", file, member);
-    else
-        memcpy(dst, m.v, n * sizeof(float));
-    mat_release(&m);
-    return rc;
-}
-
-static int load_model(Inputs *in, const char *path, Sae *m, SkErr *err)
-{
-    const char *file = strcmp(path, "-") == 0 ? "stdin" : path;
-    const Npz *npz;
-    if (npz_cache_open(&in->cache, path, &npz, err))
-        return -1;
-    in->model_meta_json = npz->meta_json;
-    const NpyArray *enc = npz_get(npz, "W_enc"), *variant = npz_get(npz, "variant"),
-                   *k = npz_get(npz, "k");
-    if (!enc || !variant || !k || enc->ndim != 2 || variant->dtype != NPY_INT64 ||
-        k->dtype != NPY_INT64 || npy_count(variant) != 1 || npy_count(k) != 1)
-        return sk_fail(err, "%s: not a train-sae model (needs W_enc, variant, k)", file);
-    int64_t v = *(const int64_t *)variant->data, kv = *(const int64_t *)k->data;
-    if (v < 0 || v > SAE_MP)
-        return sk_fail(err, "%s: unknown variant %lld", file, (long long)v);
-    SaeConfig cfg = {.variant = (SaeVariant)v, .width = enc->shape[0], .d_y = enc->shape[1],
-                     .k = kv > 0 ? (size_t)kv : 0};
-    if (sae_alloc(m, &cfg, err))
-        return sk_prefix(err, file);
-    size_t wi = cfg.width, dy = cfg.d_y;
-    if (load_values(file, npz, "W_enc", m->p.w_enc, wi * dy, err) ||
-        load_values(file, npz, "b_enc", m->p.b_enc, wi, err) ||
-        load_values(file, npz, "b_dec", m->p.b_dec, dy, err) ||
-        (m->p.log_theta && load_values(file, npz, "log_theta", m->p.log_theta, wi, err)))
-        return -1;
-    Mat dec;
-    if (npz_member_mat(npz, file, "W_dec", NULL, &dec, err))
-        return -1;
-    int rc = 0;
-    if (dec.rows != dy || dec.cols != wi)
-        rc = sk_fail(err, "%s: W_dec is %zu x %zu, expected %zu x %zu", file, dec.rows, dec.cols, dy, wi);
-    for (size_t j = 0; rc == 0 && j < wi; j++)
-        for (size_t i = 0; i < dy; i++)
-            m->p.dec[j * dy + i] = MAT_AT(dec, i, j);
-    mat_release(&dec);
-    return rc;
 }
 
 /* ---- main ------------------------------------------------------------- */
@@ -569,7 +490,7 @@ static int run(const Options *o, long width_opt, SkErr *err)
     bool training = o->encode == NULL;
     int rc = 0;
     if (!training) {
-        rc = load_model(&in, o->encode, &r.sae, err) || load_data(&in, o->data, false, err) ||
+        rc = sae_load(&in.cache, o->encode, &r.sae, &in.model_meta_json, err) || load_data(&in, o->data, false, err) ||
              check_columns(&in, r.sae.cfg.d_y, false, err);
         if (rc == 0) {
             sk_gemm_set_threads(choose_threads(o, &r.sae.cfg));

@@ -37,6 +37,7 @@
 #include "gemm.h"
 #include "metrics.h"
 #include "npz.h"
+#include "sae_io.h"
 #include "surgery.h"
 
 static const char *PROG = "warm-start";
