@@ -633,3 +633,29 @@ int npz_member_mat(const Npz *npz, const char *file, const char *member, const c
     }
     return 0;
 }
+
+int npz_member_mat_nonempty(const Npz *npz, const char *file, const char *member,
+                            const char *needs, Mat *out, SkErr *err)
+{
+    if (npz_member_mat(npz, file, member, needs, out, err))
+        return -1;
+    if (out->rows == 0 || out->cols == 0) {
+        sk_fail(err, "%s: %s is %zu x %zu (empty)", file, member, out->rows, out->cols);
+        mat_release(out);
+        return -1;
+    }
+    return 0;
+}
+
+int npz_load_member_finite(NpzCache *c, const char *path, const char *member, Mat *out,
+                           SkErr *err)
+{
+    size_t len = strlen(path) + strlen(member) + 2;
+    char *spec = malloc(len);
+    if (!spec)
+        return sk_fail(err, "out of memory");
+    snprintf(spec, len, "%s:%s", path, member);
+    int rc = npz_load_mat_finite(c, spec, NULL, out, member, err);
+    free(spec);
+    return rc;
+}

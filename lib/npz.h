@@ -121,6 +121,10 @@ int npz_load_mat(NpzCache *c, const char *spec, const char *default_member,
 int npz_member_mat(const Npz *npz, const char *file, const char *member, const char *needs,
                    Mat *out, SkErr *err);
 
+/* npz_member_mat, then refuse an empty matrix: "FILE: NAME is R x C (empty)". */
+int npz_member_mat_nonempty(const Npz *npz, const char *file, const char *member,
+                            const char *needs, Mat *out, SkErr *err);
+
 /* The file part of a spec, for messages ("-" is shown as "stdin"). */
 void npz_spec_file(const char *spec, char *buf, size_t cap);
 
@@ -132,5 +136,11 @@ const char *npz_spec_meta(NpzCache *c, const char *spec);
  * "FILE: WHAT holds non-finite values". */
 int npz_load_mat_finite(NpzCache *c, const char *spec, const char *default_member, Mat *out,
                         const char *what, SkErr *err);
+
+/* Member `member` of the archive at path ("-" = stdin) as a finite matrix:
+ * npz_load_mat_finite of the spec "path:member", its messages naming member
+ * ("data.npz: no member 'Z_val' (members: ...)"). */
+int npz_load_member_finite(NpzCache *c, const char *path, const char *member, Mat *out,
+                           SkErr *err);
 
 #endif

@@ -146,14 +146,6 @@ static void inputs_release(Inputs *in)
         mat_release(all[i]);
 }
 
-/* Member of an archive (FILE:MEMBER), finite values only. */
-static int load_finite(NpzCache *c, const char *file, const char *member, Mat *m, SkErr *err)
-{
-    char spec[4096];
-    snprintf(spec, sizeof spec, "%s:%s", file, member);
-    return npz_load_mat_finite(c, spec, NULL, m, member, err);
-}
-
 static int check_shapes(const Options *o, const Inputs *in, SkErr *err)
 {
     if (in->zp_val.rows != in->zt_val.rows || in->zp_ood.rows != in->zt_ood.rows)
@@ -200,14 +192,15 @@ static int load_diverged(const Options *o, NpzCache *c, Inputs *in, SkErr *err)
 static int load_inputs(const Options *o, NpzCache *c, Inputs *in, SkErr *err)
 {
     *in = (Inputs){0};
-    if (load_finite(c, o->data, "Z_val", &in->zt_val, err) ||
-        load_finite(c, o->data, "Z_ood", &in->zt_ood, err) ||
-        load_finite(c, o->codes, "Z_val", &in->zp_val, err) ||
-        load_finite(c, o->codes, "Z_ood", &in->zp_ood, err) || load_diverged(o, c, in, err))
+    if (npz_load_member_finite(c, o->data, "Z_val", &in->zt_val, err) ||
+        npz_load_member_finite(c, o->data, "Z_ood", &in->zt_ood, err) ||
+        npz_load_member_finite(c, o->codes, "Z_val", &in->zp_val, err) ||
+        npz_load_member_finite(c, o->codes, "Z_ood", &in->zp_ood, err) ||
+        load_diverged(o, c, in, err))
         return -1;
-    if (o->dict && (load_finite(c, o->data, "A", &in->a, err) ||
-                    load_finite(c, o->data, "Y_val", &in->y_val, err) ||
-                    load_finite(c, o->data, "Y_ood", &in->y_ood, err) ||
+    if (o->dict && (npz_load_member_finite(c, o->data, "A", &in->a, err) ||
+                    npz_load_member_finite(c, o->data, "Y_val", &in->y_val, err) ||
+                    npz_load_member_finite(c, o->data, "Y_ood", &in->y_ood, err) ||
                     npz_load_mat_finite(c, o->dict, NULL, &in->d, "dictionary", err)))
         return -1;
     if (o->bias && npz_load_mat_finite(c, o->bias, NULL, &in->bias, "bias", err))

@@ -185,19 +185,6 @@ static void problem_free(Problem *p)
     npz_cache_free(&p->cache);
 }
 
-/* Member name of an archive as a matrix: "FILE:NAME" spec built safely. */
-static int load_member(NpzCache *c, const char *file, const char *member, Mat *m, SkErr *err)
-{
-    size_t len = strlen(file) + strlen(member) + 2;
-    char *spec = malloc(len);
-    if (!spec)
-        return sk_fail(err, "out of memory");
-    snprintf(spec, len, "%s:%s", file, member);
-    int rc = npz_load_mat_finite(c, spec, NULL, m, member, err);
-    free(spec);
-    return rc;
-}
-
 /* Decide the jobs: a dataset archive (has Y_val and/or Y_ood) or one matrix. */
 static int load_samples(Problem *p, const char *input, SkErr *err)
 {
@@ -215,7 +202,7 @@ static int load_samples(Problem *p, const char *input, SkErr *err)
             Job *j = &p->jobs[p->njobs++];
             j->y_name = SPLITS[s][0];
             j->z_name = SPLITS[s][1];
-            rc = load_member(&p->cache, file, j->y_name, &j->y, err);
+            rc = npz_load_member_finite(&p->cache, file, j->y_name, &j->y, err);
         }
     } else if (rc == 0) {
         Job *j = &p->jobs[p->njobs++];
@@ -242,7 +229,7 @@ static int load_init(Problem *p, const Options *o, SkErr *err)
         }
         char file[512];
         npz_spec_file(o->init, file, sizeof file);
-        int rc = dataset ? load_member(&p->cache, o->init, j->z_name, &j->z, err)
+        int rc = dataset ? npz_load_member_finite(&p->cache, o->init, j->z_name, &j->z, err)
                          : npz_load_mat_finite(&p->cache, o->init, "Z", &j->z, "init codes",
                                                err);
         if (rc)

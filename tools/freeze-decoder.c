@@ -120,10 +120,8 @@ static int load_problem(Problem *p, const Options *o, SkErr *err)
         return 0;
     char file[512];
     npz_spec_file(o->truth, file, sizeof file);
-    if (npz_load_mat(&p->cache, o->truth, NULL, &p->truth, err))
+    if (npz_load_mat_finite(&p->cache, o->truth, NULL, &p->truth, "the true dictionary", err))
         return -1;
-    if (!mat_all_finite(&p->truth))
-        return sk_fail(err, "%s: the true dictionary holds non-finite values", file);
     if (p->truth.rows != p->model.w_dec.rows || p->truth.cols == 0)
         return sk_fail(err, "%s: the true dictionary is %zu x %zu, expected %zu (d_y) rows", file,
                        p->truth.rows, p->truth.cols, p->model.w_dec.rows);

@@ -20,6 +20,8 @@
 #include "npz.h"
 
 static const char *PROG = "lista";
+/* What a dataset must hold, for messages. */
+static const char NEEDS[] = "LISTA needs Y_train, Y_val, Y_ood";
 
 typedef struct {
     const char *dict, *data, *output;
@@ -158,15 +160,6 @@ static void problem_free(Problem *p)
     npz_cache_free(&p->cache);
 }
 
-static int load_member(const Problem *p, const Npz *npz, const char *member, Mat *m, SkErr *err)
-{
-    if (npz_member_mat(npz, p->name, member, "LISTA needs Y_train, Y_val, Y_ood", m, err))
-        return -1;
-    if (m->rows == 0 || m->cols == 0)
-        return sk_fail(err, "%s: %s is %zu x %zu (empty)", p->name, member, m->rows, m->cols);
-    return 0;
-}
-
 static int load_dict(Problem *p, const char *spec, SkErr *err)
 {
     if (npz_load_mat(&p->cache, spec, NULL, &p->d, err))
@@ -195,8 +188,9 @@ static int load_problem(Problem *p, const Options *o, SkErr *err)
     if (npz_cache_open(&p->cache, o->data, &npz, err))
         return -1;
     p->data_meta = npz->meta_json;
-    if (load_member(p, npz, "Y_train", &p->y_train, err) ||
-        load_member(p, npz, "Y_val", &p->y_val, err) || load_member(p, npz, "Y_ood", &p->y_ood, err))
+    if (npz_member_mat_nonempty(npz, p->name, "Y_train", NEEDS, &p->y_train, err) ||
+        npz_member_mat_nonempty(npz, p->name, "Y_val", NEEDS, &p->y_val, err) ||
+        npz_member_mat_nonempty(npz, p->name, "Y_ood", NEEDS, &p->y_ood, err))
         return -1;
     const Mat *splits[3] = {&p->y_train, &p->y_val, &p->y_ood};
     static const char *const NAMES[3] = {"Y_train", "Y_val", "Y_ood"};

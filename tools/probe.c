@@ -20,6 +20,8 @@
 #include "ridge.h"
 
 static const char *PROG = "probe";
+/* What a dataset must hold, for messages. */
+static const char NEEDS[] = "a probe needs Y_train, Z_train, Y_val, Y_ood";
 
 #define MAX_ALPHAS 64
 
@@ -126,13 +128,6 @@ static void data_free(Data *d)
     npz_cache_free(&d->cache);
 }
 
-/* Member `member` of the archive as a finite float32 matrix. */
-static int load_member(Data *d, const Npz *npz, const char *member, Mat *m, SkErr *err)
-{
-    return npz_member_mat(npz, d->name, member, "a probe needs Y_train, Z_train, Y_val, Y_ood",
-                          m, err);
-}
-
 /* Shapes: Y_train n × d_y, Z_train n × d_z, Y_val and Y_ood · × d_y. */
 static int check_shapes(const Data *d, SkErr *err)
 {
@@ -159,10 +154,10 @@ static int load_data(Data *d, const char *path, SkErr *err)
     if (npz_cache_open(&d->cache, path, &npz, err))
         return -1;
     d->meta_json = npz->meta_json;
-    if (load_member(d, npz, "Y_train", &d->y_train, err) ||
-        load_member(d, npz, "Z_train", &d->z_train, err) ||
-        load_member(d, npz, "Y_val", &d->y_val, err) ||
-        load_member(d, npz, "Y_ood", &d->y_ood, err))
+    if (npz_member_mat(npz, d->name, "Y_train", NEEDS, &d->y_train, err) ||
+        npz_member_mat(npz, d->name, "Z_train", NEEDS, &d->z_train, err) ||
+        npz_member_mat(npz, d->name, "Y_val", NEEDS, &d->y_val, err) ||
+        npz_member_mat(npz, d->name, "Y_ood", NEEDS, &d->y_ood, err))
         return -1;
     return check_shapes(d, err);
 }

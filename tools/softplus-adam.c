@@ -21,6 +21,8 @@
 #include "softplus_adam.h"
 
 static const char *PROG = "softplus-adam";
+/* What a dataset must hold, for messages. */
+static const char NEEDS[] = "Softplus-Adam needs Y_val and Y_ood";
 
 typedef struct {
     const char *data, *init, *output;
@@ -146,15 +148,6 @@ static void problem_free(Problem *p)
     npz_cache_free(&p->cache);
 }
 
-static int load_member(const Problem *p, const Npz *npz, const char *member, Mat *m, SkErr *err)
-{
-    if (npz_member_mat(npz, p->name, member, "Softplus-Adam needs Y_val and Y_ood", m, err))
-        return -1;
-    if (m->rows == 0 || m->cols == 0)
-        return sk_fail(err, "%s: %s is %zu x %zu (empty)", p->name, member, m->rows, m->cols);
-    return 0;
-}
-
 /* d_z: --dz, else the dataset's params.dz, else the columns of its A. */
 static int data_dz(const Problem *p, const Npz *npz, const Options *o, size_t *dz, SkErr *err)
 {
@@ -204,7 +197,8 @@ static int load_problem(Problem *p, const Options *o, SkErr *err)
     if (npz_cache_open(&p->cache, o->data, &npz, err))
         return -1;
     p->data_meta = npz->meta_json;
-    if (load_member(p, npz, "Y_val", &p->y_val, err) || load_member(p, npz, "Y_ood", &p->y_ood, err))
+    if (npz_member_mat_nonempty(npz, p->name, "Y_val", NEEDS, &p->y_val, err) ||
+        npz_member_mat_nonempty(npz, p->name, "Y_ood", NEEDS, &p->y_ood, err))
         return -1;
     if (p->y_ood.cols != p->y_val.cols)
         return sk_fail(err, "%s: Y_ood has %zu columns but Y_val has %zu", p->name,

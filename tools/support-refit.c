@@ -144,34 +144,6 @@ static void problem_free(Problem *p)
 
 static const char *shown(const char *path) { return strcmp(path, "-") == 0 ? "stdin" : path; }
 
-/* A 2-d member of an archive as a finite float32 matrix. */
-static int member_mat(const Npz *npz, const char *file, const char *name, Mat *m, SkErr *err)
-{
-    const NpyArray *a = npz_get(npz, name);
-    if (!a)
-        return sk_fail(err, "%s: no member '%s'", file, name);
-    if (a->ndim != 2)
-        return sk_fail(err, "%s: %s is %d-dimensional, expected a matrix", file, name, a->ndim);
-    if (npy_to_mat(a, m, err))
-        return sk_prefix(err, file);
-    if (!mat_all_finite(m))
-        return sk_fail(err, "%s: %s holds non-finite values", file, name);
-    return 0;
-}
-
-/* A FILE:MEMBER matrix, finite. */
-static int spec_mat(NpzCache *c, const char *spec, Mat *m, const char *what, SkErr *err)
-{
-    if (npz_load_mat(c, spec, NULL, m, err))
-        return -1;
-    if (!mat_all_finite(m)) {
-        char file[512];
-        npz_spec_file(spec, file, sizeof file);
-        return sk_fail(err, "%s: %s holds non-finite values", file, what);
-    }
-    return 0;
-}
-
 /* The dictionary and the bias: --dict/--bias, else the model's. */
 static int load_dictionary(Problem *p, const Options *o, SkErr *err)
 {
@@ -180,7 +152,7 @@ static int load_dictionary(Problem *p, const Options *o, SkErr *err)
         return -1;
     if (o->dict) {
         npz_spec_file(o->dict, file, sizeof file);
-        if (spec_mat(&p->cache, o->dict, &p->dict, "dictionary", err))
+        if (npz_load_mat_finite(&p->cache, o->dict, NULL, &p->dict, "dictionary", err))
             return -1;
         if (p->dict.rows == 0 || p->dict.cols == 0)
             return sk_fail(err, "%s: dictionary is %zu x %zu (empty)", file, p->dict.rows,
@@ -190,7 +162,7 @@ static int load_dictionary(Problem *p, const Options *o, SkErr *err)
     p->d = o->dict ? &p->dict : &p->model.w_dec;
     if (o->bias) {
         npz_spec_file(o->bias, file, sizeof file);
-        if (spec_mat(&p->cache, o->bias, &p->bias, "bias", err))
+        if (npz_load_mat_finite(&p->cache, o->bias, NULL, &p->bias, "bias", err))
             return -1;
         if (p->bias.rows != 1 || p->bias.cols != p->d->rows)
             return sk_fail(err, "%s: bias is %zu x %zu, expected a vector of %zu (d_y)", file,
@@ -228,10 +200,10 @@ static int load_splits(Problem *p, const Options *o, SkErr *err)
         Split *sp = &p->splits[p->nsplits++];
         sp->y_name = NAMES[s][0];
         sp->z_name = NAMES[s][1];
-        if (member_mat(data, dfile, sp->y_name, &sp->y, err))
+        if (npz_member_mat(data, dfile, sp->y_name, NULL, &sp->y, err))
             return -1;
         if (codes) {
-            if (member_mat(codes, cfile, sp->z_name, &sp->z_model, err))
+            if (npz_member_mat(codes, cfile, sp->z_name, NULL, &sp->z_model, err))
                 return -1;
         } else if (mat_copy(&sp->z_model, s == 0 ? &p->model.z_val : &p->model.z_ood, err))
             return -1;

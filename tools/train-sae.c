@@ -227,31 +227,13 @@ static int check_columns(const Inputs *in, size_t dy, bool training, SkErr *err)
     return 0;
 }
 
-/* The file part of a FILE:MEMBER spec, for messages and metadata. */
-static int spec_archive(NpzCache *c, const char *spec, const Npz **npz, char *name, size_t cap,
-                        SkErr *err)
-{
-    char *file = NULL, *member = NULL;
-    int rc = npz_split_spec(spec, &file, &member, err);
-    if (rc == 0) {
-        snprintf(name, cap, "%s", strcmp(file, "-") == 0 ? "stdin" : file);
-        rc = npz_cache_open(c, file, npz, err);
-    }
-    free(file);
-    free(member);
-    return rc;
-}
-
 static int load_track(Inputs *in, const char *spec, size_t dy, SkErr *err)
 {
-    const Npz *npz;
     char name[512];
-    if (spec_archive(&in->cache, spec, &npz, name, sizeof name, err) ||
-        npz_load_mat(&in->cache, spec, NULL, &in->track, err))
+    npz_spec_file(spec, name, sizeof name);
+    if (npz_load_mat_finite(&in->cache, spec, NULL, &in->track, "the --track-dict dictionary", err))
         return -1;
-    in->track_meta_json = npz->meta_json;
-    if (!mat_all_finite(&in->track))
-        return sk_fail(err, "%s: the --track-dict dictionary holds non-finite values", name);
+    in->track_meta_json = npz_spec_meta(&in->cache, spec);
     if (in->track.rows != dy || in->track.cols == 0)
         return sk_fail(err, "%s: the --track-dict dictionary is %zu x %zu, expected %zu (d_y) rows",
                        name, in->track.rows, in->track.cols, dy);

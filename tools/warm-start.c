@@ -230,22 +230,6 @@ static void problem_free(Problem *p)
     npz_cache_free(&p->cache);
 }
 
-static int member_mat(const Npz *npz, const char *file, const char *name, Mat *m, SkErr *err)
-{
-    const NpyArray *a = npz_get(npz, name);
-    if (!a)
-        return sk_fail(err, "%s: no member '%s'", file, name);
-    if (a->ndim != 2)
-        return sk_fail(err, "%s: %s is %d-dimensional, expected a matrix", file, name, a->ndim);
-    if (npy_to_mat(a, m, err))
-        return sk_prefix(err, file);
-    if (!mat_all_finite(m))
-        return sk_fail(err, "%s: %s holds non-finite values", file, name);
-    if (m->rows == 0 || m->cols == 0)
-        return sk_fail(err, "%s: %s is %zu x %zu (empty)", file, name, m->rows, m->cols);
-    return 0;
-}
-
 static int load_problem(Problem *p, const Options *o, SkErr *err)
 {
     bool encoder = o->kind == KIND_ENCODER;
@@ -257,10 +241,10 @@ static int load_problem(Problem *p, const Options *o, SkErr *err)
     if (npz_cache_open(&p->cache, o->data, &data, err))
         return -1;
     p->data_meta = data->meta_json;
-    if (member_mat(data, dfile, "Y_ood", &p->y_ood, err) ||
-        member_mat(data, dfile, "Z_ood", &p->z_ood, err) ||
-        (!encoder && member_mat(data, dfile, "Y_val", &p->y_val, err)) ||
-        (o->oracle && member_mat(data, dfile, "A", &p->a, err)))
+    if (npz_member_mat_nonempty(data, dfile, "Y_ood", NULL, &p->y_ood, err) ||
+        npz_member_mat_nonempty(data, dfile, "Z_ood", NULL, &p->z_ood, err) ||
+        (!encoder && npz_member_mat_nonempty(data, dfile, "Y_val", NULL, &p->y_val, err)) ||
+        (o->oracle && npz_member_mat_nonempty(data, dfile, "A", NULL, &p->a, err)))
         return -1;
     size_t dy = p->model.w_dec.rows, width = p->model.w_dec.cols, n = p->y_ood.rows;
     if (p->y_ood.cols != dy || (!encoder && p->y_val.cols != dy))
@@ -273,7 +257,7 @@ static int load_problem(Problem *p, const Options *o, SkErr *err)
     if (encoder) {
         const Npz *model;
         if (npz_cache_open(&p->cache, o->model, &model, err) ||
-            member_mat(model, mfile, "Z_ood", &p->model.z_ood, err))
+            npz_member_mat_nonempty(model, mfile, "Z_ood", NULL, &p->model.z_ood, err))
             return -1;
         if (p->model.z_ood.rows != n || p->model.z_ood.cols != width)
             return sk_fail(err, "%s: Z_ood is %zu x %zu, expected %zu x %zu (the data's OOD "

@@ -768,6 +768,56 @@ START_TEST(test_load_mat_choices_and_errors)
 }
 END_TEST
 
+START_TEST(test_member_loaders)
+{
+    char dir[1024], path[1100];
+    make_temp_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/m.npz", dir);
+    SkErr err = {{0}};
+    float v[6] = {1, 2, 3, 4, 5, 6}, bad[2] = {1, NAN};
+    size_t s23[2] = {2, 3}, s03[2] = {0, 3}, s12[2] = {1, 2};
+    NpzWriter *w = npz_create(path, 1, &err);
+    ck_assert_int_eq(npz_put(w, "M", NPY_FLOAT32, 2, s23, v, &err), 0);
+    ck_assert_int_eq(npz_put(w, "E", NPY_FLOAT32, 2, s03, v, &err), 0);
+    ck_assert_int_eq(npz_put(w, "N", NPY_FLOAT32, 2, s12, bad, &err), 0);
+    ck_assert_int_eq(npz_put(w, "V", NPY_FLOAT32, 1, s23 + 1, v, &err), 0);
+    ck_assert_int_eq(npz_commit(w, &err), 0);
+    NpzCache c;
+    npz_cache_init(&c);
+    const Npz *npz;
+    ck_assert_int_eq(npz_cache_open(&c, path, &npz, &err), 0);
+    Mat m;
+    ck_assert_int_eq(npz_member_mat_nonempty(npz, "f", "M", NULL, &m, &err), 0);
+    ck_assert(m.rows == 2 && m.cols == 3 && m.v[5] == 6.0f);
+    mat_release(&m);
+    ck_assert_int_eq(npz_member_mat(npz, "f", "E", NULL, &m, &err), 0);   /* empty is a matrix */
+    mat_release(&m);
+    ck_assert_int_ne(npz_member_mat_nonempty(npz, "f", "E", NULL, &m, &err), 0);
+    ck_assert_str_eq(err.msg, "f: E is 0 x 3 (empty)");
+    ck_assert_ptr_null(m.v);
+    ck_assert_int_ne(npz_member_mat_nonempty(npz, "f", "N", NULL, &m, &err), 0);
+    ck_assert_str_eq(err.msg, "f: N holds non-finite values");
+    ck_assert_int_ne(npz_member_mat_nonempty(npz, "f", "Q", "X needs Q", &m, &err), 0);
+    ck_assert_str_eq(err.msg, "f: no member 'Q' (X needs Q)");
+    ck_assert_int_ne(npz_member_mat_nonempty(npz, "f", "V", NULL, &m, &err), 0);
+    ck_assert_str_eq(err.msg, "f: V is 1-dimensional, expected a matrix");
+
+    ck_assert_int_eq(npz_load_member_finite(&c, path, "M", &m, &err), 0);
+    ck_assert(m.rows == 2 && m.cols == 3);
+    mat_release(&m);
+    ck_assert_int_eq(npz_load_member_finite(&c, path, "V", &m, &err), 0);   /* 1-d: 1 x n */
+    ck_assert(m.rows == 1 && m.cols == 3);
+    mat_release(&m);
+    ck_assert_int_ne(npz_load_member_finite(&c, path, "N", &m, &err), 0);
+    ck_assert_msg(strstr(err.msg, "m.npz: N holds non-finite values"), "%s", err.msg);
+    ck_assert_int_ne(npz_load_member_finite(&c, path, "Q", &m, &err), 0);
+    ck_assert_msg(strstr(err.msg, "m.npz: no member 'Q' (members: M, E, N, V)"), "%s", err.msg);
+    ck_assert_uint_eq(c.count, 1);
+    npz_cache_free(&c);
+    remove_dir(dir);
+}
+END_TEST
+
 START_TEST(test_conversions)
 {
     SkErr err = {{0}};
@@ -1152,6 +1202,7 @@ Suite *npz_suite(void)
     tcase_add_test(tc, test_stdout_written_on_commit);
     tcase_add_test(tc, test_split_spec);
     tcase_add_test(tc, test_load_mat_choices_and_errors);
+    tcase_add_test(tc, test_member_loaders);
     tcase_add_test(tc, test_conversions);
     tcase_add_test(tc, test_npy_header_variants);
     tcase_add_test(tc, test_zip_variants);
