@@ -556,22 +556,6 @@ static int check_learn(const Mat *y_val, const Mat *y_ood, const Mat *d, const M
     return 0;
 }
 
-/* FISTA's rows per block, independent of the thread count so that results
- * are too (FISTA picks its product per block): about 2^21 elements per
- * block × d_z buffer, at least 32 rows, and when there are enough rows a
- * block count that is a multiple of 16 (even work for 1, 2, 4, 8, 16 threads). */
-static size_t fista_block_rows(size_t n, size_t p)
-{
-    size_t target = ((size_t)1 << 21) / (p ? p : 1);
-    target = target < 32 ? 32 : target > 1024 ? 1024 : target;
-    size_t blocks = (n + target - 1) / target;
-    blocks = (blocks + 15) / 16 * 16;
-    size_t most = (n + 31) / 32;
-    blocks = blocks < most ? blocks : most;
-    blocks = blocks ? blocks : 1;
-    return (n + blocks - 1) / blocks;
-}
-
 /* Step 1: FISTA on val and OOD with one prepared dictionary. */
 static int fista_pass(const Mat *d, const Mat *y_val, const Mat *y_ood, Mat *z_val, Mat *z_ood,
                       bool warm, const DlFistaOptions *opt, FistaWork *work, SkErr *err)
@@ -584,13 +568,10 @@ static int fista_pass(const Mat *d, const Mat *y_val, const Mat *y_ood, Mat *z_v
     fo.lambda = opt->lambda;
     fo.iters = opt->iters;
     fo.warm = warm;
-    fo.threads = opt->threads;
-    fo.block_rows = fista_block_rows(y_val->rows, d->cols);
+    fo.threads = opt->threads; /* block_rows 0: FISTA's own, independent of the threads */
     int rc = fista_solve_prepared(&fd, y_val, NULL, &fo, z_val, work, err);
-    if (rc == 0 && y_ood) {
-        fo.block_rows = fista_block_rows(y_ood->rows, d->cols);
+    if (rc == 0 && y_ood)
         rc = fista_solve_prepared(&fd, y_ood, NULL, &fo, z_ood, work, err);
-    }
     fista_dict_release(&fd);
     return rc;
 }

@@ -622,3 +622,9 @@ int fista_solve(const Mat *d, const Mat *y, const float *bias, const FistaOption
     fista_dict_release(&fd);
     return rc;
 }
+
+int fista_threads(long requested, size_t rows, size_t dy, size_t dz, long iters)
+{
+    double flops = 4.0 * (double)rows * (double)dy * (double)dz * (double)(iters > 0 ? iters : 1);
+    return sk_threads_for_work(requested, flops, 1e9);
+}

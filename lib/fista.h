@@ -134,4 +134,11 @@ int fista_solve_prepared(const FistaDict *fd, const Mat *y, const float *bias,
 int fista_solve(const Mat *d, const Mat *y, const float *bias, const FistaOptions *opt,
                 Mat *z, SkErr *err);
 
+/* Threads for FISTA on rows samples with a d_y × d_z dictionary (DL-FISTA's
+ * passes too): requested when non-zero; else one below ~1 GFLOP of gradient
+ * work, 4 · rows · d_y · d_z per iteration (iters, at least 1), where BLIS's
+ * fork and join at every product cost more than they save (much more on a
+ * busy machine); else sk_default_threads(). Results do not depend on it. */
+int fista_threads(long requested, size_t rows, size_t dy, size_t dz, long iters);
+
 #endif

@@ -391,3 +391,9 @@ int lista_train(ListaModel *m, const Mat *d, const Mat *y, const ListaTrainOptio
         *report = rep;
     return rc;
 }
+
+int lista_threads(long requested, size_t batch, size_t dz)
+{
+    double macs = (double)batch * (double)dz * (double)dz;
+    return sk_threads_for_work(requested, macs, 2e7);
+}

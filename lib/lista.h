@@ -131,4 +131,10 @@ typedef struct {
 int lista_train(ListaModel *m, const Mat *d, const Mat *y, const ListaTrainOptions *o,
                 double **epoch_loss, ListaTrainReport *report, SkErr *err);
 
+/* Threads for training with batches of batch rows and d_z latents:
+ * requested when non-zero; else one below 2e7 multiply-adds per batch
+ * product (batch · d_z²), where BLIS's fork and join cost more than they
+ * save; else sk_default_threads(). */
+int lista_threads(long requested, size_t batch, size_t dz);
+
 #endif

@@ -978,3 +978,5 @@ int sae_train(Sae *m, const Mat *y, const SaeTrainOptions *o, double *loss_histo
     sae_work_release(&w);
     return rc;
 }
+
+int sae_threads(long requested) { return requested > 0 ? (int)requested : 1; }

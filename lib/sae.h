@@ -156,4 +156,13 @@ void sae_train_options_default(SaeTrainOptions *o);
 int sae_train(Sae *m, const Mat *y, const SaeTrainOptions *o, double *loss_history,
               double *l0_history, SkErr *err);
 
+/* Threads for training or encoding: requested when non-zero, else 1. A
+ * training step is a few small products (64 rows), and BLIS forks and joins
+ * its threads at every one of them; on a shared or busy machine that costs
+ * more than it saves (measured: 2 threads 3-6x slower at d_z = 1000 and 10000
+ * on a loaded 2-core machine), and make -j runs several trainings at once
+ * anyway. Results do not depend on it: BLIS splits rows and columns of a
+ * product between threads, never the sum of one element. */
+int sae_threads(long requested);
+
 #endif

@@ -357,3 +357,9 @@ int softplus_adam_codes(const SoftplusAdamModel *m, Mat *z_val, Mat *z_ood, SkEr
         z_ood->v[k] = softplus_f(m->pre_ood.v[k]);
     return 0;
 }
+
+int softplus_adam_threads(long requested, size_t rows, size_t dy, size_t dz)
+{
+    double macs = (double)rows * (double)dy * (double)dz;
+    return sk_threads_for_work(requested, macs, 2e7);
+}

@@ -120,4 +120,10 @@ int softplus_adam_codes(const SoftplusAdamModel *m, Mat *z_val, Mat *z_ood, SkEr
 /* PyTorch's softplus (β = 1, threshold 20). */
 float softplus_f(float x);
 
+/* Threads for a run on rows (val + OOD) samples with a d_y × d_z dictionary:
+ * requested when non-zero; else one below 2e7 multiply-adds a step
+ * (rows · d_y · d_z), where BLIS's fork and join cost more than they save;
+ * else sk_default_threads(). */
+int softplus_adam_threads(long requested, size_t rows, size_t dy, size_t dz);
+
 #endif

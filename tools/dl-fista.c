@@ -27,6 +27,7 @@
 
 #include "cli.h"
 #include "dlfista.h"
+#include "fista.h"
 #include "gemm.h"
 #include "metrics.h"
 #include "npz.h"
@@ -95,23 +96,6 @@ static const struct option LONG_OPTIONS[] = {
     {0, 0, 0, 0}};
 static const char SHORT_OPTIONS[] = "o:vh";
 
-static int compare_long(const void *a, const void *b)
-{
-    long x = *(const long *)a, y = *(const long *)b;
-    return (x > y) - (x < y);
-}
-
-/* Sort the budgets and drop repeats. */
-static void sort_unique(long *v, size_t *n)
-{
-    qsort(v, *n, sizeof *v, compare_long);
-    size_t k = 0;
-    for (size_t i = 0; i < *n; i++)
-        if (k == 0 || v[i] != v[k - 1])
-            v[k++] = v[i];
-    *n = k;
-}
-
 /* Parse argv into o; returns 0, an exit code, or -1 for help/version (exit 0). */
 static int parse_options(int argc, char **argv, Options *o)
 {
@@ -163,7 +147,7 @@ static int parse_options(int argc, char **argv, Options *o)
     if (o->init && o->dz)
         return cli_usage_error(PROG, "--dz sets the width of a random dictionary; not with --init");
     if (o->snapshots) {
-        sort_unique(o->snapshots, &o->nsnapshots);
+        cli_sort_unique(o->snapshots, &o->nsnapshots);
         if (o->snapshots[o->nsnapshots - 1] > o->rounds)
             return cli_usage_error(PROG, "--snapshots: budget %ld exceeds --rounds %ld",
                                    o->snapshots[o->nsnapshots - 1], o->rounds);
@@ -504,15 +488,6 @@ static int learn_and_write(Problem *p, const Options *o, SkErr *err)
     return rc;
 }
 
-/* --threads, else the default; small problems run on one thread (BLIS's
- * fork/join per product costs more than it saves below ~1 GFLOP a pass). */
-static int choose_threads(const Problem *p, const Options *o)
-{
-    double rows = (double)p->y_val.rows + (p->has_ood ? (double)p->y_ood.rows : 0.0);
-    double flops = 4.0 * rows * (double)p->d.rows * (double)p->d.cols * (double)(o->iters ? o->iters : 1);
-    return sk_threads_for_work(o->threads, flops, 1e9);
-}
-
 int main(int argc, char **argv)
 {
     Options o;
@@ -540,7 +515,8 @@ int main(int argc, char **argv)
             if (p.has_ood)
                 mat_subtract_row(&p.y_ood, p.bias.v);
         }
-        o.threads_used = choose_threads(&p, &o);
+        o.threads_used = fista_threads(o.threads, p.y_val.rows + p.y_ood.rows, p.d.rows, p.d.cols,
+                                       o.iters);
         sk_gemm_set_threads(o.threads_used);
         if (learn_and_write(&p, &o, &err))
             rc = cli_error(PROG, SK_EXIT_DATA, &err);

@@ -85,23 +85,6 @@ static const struct option LONG_OPTIONS[] = {
     {"version", no_argument, 0, OPT_VERSION},       {0, 0, 0, 0}};
 static const char SHORT_OPTIONS[] = "o:vh";
 
-static int compare_long(const void *a, const void *b)
-{
-    long x = *(const long *)a, y = *(const long *)b;
-    return (x > y) - (x < y);
-}
-
-/* Sort the budgets and drop repeats. */
-static void sort_unique(long *v, size_t *n)
-{
-    qsort(v, *n, sizeof *v, compare_long);
-    size_t k = 0;
-    for (size_t i = 0; i < *n; i++)
-        if (k == 0 || v[i] != v[k - 1])
-            v[k++] = v[i];
-    *n = k;
-}
-
 /* Parse argv into o; returns 0, an exit code, or -1 for help/version (exit 0). */
 static int parse_options(int argc, char **argv, Options *o)
 {
@@ -137,7 +120,7 @@ static int parse_options(int argc, char **argv, Options *o)
             return cli_usage_error(PROG, "%s", err.msg);
     }
     if (o->snapshots) {
-        sort_unique(o->snapshots, &o->nsnapshots);
+        cli_sort_unique(o->snapshots, &o->nsnapshots);
         if (o->snapshots[o->nsnapshots - 1] > o->iters)
             return cli_usage_error(PROG, "--snapshots: budget %ld exceeds --iters %ld",
                                    o->snapshots[o->nsnapshots - 1], o->iters);
@@ -428,18 +411,6 @@ static int write_codes(const Problem *p, const Options *o, SkErr *err)
     return rc;
 }
 
-/* --threads, else the default; but small problems run on one thread: BLIS
- * forks and joins its threads at every product, which costs more than the
- * product itself below ~1 GFLOP of work (and much more on a busy machine). */
-static int choose_threads(const Problem *p, const Options *o)
-{
-    double flops = 0.0;
-    for (size_t i = 0; i < p->njobs; i++)
-        flops += 4.0 * (double)p->jobs[i].y.rows * (double)p->dict.rows * (double)p->dict.cols *
-                 (double)(o->iters > 0 ? o->iters : 1);
-    return sk_threads_for_work(o->threads, flops, 1e9);
-}
-
 int main(int argc, char **argv)
 {
     Options o;
@@ -462,7 +433,10 @@ int main(int argc, char **argv)
     if (load_problem(&p, &o, &err))
         rc = cli_error(PROG, SK_EXIT_DATA, &err);
     else {
-        o.threads_used = choose_threads(&p, &o);
+        size_t rows = 0;
+        for (size_t i = 0; i < p.njobs; i++)
+            rows += p.jobs[i].y.rows;
+        o.threads_used = fista_threads(o.threads, rows, p.dict.rows, p.dict.cols, o.iters);
         sk_gemm_set_threads(o.threads_used);
         if (solve_all(&p, &o, &err) || write_codes(&p, &o, &err))
             rc = cli_error(PROG, SK_EXIT_DATA, &err);

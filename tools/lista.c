@@ -231,12 +231,6 @@ static void report(void *user, long epoch, long epochs, size_t batch, size_t bat
     progress_update(user, done, (double)epochs, "epoch %ld/%ld loss %.7g", epoch, epochs, loss);
 }
 
-static int choose_threads(const Problem *p, const Options *o)
-{
-    double macs = (double)o->batch * (double)p->d.cols * (double)p->d.cols;
-    return sk_threads_for_work(o->threads, macs, 2e7);
-}
-
 /* ---- output ------------------------------------------------------------ */
 
 /* A JSON number, or null when not finite. */
@@ -338,7 +332,7 @@ static int run(Options *o, SkErr *err)
     ListaTrainReport rep;
     int rc = load_problem(&p, o, err) || check_memory(&p, o, err);
     if (rc == 0) {
-        sk_gemm_set_threads(choose_threads(&p, o));
+        sk_gemm_set_threads(lista_threads(o->threads, (size_t)o->batch, p.d.cols));
         rc = lista_model_init(&m, &p.d, (size_t)o->unroll, err);
     }
     if (rc == 0) {

@@ -217,13 +217,6 @@ static void report(void *user, long step, long max_steps, double loss, double lr
                     loss, lr);
 }
 
-/* Small problems run on one thread: BLIS forks and joins at every product. */
-static int choose_threads(const Problem *p, const Options *o)
-{
-    double macs = (double)(p->y_val.rows + p->y_ood.rows) * (double)p->d0.rows * (double)p->d0.cols;
-    return sk_threads_for_work(o->threads, macs, 2e7);
-}
-
 /* ---- output ------------------------------------------------------------ */
 
 static void build_meta(const Problem *p, const Options *o, const SoftplusAdamHistory *h,
@@ -305,7 +298,8 @@ static int run(Options *o, SkErr *err)
     mat_release(&pre_val);
     mat_release(&pre_ood);
     if (rc == 0) {
-        sk_gemm_set_threads(choose_threads(&p, o));
+        sk_gemm_set_threads(softplus_adam_threads(o->threads, p.y_val.rows + p.y_ood.rows,
+                                                  p.d0.rows, p.d0.cols));
         Progress progress;
         progress_init(&progress, PROG, o->verbose);
         o->train.progress = report;

@@ -450,18 +450,6 @@ static int write_output(const Options *o, const Inputs *in, const Result *r, SkE
 
 /* ---- main ------------------------------------------------------------- */
 
-/* --threads, else 1: a training step is a few small products (64 rows), and
- * BLIS forks and joins its threads at every one of them; on a shared or busy
- * machine that costs more than it saves (measured: 2 threads 3-6x slower at
- * d_z = 1000 and 10000 on a loaded 2-core machine), and make -j runs several
- * trainings at once anyway. Results do not depend on it: BLIS splits rows and
- * columns of a product between threads, never the sum of one element. */
-static int choose_threads(const Options *o, const SaeConfig *c)
-{
-    (void)c;
-    return o->threads ? (int)o->threads : 1;
-}
-
 static int run(const Options *o, long width_opt, SkErr *err)
 {
     Inputs in;
@@ -475,7 +463,7 @@ static int run(const Options *o, long width_opt, SkErr *err)
         rc = sae_load(&in.cache, o->encode, &r.sae, &in.model_meta_json, err) || load_data(&in, o->data, false, err) ||
              check_columns(&in, r.sae.cfg.d_y, false, err);
         if (rc == 0) {
-            sk_gemm_set_threads(choose_threads(o, &r.sae.cfg));
+            sk_gemm_set_threads(sae_threads(o->threads));
             rc = encode_splits(&r.sae, &in, &r, err);
         }
     } else {
@@ -496,7 +484,7 @@ static int run(const Options *o, long width_opt, SkErr *err)
         }
         if (rc == 0) {
             sae_init(&r.sae, o->seed);
-            sk_gemm_set_threads(choose_threads(o, &r.sae.cfg));
+            sk_gemm_set_threads(sae_threads(o->threads));
             rc = train(o, &in, &r, err);
         }
     }

@@ -114,23 +114,6 @@ static const char SHORT_OPTIONS[] = "o:vh";
 
 #define MAX_BUDGET 100000000L
 
-static int compare_long(const void *a, const void *b)
-{
-    long x = *(const long *)a, y = *(const long *)b;
-    return (x > y) - (x < y);
-}
-
-/* Sort the budgets and drop repeats. */
-static void sort_unique(long *v, size_t *n)
-{
-    qsort(v, *n, sizeof *v, compare_long);
-    size_t k = 0;
-    for (size_t i = 0; i < *n; i++)
-        if (k == 0 || v[i] != v[k - 1])
-            v[k++] = v[i];
-    *n = k;
-}
-
 /* The kind's default budgets when --budgets is not given. */
 static int default_budgets(Options *o)
 {
@@ -205,7 +188,7 @@ static int parse_options(int argc, char **argv, Options *o)
         return cli_usage_error(PROG, "--kind decoder needs --seed (the cold dictionary)");
     if (!o->budgets && default_budgets(o))
         return cli_usage_error(PROG, "out of memory");
-    sort_unique(o->budgets, &o->nbudgets);
+    cli_sort_unique(o->budgets, &o->nbudgets);
     if (o->budgets[o->nbudgets - 1] > MAX_BUDGET)
         return cli_usage_error(PROG, "--budgets: %ld is too large", o->budgets[o->nbudgets - 1]);
     return 0;
@@ -385,22 +368,6 @@ static int decoder_curves(Curves *c, SkErr *err)
     return rc;
 }
 
-/* FISTA's rows per block, chosen independently of the thread count (as
- * DL-FISTA does) so that results are too: about 2^21 elements per
- * block × d_z buffer, at least 32 rows, a block count that is a multiple of
- * 16 when there are enough rows. */
-static size_t fista_block_rows(size_t n, size_t p)
-{
-    size_t target = ((size_t)1 << 21) / (p ? p : 1);
-    target = target < 32 ? 32 : target > 1024 ? 1024 : target;
-    size_t blocks = (n + target - 1) / target;
-    blocks = (blocks + 15) / 16 * 16;
-    size_t most = (n + 31) / 32;
-    blocks = blocks < most ? blocks : most;
-    blocks = blocks ? blocks : 1;
-    return (n + blocks - 1) / blocks;
-}
-
 typedef struct {
     Curves *c;
     const char *what;
@@ -441,7 +408,6 @@ static int fista_curve(Curves *c, const char *start, const Mat *d, const Mat *y,
         opt.iters = iters;
         opt.warm = init != NULL;
         opt.threads = c->o->threads_used;
-        opt.block_rows = fista_block_rows(y->rows, d->cols);
         opt.snapshot_iters = snap_iters;
         opt.n_snapshots = nbudgets;
         opt.snapshots = snaps;
@@ -504,16 +470,6 @@ static int write_tsv(const Curves *c, const char *path, SkErr *err)
     return atomic_commit(&f, err);
 }
 
-/* --threads, else the default; small problems run on one thread (BLIS's
- * fork/join per product costs more than it saves below ~1 GFLOP). */
-static int choose_threads(const Problem *p, const Options *o)
-{
-    double rows = (double)p->y_ood.rows + (double)p->y_val.rows;
-    double iters = o->kind == KIND_DECODER ? (double)o->iters : 1.0;
-    double flops = 4.0 * rows * (double)p->model.w_dec.rows * (double)p->model.w_dec.cols * iters;
-    return sk_threads_for_work(o->threads, flops, 1e9);
-}
-
 static int run(Options *o, SkErr *err)
 {
     Problem p;
@@ -526,7 +482,8 @@ static int run(Options *o, SkErr *err)
         rc = c.points ? 0 : sk_fail(err, "out of memory");
     }
     if (rc == 0) {
-        o->threads_used = choose_threads(&p, o);
+        o->threads_used = fista_threads(o->threads, p.y_ood.rows + p.y_val.rows, p.model.w_dec.rows,
+                                        p.model.w_dec.cols, o->kind == KIND_DECODER ? o->iters : 1);
         sk_gemm_set_threads(o->threads_used);
         long max_budget = o->budgets[o->nbudgets - 1];
         c.total = (o->kind == KIND_DECODER ? 2.0 * (double)(max_budget > 0 ? max_budget : 1)

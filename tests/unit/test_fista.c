@@ -649,6 +649,16 @@ START_TEST(worker_threads_match_single_thread)
 }
 END_TEST
 
+START_TEST(fista_threads_serial_below_a_gflop)
+{
+    /* requested wins; 4 · rows · d_y · d_z · iters below 1e9 runs on one thread */
+    ck_assert_int_eq(fista_threads(3, 10, 10, 10, 1), 3);
+    ck_assert_int_eq(fista_threads(0, 1000, 50, 100, 10), 1);       /* 2e8 flops */
+    ck_assert_int_eq(fista_threads(0, 1000, 50, 100, 0), 1);        /* iters 0 counts as 1 */
+    ck_assert_int_eq(fista_threads(0, 10000, 100, 1000, 100), sk_default_threads());
+}
+END_TEST
+
 static Suite *fista_suite(void)
 {
     Suite *s = suite_create("fista");
@@ -667,6 +677,7 @@ static Suite *fista_suite(void)
     tcase_add_test(tc, zero_iterations);
     tcase_add_test(tc, progress_stats_and_workspace);
     tcase_add_test(tc, worker_threads_match_single_thread);
+    tcase_add_test(tc, fista_threads_serial_below_a_gflop);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -16,6 +16,7 @@
 #include "adam.h"
 #include "lista.h"
 #include "rng.h"
+#include "gemm.h"
 #include "testutil.h"
 
 static Mat random_mat(Rng *r, size_t rows, size_t cols, double scale)
@@ -499,6 +500,14 @@ START_TEST(memory_estimate_and_counts)
 }
 END_TEST
 
+START_TEST(lista_threads_serial_below_2e7)
+{
+    ck_assert_int_eq(lista_threads(2, 64, 10), 2);
+    ck_assert_int_eq(lista_threads(0, 64, 500), 1);                 /* 1.6e7 MACs */
+    ck_assert_int_eq(lista_threads(0, 64, 1000), sk_default_threads());
+}
+END_TEST
+
 static Suite *lista_suite(void)
 {
     Suite *s = suite_create("lista");
@@ -515,6 +524,7 @@ static Suite *lista_suite(void)
     tcase_add_test(tc, stable_variant_keeps_best_epoch);
     tcase_add_test(tc, variant_names);
     tcase_add_test(tc, memory_estimate_and_counts);
+    tcase_add_test(tc, lista_threads_serial_below_2e7);
     suite_add_tcase(s, tc);
     return s;
 }

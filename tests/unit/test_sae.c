@@ -795,6 +795,13 @@ START_TEST(encode_in_blocks)
 }
 END_TEST
 
+START_TEST(sae_threads_default_one)
+{
+    ck_assert_int_eq(sae_threads(0), 1);
+    ck_assert_int_eq(sae_threads(4), 4);
+}
+END_TEST
+
 static Suite *sae_suite(void)
 {
     Suite *s = suite_create("sae");
@@ -811,6 +818,7 @@ static Suite *sae_suite(void)
     tcase_add_loop_test(tc, training_is_deterministic_and_learns, 0, 4);
     tcase_add_test(tc, nan_stops_training_naming_the_epoch);
     tcase_add_test(tc, rejects_bad_configurations);
+    tcase_add_test(tc, sae_threads_default_one);
     tcase_add_loop_test(tc, encode_in_blocks, 0, 4);
     suite_add_tcase(s, tc);
     return s;

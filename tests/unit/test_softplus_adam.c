@@ -12,6 +12,7 @@
 
 #include "rng.h"
 #include "softplus_adam.h"
+#include "gemm.h"
 #include "testutil.h"
 
 static Mat alloc_mat(size_t rows, size_t cols)
@@ -344,6 +345,14 @@ START_TEST(softplus_matches_pytorch)
 }
 END_TEST
 
+START_TEST(softplus_adam_threads_serial_below_2e7)
+{
+    ck_assert_int_eq(softplus_adam_threads(5, 10, 10, 10), 5);
+    ck_assert_int_eq(softplus_adam_threads(0, 1000, 14, 100), 1);   /* 1.4e6 MACs */
+    ck_assert_int_eq(softplus_adam_threads(0, 10000, 100, 100), sk_default_threads());
+}
+END_TEST
+
 static Suite *softplus_adam_suite(void)
 {
     Suite *s = suite_create("softplus_adam");
@@ -357,6 +366,7 @@ static Suite *softplus_adam_suite(void)
     tcase_add_test(tc, nonfinite_loss_names_step);
     tcase_add_test(tc, preactivations_are_seeded_normal_minus_10);
     tcase_add_test(tc, softplus_matches_pytorch);
+    tcase_add_test(tc, softplus_adam_threads_serial_below_2e7);
     suite_add_tcase(s, tc);
     return s;
 }
