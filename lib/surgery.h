@@ -1,7 +1,7 @@
 /* surgery.h — the controlled experiments on a trained SAE (SPEC §5): the
  * decoder as a fixed dictionary (freeze-decoder), and magnitudes re-estimated
  * on the SAE's own support (support-refit). The warm starts (§5.2, §5.3) are
- * dlfista_learn and fista_solve with snapshots; see tools/warm-start.c.
+ * in warm_start.h, the model file in sae_io.h.
  *
  * Shapes: dictionaries d_y × width (atoms are columns, like W_dec), samples
  * and codes as rows (Y n × d_y, Z n × width). */

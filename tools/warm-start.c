@@ -4,20 +4,11 @@
  *   warm-start --model MODEL --data FILE --kind decoder --seed S [options] [-o CURVES.tsv]
  *   warm-start --model MODEL --data FILE --kind encoder [options] [-o CURVES.tsv]
  *
- * decoder: DL-FISTA (dlfista_learn) on y − b_dec from the raw SAE decoder
- *   (warm) and from a random dictionary of the SAE's width (cold, the seed's
- *   dl-fista init); a budget of N rounds = N FISTA passes, pass N's codes
- *   inferred with the dictionary after N − 1 updates (warm N = 0 and N = 1
- *   are the frozen decoder's FISTA codes; cold N = 0 is not run); a run that
- *   converges early gives later budgets its final codes. Exactly what
- *   `dl-fista --rounds N [--init MODEL:W_dec] --bias MODEL:b_dec` writes.
- * encoder: FISTA (fista_solve_prepared with snapshots) on the frozen decoder
- *   W_dec and y − b_dec, from 0 (cold) and from the SAE's codes (warm,
- *   unclamped); a budget of N = the codes after N iterations (warm 0 = the
- *   SAE's codes, cold 0 = zeros).
- * oracle: FISTA with the true A on the raw y (no bias), --oracle-iters
- *   iterations, cold: one row with start "oracle" and budget = those
- *   iterations (a reference line).
+ * The protocol (lib/warm_start.h): decoder, DL-FISTA on y − b_dec from the
+ * SAE's decoder (warm) or a random dictionary (cold), budgets in rounds;
+ * encoder, FISTA on the frozen decoder from the SAE's codes (warm) or from 0
+ * (cold), budgets in iterations; oracle, FISTA with the true A on the raw y
+ * (--oracle-iters iterations, a reference line; --no-oracle leaves it out).
  *
  * Output: a TSV with the header
  *   budget  start  mcc_ood  mcc_ood_clean
@@ -25,7 +16,6 @@
  * the oracle line; mcc_ood is the paper's MCC(OOD) (mcc_paper_ood),
  * mcc_ood_clean the clean one (mcc_clean), both against the data's Z_ood. */
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,17 +25,13 @@
 #include "dlfista.h"
 #include "fista.h"
 #include "gemm.h"
-#include "metrics.h"
 #include "npz.h"
 #include "sae_io.h"
-#include "surgery.h"
+#include "warm_start.h"
 
 static const char *PROG = "warm-start";
 
 typedef enum { KIND_DECODER, KIND_ENCODER } Kind;
-
-static const long DECODER_BUDGETS[] = {0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000};
-static const long ENCODER_BUDGETS[] = {0, 1, 2, 5, 10, 20, 50, 100, 200, 500};
 
 typedef struct {
     const char *model, *data, *output;
@@ -114,12 +100,16 @@ static const char SHORT_OPTIONS[] = "o:vh";
 
 #define MAX_BUDGET 100000000L
 
+static WarmStartKind lib_kind(Kind k)
+{
+    return k == KIND_DECODER ? WARM_START_DECODER : WARM_START_ENCODER;
+}
+
 /* The kind's default budgets when --budgets is not given. */
 static int default_budgets(Options *o)
 {
-    const long *src = o->kind == KIND_DECODER ? DECODER_BUDGETS : ENCODER_BUDGETS;
-    size_t n = o->kind == KIND_DECODER ? sizeof DECODER_BUDGETS / sizeof *DECODER_BUDGETS
-                                       : sizeof ENCODER_BUDGETS / sizeof *ENCODER_BUDGETS;
+    size_t n;
+    const long *src = warm_start_default_budgets(lib_kind(o->kind), &n);
     o->budgets = malloc(n * sizeof *o->budgets);
     if (!o->budgets)
         return -1;
@@ -252,215 +242,63 @@ static int load_problem(Problem *p, const Options *o, SkErr *err)
 
 /* ---- curves ------------------------------------------------------------- */
 
+/* Progress line and, with -v, a log line per point (lib/warm_start reports both). */
 typedef struct {
-    long budget;
-    const char *start;      /* "warm", "cold", "oracle" */
-    double mcc, mcc_clean;
-} Point;
-
-typedef struct {
-    const Options *o;
-    const Problem *p;
-    Point *points;
-    size_t npoints, cap;
     Progress progress;
-    double done, total;     /* progress units: FISTA passes or iterations */
-    /* the DL-FISTA run in progress */
-    const char *start;
-    size_t next_budget;     /* index into o->budgets */
-    double done_before;     /* progress units before this run */
-} Curves;
+    bool verbose;
+} Report;
 
-/* Score OOD codes and append a point. */
-static int add_point(Curves *c, long budget, const char *start, const Mat *z_ood, SkErr *err)
+static void report_progress(void *user, double done, double total, const char *what)
 {
-    if (c->npoints == c->cap)
-        return sk_fail(err, "internal: too many points");
-    Point *pt = &c->points[c->npoints];
-    if (mcc_paper_ood(&c->p->z_ood, z_ood, &pt->mcc, err) ||
-        mcc_clean(&c->p->z_ood, z_ood, &pt->mcc_clean, err))
-        return -1;
-    pt->budget = budget;
-    pt->start = start;
-    c->npoints++;
-    if (c->o->verbose)
-        fprintf(stderr, "%s: %s budget %ld: mcc_ood %.4f, clean %.4f\n", PROG, start, budget,
-                pt->mcc, pt->mcc_clean);
-    return 0;
+    Report *r = user;
+    progress_update(&r->progress, done, total, "%s", what);
 }
 
-/* DL-FISTA after each pass: budget N ≥ 1 is pass N's codes, budget 0 pass 1's;
- * after the last pass every remaining budget gets the final codes. */
-static int on_round(void *user, const DlFistaRound *r, SkErr *err)
+static void report_point(void *user, const WarmStartPoint *pt)
 {
-    Curves *c = user;
-    const Options *o = c->o;
-    c->done = c->done_before + (double)r->pass;
-    progress_update(&c->progress, c->done, c->total, "%s DL-FISTA round %ld", c->start, r->round);
-    while (c->next_budget < o->nbudgets) {
-        long n = o->budgets[c->next_budget];
-        bool now = (n == 0 && r->pass == 1) || n == r->pass || (r->last && n > r->pass);
-        if (!now)
-            break;
-        if (!(n == 0 && strcmp(c->start, "cold") == 0) && add_point(c, n, c->start, r->z_ood, err))
-            return -1;
-        c->next_budget++;
-    }
-    return 0;
+    Report *r = user;
+    if (r->verbose)
+        fprintf(stderr, "%s: %s budget %ld: mcc_ood %.4f, clean %.4f\n", PROG, pt->start,
+                pt->budget, pt->mcc, pt->mcc_clean);
 }
 
-/* One DL-FISTA run from d (consumed) on y_val, y_ood (already y − b). */
-static int decoder_run(Curves *c, const char *start, Mat *d, const Mat *y_val, const Mat *y_ood,
-                       SkErr *err)
+static int curves(const Problem *p, const Options *o, WarmStartPoint **points, size_t *npoints,
+                  SkErr *err)
 {
-    const Options *o = c->o;
-    long max_budget = o->budgets[o->nbudgets - 1];
-    Mat zv = {0}, zo = {0};
-    if (mat_alloc(&zv, y_val->rows, d->cols, err) || mat_alloc(&zo, y_ood->rows, d->cols, err)) {
-        mat_release(&zv);
-        return -1;
-    }
-    DlFistaOptions opt;
-    dlfista_options_default(&opt);
-    opt.lambda = (float)o->lambda;
-    opt.iters = (int)o->iters;
-    opt.rounds = max_budget;
-    opt.solve = o->solve;
-    opt.threads = o->threads_used;
-    opt.on_round = on_round;
-    opt.user = c;
-    c->start = start;
-    c->next_budget = 0;
-    c->done_before = c->done;
-    DlFistaResult res;
-    int rc = dlfista_learn(y_val, y_ood, d, &zv, &zo, &opt, &res, err);
-    if (rc == 0)
-        dlfista_result_release(&res);
-    else
-        sk_prefix(err, start);
-    c->done = c->done_before + (double)(max_budget > 0 ? max_budget : 1);
-    mat_release(&zv);
-    mat_release(&zo);
+    WarmStartProblem wp = {.w_dec = &p->model.w_dec, .b_dec = p->model.b_dec.v,
+                           .z_sae = &p->model.z_ood, .y_val = &p->y_val, .y_ood = &p->y_ood,
+                           .z_ood = &p->z_ood, .a = o->oracle ? &p->a : NULL};
+    Report report = {.verbose = o->verbose};
+    WarmStartOptions wo;
+    warm_start_options_default(&wo);
+    wo.kind = lib_kind(o->kind);
+    wo.budgets = o->budgets;
+    wo.nbudgets = o->nbudgets;
+    wo.lambda = (float)o->lambda;
+    wo.iters = (int)o->iters;
+    wo.solve = o->solve;
+    wo.seed = o->seed;
+    wo.oracle_iters = o->oracle_iters;
+    wo.threads = o->threads_used;
+    wo.on_point = report_point;
+    wo.progress = report_progress;
+    wo.user = &report;
+    progress_init(&report.progress, PROG, o->verbose);
+    int rc = warm_start_curves(&wp, &wo, points, npoints, err);
+    progress_finish(&report.progress);
     return rc;
-}
-
-static int decoder_curves(Curves *c, SkErr *err)
-{
-    const Problem *p = c->p;
-    Mat y_val = {0}, y_ood = {0}, d = {0};
-    int rc = mat_copy(&y_val, &p->y_val, err) || mat_copy(&y_ood, &p->y_ood, err) ? -1 : 0;
-    if (rc == 0) {
-        mat_subtract_row(&y_val, p->model.b_dec.v);
-        mat_subtract_row(&y_ood, p->model.b_dec.v);
-        rc = mat_copy(&d, &p->model.w_dec, err);
-    }
-    if (rc == 0)
-        rc = decoder_run(c, "warm", &d, &y_val, &y_ood, err);
-    mat_release(&d);
-    bool cold = c->o->budgets[c->o->nbudgets - 1] > 0; /* cold 0 is not run */
-    if (rc == 0 && cold)
-        rc = dlfista_init_dict(c->o->seed, p->model.w_dec.rows, p->model.w_dec.cols, &d, err);
-    if (rc == 0 && cold)
-        rc = decoder_run(c, "cold", &d, &y_val, &y_ood, err);
-    mat_release(&d);
-    mat_release(&y_val);
-    mat_release(&y_ood);
-    return rc;
-}
-
-typedef struct {
-    Curves *c;
-    const char *what;
-    double units;           /* progress units of this solve: its iterations */
-} FistaProgress;
-
-static void fista_progress(void *user, long done, long total)
-{
-    FistaProgress *fp = user;
-    Curves *c = fp->c;
-    double part = total > 0 ? (double)done / (double)total : 1.0;
-    progress_update(&c->progress, c->done_before + part * fp->units, c->total, "%s FISTA",
-                    fp->what);
-}
-
-/* FISTA on d for y (already y − b) from init (NULL: cold) with a snapshot at
- * every budget; scores each snapshot. */
-static int fista_curve(Curves *c, const char *start, const Mat *d, const Mat *y, const Mat *init,
-                       int iters, const long *budgets, size_t nbudgets, SkErr *err)
-{
-    Mat *snaps = calloc(nbudgets + 1, sizeof *snaps);
-    int *snap_iters = calloc(nbudgets + 1, sizeof *snap_iters);
-    Mat z = {0};
-    int rc = snaps && snap_iters ? 0 : sk_fail(err, "out of memory");
-    for (size_t s = 0; s < nbudgets && rc == 0; s++) {
-        snap_iters[s] = (int)budgets[s];
-        rc = mat_alloc(&snaps[s], y->rows, d->cols, err);
-    }
-    if (rc == 0)
-        rc = mat_alloc(&z, y->rows, d->cols, err);
-    if (rc == 0 && init)
-        memcpy(z.v, init->v, mat_size(&z) * sizeof *z.v);
-    FistaProgress fp = {c, start, (double)iters};
-    if (rc == 0) {
-        FistaOptions opt;
-        fista_options_default(&opt);
-        opt.lambda = (float)c->o->lambda;
-        opt.iters = iters;
-        opt.warm = init != NULL;
-        opt.threads = c->o->threads_used;
-        opt.snapshot_iters = snap_iters;
-        opt.n_snapshots = nbudgets;
-        opt.snapshots = snaps;
-        opt.progress = fista_progress;
-        opt.progress_user = &fp;
-        c->done_before = c->done;
-        rc = fista_solve(d, y, NULL, &opt, &z, err);
-        c->done = c->done_before + (double)iters;
-    }
-    for (size_t s = 0; s < nbudgets && rc == 0; s++)
-        rc = add_point(c, budgets[s], start, &snaps[s], err);
-    for (size_t s = 0; s < nbudgets && snaps; s++)
-        mat_release(&snaps[s]);
-    free(snaps);
-    free(snap_iters);
-    mat_release(&z);
-    return rc;
-}
-
-static int encoder_curves(Curves *c, SkErr *err)
-{
-    const Problem *p = c->p;
-    const Options *o = c->o;
-    Mat y = {0};
-    if (mat_copy(&y, &p->y_ood, err))
-        return -1;
-    mat_subtract_row(&y, p->model.b_dec.v);
-    int iters = (int)o->budgets[o->nbudgets - 1];
-    int rc = fista_curve(c, "warm", &p->model.w_dec, &y, &p->model.z_ood, iters, o->budgets,
-                         o->nbudgets, err);
-    if (rc == 0)
-        rc = fista_curve(c, "cold", &p->model.w_dec, &y, NULL, iters, o->budgets, o->nbudgets, err);
-    mat_release(&y);
-    return rc;
-}
-
-/* FISTA with A on the raw y_ood. */
-static int oracle_point(Curves *c, SkErr *err)
-{
-    long iters = c->o->oracle_iters;
-    return fista_curve(c, "oracle", &c->p->a, &c->p->y_ood, NULL, (int)iters, &iters, 1, err);
 }
 
 /* ---- output ------------------------------------------------------------ */
 
-static int write_tsv(const Curves *c, const char *path, SkErr *err)
+static int write_tsv(const WarmStartPoint *points, size_t npoints, const char *path, SkErr *err)
 {
     AtomicFile f;
     if (atomic_open(&f, path, err))
         return -1;
     fprintf(f.f, "budget\tstart\tmcc_ood\tmcc_ood_clean\n");
-    for (size_t i = 0; i < c->npoints; i++) {
-        const Point *pt = &c->points[i];
+    for (size_t i = 0; i < npoints; i++) {
+        const WarmStartPoint *pt = &points[i];
         fprintf(f.f, "%ld\t%s\t%.10g\t%.10g\n", pt->budget, pt->start, pt->mcc, pt->mcc_clean);
     }
     if (ferror(f.f)) {
@@ -475,29 +313,18 @@ static int run(Options *o, SkErr *err)
     Problem p;
     memset(&p, 0, sizeof p);
     npz_cache_init(&p.cache);
+    WarmStartPoint *points = NULL;
+    size_t npoints = 0;
     int rc = load_problem(&p, o, err);
-    Curves c = {.o = o, .p = &p, .cap = 2 * o->nbudgets + 1};
-    if (rc == 0) {
-        c.points = calloc(c.cap, sizeof *c.points);
-        rc = c.points ? 0 : sk_fail(err, "out of memory");
-    }
     if (rc == 0) {
         o->threads_used = fista_threads(o->threads, p.y_ood.rows + p.y_val.rows, p.model.w_dec.rows,
                                         p.model.w_dec.cols, o->kind == KIND_DECODER ? o->iters : 1);
         sk_gemm_set_threads(o->threads_used);
-        long max_budget = o->budgets[o->nbudgets - 1];
-        c.total = (o->kind == KIND_DECODER ? 2.0 * (double)(max_budget > 0 ? max_budget : 1)
-                                           : 2.0 * (double)max_budget) +
-                  (o->oracle ? (double)o->oracle_iters : 0.0);
-        progress_init(&c.progress, PROG, o->verbose);
-        rc = o->kind == KIND_DECODER ? decoder_curves(&c, err) : encoder_curves(&c, err);
-        if (rc == 0 && o->oracle)
-            rc = oracle_point(&c, err);
-        progress_finish(&c.progress);
+        rc = curves(&p, o, &points, &npoints, err);
     }
     if (rc == 0)
-        rc = write_tsv(&c, o->output, err);
-    free(c.points);
+        rc = write_tsv(points, npoints, o->output, err);
+    free(points);
     problem_free(&p);
     return rc ? -1 : 0;
 }
