@@ -19,7 +19,8 @@ int sae_save(NpzWriter *w, const Sae *m, SkErr *err)
              npz_put(w, "b_enc", NPY_FLOAT32, 1, width_shape, m->p.b_enc, err) ||
              npz_put_mat(w, "W_dec", &dec, err) ||
              npz_put(w, "b_dec", NPY_FLOAT32, 1, dy_shape, m->p.b_dec, err) ||
-             (m->p.log_theta && npz_put(w, "log_theta", NPY_FLOAT32, 1, width_shape, m->p.log_theta, err)) ||
+             (m->p.log_theta &&
+              npz_put(w, "log_theta", NPY_FLOAT32, 1, width_shape, m->p.log_theta, err)) ||
              npz_put_i64(w, "variant", (int64_t)c->variant, err) ||
              npz_put_i64(w, "k", (int64_t)c->k, err);
     mat_release(&dec);
@@ -73,7 +74,8 @@ static int load_model(const Npz *npz, const char *file, Sae *m, SkErr *err)
         return -1;
     int rc = 0;
     if (dec.rows != dy || dec.cols != wi)
-        rc = sk_fail(err, "%s: W_dec is %zu x %zu, expected %zu x %zu", file, dec.rows, dec.cols, dy, wi);
+        rc = sk_fail(err, "%s: W_dec is %zu x %zu, expected %zu x %zu", file, dec.rows, dec.cols,
+                     dy, wi);
     for (size_t j = 0; rc == 0 && j < wi; j++)
         for (size_t i = 0; i < dy; i++)
             m->p.dec[j * dy + i] = MAT_AT(dec, i, j);

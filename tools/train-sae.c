@@ -5,9 +5,8 @@
  *   train-sae --variant V --data FILE --seed S [options] [-o MODEL]
  *   train-sae --encode MODEL --data FILE [-o CODES]
  *
- * MODEL members: W_enc (width × d_y), b_enc (width), W_dec (d_y × width, atoms
- * as columns), b_dec (d_y), log_theta (width, JumpReLU only), variant (int64:
- * 0 relu, 1 topk, 2 jumprelu, 3 mp), k (int64; 0 for ReLU/JumpReLU),
+ * MODEL members: the model, saved and loaded by lib/sae_io (W_enc, b_enc,
+ * W_dec, b_dec, log_theta for JumpReLU, variant, k; see sae_io.h), then
  * loss_history and l0_history (per epoch), with --track-dict track_epoch,
  * track_cos, track_frac09; Z_val, Z_ood (the final model's codes of the
  * training dataset's val and OOD samples), meta.json. */
@@ -460,8 +459,8 @@ static int run(const Options *o, long width_opt, SkErr *err)
     bool training = o->encode == NULL;
     int rc = 0;
     if (!training) {
-        rc = sae_load(&in.cache, o->encode, &r.sae, &in.model_meta_json, err) || load_data(&in, o->data, false, err) ||
-             check_columns(&in, r.sae.cfg.d_y, false, err);
+        rc = sae_load(&in.cache, o->encode, &r.sae, &in.model_meta_json, err) ||
+             load_data(&in, o->data, false, err) || check_columns(&in, r.sae.cfg.d_y, false, err);
         if (rc == 0) {
             sk_gemm_set_threads(sae_threads(o->threads));
             rc = encode_splits(&r.sae, &in, &r, err);
