@@ -162,21 +162,14 @@ static void problem_free(Problem *p)
 
 static int load_dict(Problem *p, const char *spec, SkErr *err)
 {
-    if (npz_load_mat(&p->cache, spec, NULL, &p->d, err))
+    if (npz_load_mat_finite(&p->cache, spec, NULL, &p->d, "dictionary", err))
         return -1;
-    char *file = NULL, *member = NULL;
-    const Npz *npz = NULL;
-    int rc = npz_split_spec(spec, &file, &member, err);
-    if (rc == 0 && npz_cache_open(&p->cache, file, &npz, err) == 0)
-        p->dict_meta = npz->meta_json;
-    const char *shown = rc == 0 && strcmp(file, "-") != 0 ? file : "stdin";
-    if (rc == 0 && !mat_all_finite(&p->d))
-        rc = sk_fail(err, "%s: dictionary holds non-finite values", shown);
-    else if (rc == 0 && (p->d.rows == 0 || p->d.cols == 0))
-        rc = sk_fail(err, "%s: dictionary is %zu x %zu (empty)", shown, p->d.rows, p->d.cols);
-    free(file);
-    free(member);
-    return rc;
+    p->dict_meta = npz_spec_meta(&p->cache, spec);
+    char file[512];
+    npz_spec_file(spec, file, sizeof file);
+    if (p->d.rows == 0 || p->d.cols == 0)
+        return sk_fail(err, "%s: dictionary is %zu x %zu (empty)", file, p->d.rows, p->d.cols);
+    return 0;
 }
 
 static int load_problem(Problem *p, const Options *o, SkErr *err)

@@ -171,23 +171,15 @@ static int load_dictionary(Problem *p, const Options *o, size_t dz, SkErr *err)
     size_t dy = p->y_val.cols;
     if (!o->init)
         return dlfista_init_dict(o->seed, dy, dz, &p->d0, err);
-    if (npz_load_mat(&p->cache, o->init, NULL, &p->d0, err))
+    if (npz_load_mat_finite(&p->cache, o->init, NULL, &p->d0, "initial dictionary", err))
         return -1;
-    char *file = NULL, *member = NULL;
-    const Npz *npz = NULL;
-    if (npz_split_spec(o->init, &file, &member, err) == 0 &&
-        npz_cache_open(&p->cache, file, &npz, err) == 0)
-        p->init_meta = npz->meta_json;
-    const char *shown = file && strcmp(file, "-") != 0 ? file : "stdin";
-    int rc = 0;
-    if (!mat_all_finite(&p->d0))
-        rc = sk_fail(err, "%s: initial dictionary holds non-finite values", shown);
-    else if (p->d0.rows != dy || p->d0.cols == 0)
-        rc = sk_fail(err, "%s: initial dictionary is %zu x %zu, expected %zu (d_y) rows", shown,
-                     p->d0.rows, p->d0.cols, dy);
-    free(file);
-    free(member);
-    return rc;
+    p->init_meta = npz_spec_meta(&p->cache, o->init);
+    char file[512];
+    npz_spec_file(o->init, file, sizeof file);
+    if (p->d0.rows != dy || p->d0.cols == 0)
+        return sk_fail(err, "%s: initial dictionary is %zu x %zu, expected %zu (d_y) rows", file,
+                       p->d0.rows, p->d0.cols, dy);
+    return 0;
 }
 
 static int load_problem(Problem *p, const Options *o, SkErr *err)
