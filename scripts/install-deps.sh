@@ -11,7 +11,7 @@ packages=(
     check libsubunit-dev                 # unit tests
     gnuplot-nox                          # figures (pngcairo, pdfcairo)
     time                                 # /usr/bin/time: wall time and peak memory of each DAG step
-    python3 python3-numpy                # interoperability tests
+    python3 python3-numpy python3-scipy  # interoperability tests (SciPy: sparse matrices)
     help2man man-db                      # manual pages from --help (make man, make install), read by man -l in tests
     bash-completion                      # tests/install checks that its loader finds the completion
 )
