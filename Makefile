@@ -176,14 +176,14 @@ include mk/install.mk
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_DIR := build/fuzz
-FUZZ_LIB_SRC := lib/npz.c lib/npy.c lib/zip.c lib/atomic.c lib/err.c lib/mat.c
+FUZZ_LIB_SRC := lib/npz.c lib/npy.c lib/zip.c lib/atomic.c lib/err.c lib/mat.c lib/csr.c
 FUZZ_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Ilib -O1 -g \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-               -fno-omit-frame-pointer
+               -fno-omit-frame-pointer -DCSR_MAX_DENSE_BYTES='((size_t)1 << 28)'
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_DIR)/fuzz_npz
 
-$(FUZZ_DIR)/fuzz_npz: fuzz/fuzz_npz.c $(FUZZ_LIB_SRC) lib/npz.h lib/npy.h lib/zip.h lib/err.h lib/mat.h lib/atomic.h
+$(FUZZ_DIR)/fuzz_npz: fuzz/fuzz_npz.c $(FUZZ_LIB_SRC) lib/npz.h lib/npy.h lib/zip.h lib/err.h lib/mat.h lib/atomic.h lib/csr.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) fuzz/fuzz_npz.c $(FUZZ_LIB_SRC) -lz -lm -o $@
 

@@ -29,8 +29,11 @@
 typedef enum { CSR_STORAGE_AUTO, CSR_STORAGE_DENSE, CSR_STORAGE_SPARSE } CsrStorage;
 #define CSR_AUTO_MIN_BYTES ((size_t)64 << 20)
 #define CSR_AUTO_MAX_DENSITY_INV 8
-/* A sparse member is held dense in memory: refuse shapes beyond this. */
-#define CSR_MAX_DENSE_BYTES ((size_t)1 << 35)
+/* A sparse member is held dense in memory: refuse shapes beyond this (16 GiB;
+ * the fuzzing build lowers it to stay inside libFuzzer's memory limit). */
+#ifndef CSR_MAX_DENSE_BYTES
+#define CSR_MAX_DENSE_BYTES ((size_t)1 << 34)
+#endif
 
 /* "auto", "dense", "sparse" (NULL-terminated, indexed by CsrStorage). */
 extern const char *const CSR_STORAGE_NAMES[];
