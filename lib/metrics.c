@@ -413,7 +413,8 @@ static int match_columns_sparse(const Columns *x, const Columns *y, size_t m, lo
 }
 
 /* Σ over x's columns of the matched |Pearson correlation| with y's columns. */
-static int correlation_matched_sum(const Mat *x, const Mat *y, double *sum, SkErr *err)
+static int correlation_matched_sum(const Mat *x, const Mat *y, const DictMatchOptions *o,
+                                   double *sum, SkErr *err)
 {
     Columns cx, cy;
     if (columns_prepare(&cx, x, true, err))
@@ -426,12 +427,22 @@ static int correlation_matched_sum(const Mat *x, const Mat *y, double *sum, SkEr
     long *match = malloc(a * sizeof *match);
     double *value = malloc(a * sizeof *value);
     int rc = (!match || !value) ? sk_fail(err, "out of memory") : 0;
-    if (rc == 0)
+    bool wide = x->cols <= y->cols &&
+                (o->method == DICT_MATCH_CANDIDATES ||
+                 (o->method == DICT_MATCH_AUTO &&
+                  (double)x->cols * (double)y->cols > (double)METRICS_DENSE_MATCH_MAX));
+    DictMatch how = {.complete = true, .certified = true};
+    if (rc == 0 && wide)
+        rc = match_columns_sparse(&cx, &cy, o->candidates ? o->candidates : METRICS_MATCH_CANDIDATES,
+                                  match, value, &how, err);
+    else if (rc == 0)
         rc = match_columns(&cx, &cy, match, value, err);
     if (rc == 0) {
         *sum = 0.0;
         for (size_t r = 0; r < x->cols; r++)
             *sum += value[r];
+        if (!how.complete || !how.certified)
+            *sum = NAN; /* not proved optimal: no number rather than a wrong one */
     }
     free(match);
     free(value);
@@ -465,7 +476,7 @@ int mcc_paper(const Mat *zt, const Mat *zp, double *mcc, SkErr *err)
     if (rc == 0)
         rc = pad_with_noise(zp, width, &r, &pn, err);
     if (rc == 0)
-        rc = correlation_matched_sum(&tn, &pn, &sum, err);
+        rc = correlation_matched_sum(&tn, &pn, &(DictMatchOptions){DICT_MATCH_DENSE, 0}, &sum, err);
     if (rc == 0)
         *mcc = sum / (double)width;
     mat_release(&tn);
@@ -477,6 +488,10 @@ int mcc_paper_id(const Mat *z_true_val, const Mat *z_pred_val, double *mcc, SkEr
 {
     if (check_same_samples(z_true_val, z_pred_val, "mcc (ID)", err))
         return -1;
+    if (z_pred_val->cols > METRICS_PADDED_MCC_MAX_WIDTH) {
+        *mcc = NAN; /* the padded width² matrix and its assignment are out of reach */
+        return 0;
+    }
     Mat t = {0};
     if (restrict_to_varying(z_true_val, &t, err))
         return -1;
@@ -504,6 +519,13 @@ int mcc_paper_ood(const Mat *z_true_ood, const Mat *z_pred_ood, double *mcc, SkE
 
 int mcc_clean(const Mat *z_true, const Mat *z_pred, double *mcc, SkErr *err)
 {
+    DictMatchOptions o = {DICT_MATCH_AUTO, METRICS_MATCH_CANDIDATES};
+    return mcc_clean_with(z_true, z_pred, &o, mcc, err);
+}
+
+int mcc_clean_with(const Mat *z_true, const Mat *z_pred, const DictMatchOptions *o, double *mcc,
+                   SkErr *err)
+{
     if (check_same_samples(z_true, z_pred, "mcc (clean)", err))
         return -1;
     Mat t = {0};
@@ -512,7 +534,7 @@ int mcc_clean(const Mat *z_true, const Mat *z_pred, double *mcc, SkErr *err)
     if (rc == 0 && t.cols == 0)
         rc = sk_fail(err, "mcc (clean): no truth column varies");
     if (rc == 0)
-        rc = correlation_matched_sum(&t, z_pred, &sum, err);
+        rc = correlation_matched_sum(&t, z_pred, o, &sum, err);
     if (rc == 0)
         *mcc = sum / (double)t.cols;
     mat_release(&t);

@@ -44,7 +44,10 @@ int anchor_labels(const Mat *z_true, unsigned char *label, SkErr *err);
 int mcc_paper(const Mat *zt, const Mat *zp, double *mcc, SkErr *err);
 
 /* ID MCC (paper): truth = z_true_val restricted to columns with population
- * variance > 1e-8; codes = every column of z_pred_val. */
+ * variance > 1e-8; codes = every column of z_pred_val. The noise padding
+ * makes it a width × width problem: beyond METRICS_PADDED_MCC_MAX_WIDTH code
+ * columns it is not computed and *mcc is NaN (use mcc_clean). */
+#define METRICS_PADDED_MCC_MAX_WIDTH 32768
 int mcc_paper_id(const Mat *z_true_val, const Mat *z_pred_val, double *mcc, SkErr *err);
 
 /* OOD MCC (paper): truth = z_true_ood's columns with variance > 1e-8
@@ -57,7 +60,9 @@ int mcc_paper_ood(const Mat *z_true_ood, const Mat *z_pred_ood, double *mcc, SkE
  * rectangular maximum-weight assignment of C = |Pearson| (a × b, same
  * centring/normalisation as above); MCC = (1/a) Σ over those truth columns of
  * their matched C, a truth column left unmatched (only when b < a) counting 0.
- * Fails when no truth column varies. */
+ * Beyond METRICS_DENSE_MATCH_MAX pairs (a ≤ b) the assignment runs on the
+ * top-m candidate graph (as dict_match_with); if its optimality is not proved
+ * *mcc is NaN, never a lower value. Fails when no truth column varies. */
 int mcc_clean(const Mat *z_true, const Mat *z_pred, double *mcc, SkErr *err);
 
 /* ---- single-feature AUC ---- */
@@ -122,6 +127,10 @@ int dict_match(const Mat *d, const Mat *a, long *d_col_of_a, DictMatch *out, SkE
  * doublings leaves out->complete false (columns it could not match: -1). */
 int dict_match_with(const Mat *d, const Mat *a, const DictMatchOptions *o, long *d_col_of_a,
                     DictMatch *out, SkErr *err);
+
+/* mcc_clean, choosing how its assignment is solved (as dict_match_with). */
+int mcc_clean_with(const Mat *z_true, const Mat *z_pred, const DictMatchOptions *o, double *mcc,
+                   SkErr *err);
 
 /* ---- support recovery ---- */
 

@@ -555,6 +555,45 @@ START_TEST(test_dict_match_candidates_equal_dense)
 }
 END_TEST
 
+/* The clean MCC on the candidate graph equals the dense one on code-like
+ * matrices (sparse codes, a noisy SAE-like remix of them, wider), and the
+ * padded MCC(ID) is NaN, not a number, beyond its documented width. */
+START_TEST(test_mcc_clean_candidates_equal_dense)
+{
+    const size_t n = 200, q = 60, p = 180;
+    Mat zt = sparse_codes(n, q, 31), zp;
+    SkErr err = {{0}};
+    ck_assert_int_eq(mat_alloc(&zp, n, p, &err), 0);
+    Rng r;
+    rng_init(&r, 32, 0);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < p; j++) {
+            float base = j < q ? MAT_AT(zt, i, (j * 13) % q) : 0.0f;
+            MAT_AT(zp, i, j) = base + (rng_uniform(&r) < 0.3 ? (float)rng_uniform(&r) : 0.0f);
+        }
+    double dense, cand_m1, cand;
+    DictMatchOptions od = {DICT_MATCH_DENSE, 0}, o1 = {DICT_MATCH_CANDIDATES, 1},
+                     o16 = {DICT_MATCH_CANDIDATES, 16};
+    ck_assert_int_eq(mcc_clean_with(&zt, &zp, &od, &dense, &err), 0);
+    ck_assert_int_eq(mcc_clean_with(&zt, &zp, &o1, &cand_m1, &err), 0);
+    ck_assert_int_eq(mcc_clean_with(&zt, &zp, &o16, &cand, &err), 0);
+    ck_assert_msg(fabs(cand - dense) < 1e-9, "%.12f vs %.12f", cand, dense);
+    /* from m = 1 the graph widens until certified, or the answer is NaN */
+    ck_assert_msg(isnan(cand_m1) || fabs(cand_m1 - dense) < 1e-9, "%.12f vs %.12f", cand_m1, dense);
+    mat_release(&zp);
+    Mat wide;
+    ck_assert_int_eq(mat_alloc(&wide, 2, METRICS_PADDED_MCC_MAX_WIDTH + 1, &err), 0);
+    memset(wide.v, 0, wide.rows * wide.cols * sizeof(float));
+    Mat two = sparse_codes(2, 3, 5);
+    double padded = 0.0;
+    ck_assert_int_eq(mcc_paper_id(&two, &wide, &padded, &err), 0);
+    ck_assert(isnan(padded));
+    mat_release(&two);
+    mat_release(&wide);
+    mat_release(&zt);
+}
+END_TEST
+
 static Suite *metrics_suite(void)
 {
     Suite *s = suite_create("metrics");
@@ -574,6 +613,7 @@ static Suite *metrics_suite(void)
     tcase_add_test(tc, test_auc_selection);
     tcase_add_test(tc, test_dict_match_permuted_scaled);
     tcase_add_test(tc, test_dict_match_candidates_equal_dense);
+    tcase_add_test(tc, test_mcc_clean_candidates_equal_dense);
     tcase_add_test(tc, test_support_by_hand);
     tcase_add_test(tc, test_l0_dead_mse);
     tcase_add_test(tc, test_anchor_labels_and_variances);
