@@ -149,16 +149,28 @@ static int fold_sparse_matrix(Npz *npz, size_t i, SkErr *err)
     NpyArray dense;
     if (csr_fold(data, indices, &npz->arrays[i], shape, base, &dense, err))
         return -1;
-    static const char *const PARTS[] = {"data", "indices", "indptr", "shape"};
-    for (size_t p = 0; p < 4; p++) {
-        char member[1100];
-        snprintf(member, sizeof member, "%.1000s.%.8s", base, PARTS[p]);
-        remove_array(npz, (size_t)(npz_get(npz, member) - npz->arrays));
-    }
     if (append_array(npz, &dense, err)) {
         free(dense.name);
         free(dense.data);
         return -1;
+    }
+    /* the matrix takes the place of its first part; the parts go */
+    static const char *const PARTS[] = {"data", "indices", "indptr", "shape"};
+    size_t first = npz->count;
+    for (size_t p = 0; p < 4; p++) {
+        char member[1100];
+        snprintf(member, sizeof member, "%.1000s.%.8s", base, PARTS[p]);
+        size_t at = (size_t)(npz_get(npz, member) - npz->arrays);
+        first = at < first ? at : first;
+    }
+    NpyArray folded = npz->arrays[npz->count - 1];
+    memmove(npz->arrays + first + 1, npz->arrays + first,
+            (npz->count - 1 - first) * sizeof *npz->arrays);
+    npz->arrays[first] = folded;
+    for (size_t p = 0; p < 4; p++) {
+        char member[1100];
+        snprintf(member, sizeof member, "%.1000s.%.8s", base, PARTS[p]);
+        remove_array(npz, (size_t)(npz_get(npz, member) - npz->arrays));
     }
     return 0;
 }

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "cliopts.h"
+#include "csr.h"
 #include "datagen.h"
 #include "npz.h"
 
@@ -14,6 +15,7 @@ typedef struct {
     DataParams data;
     const char *output;
     long level;
+    int storage;   /* CsrStorage of the code matrices Z_* */
 } Options;
 
 static const CliOption OPTIONS[] = {
@@ -31,6 +33,10 @@ static const CliOption OPTIONS[] = {
     CLI_OPTION_OUTPUT(Options, output),
     {.name = "level", .type = CLI_LONG, .offset = offsetof(Options, level), .arg = "L",
      .min = 0, .max = 9, .help = "deflate level 0-9"},
+    {.name = "storage", .type = CLI_CHOICE, .offset = offsetof(Options, storage), .arg = "S",
+     .choices = CSR_STORAGE_NAMES,
+     .help = "layout of the codes Z_*: dense, sparse (CSR members Z_val.data,\n"
+             ".indices, .indptr, .shape) or auto (sparse for large, mostly-zero\nmatrices)"},
     {0}};
 
 static int check_options(void *opts, SkErr *err)
@@ -44,12 +50,14 @@ static int write_dataset(const Options *o, const Dataset *d, const char *meta, S
     NpzWriter *w = npz_create(o->output, (int)o->level, err);
     if (!w)
         return -1;
-    const struct { const char *name; const Mat *m; } members[] = {
-        {"A", &d->A},         {"Y_train", &d->y_train}, {"Z_train", &d->z_train},
-        {"Y_val", &d->y_val}, {"Z_val", &d->z_val},     {"Y_ood", &d->y_ood},
-        {"Z_ood", &d->z_ood}};
+    const CsrStorage codes = (CsrStorage)o->storage;
+    const struct { const char *name; const Mat *m; CsrStorage storage; } members[] = {
+        {"A", &d->A, CSR_STORAGE_DENSE},         {"Y_train", &d->y_train, CSR_STORAGE_DENSE},
+        {"Z_train", &d->z_train, codes},         {"Y_val", &d->y_val, CSR_STORAGE_DENSE},
+        {"Z_val", &d->z_val, codes},             {"Y_ood", &d->y_ood, CSR_STORAGE_DENSE},
+        {"Z_ood", &d->z_ood, codes}};
     for (size_t i = 0; i < sizeof members / sizeof members[0]; i++)
-        if (npz_put_mat(w, members[i].name, members[i].m, err)) {
+        if (npz_put_mat_stored(w, members[i].name, members[i].m, members[i].storage, err)) {
             npz_abort(w);
             return -1;
         }
