@@ -198,21 +198,32 @@ static void append_value(StrBuf *b, const CliOption *o, const void *opts, bool j
     }
 }
 
+/* `"key": value` of option o, after ", " unless out is empty. */
+static void append_param(StrBuf *out, const CliOption *o, const void *opts)
+{
+    if ((o->flags & CLI_META_IF_SET) && !option_given(o, opts))
+        return;
+    sb_printf(out, "%s", out->len == 0 ? "" : ", ");
+    sb_json_string(out, o->meta);
+    sb_printf(out, ": ");
+    if (o->flags & CLI_META_PRESENCE)
+        sb_printf(out, "%s", option_given(o, opts) ? "true" : "false");
+    else
+        append_value(out, o, opts, true);
+}
+
 void cli_params_json(const CliTool *tool, const void *opts, StrBuf *out)
 {
-    bool first = out->len == 0;
-    for (const CliOption *o = tool->options; o->name; o++) {
-        if (!o->meta || ((o->flags & CLI_META_IF_SET) && !option_given(o, opts)))
-            continue;
-        sb_printf(out, "%s", first ? "" : ", ");
-        sb_json_string(out, o->meta);
-        sb_printf(out, ": ");
-        if (o->flags & CLI_META_PRESENCE)
-            sb_printf(out, "%s", option_given(o, opts) ? "true" : "false");
-        else
-            append_value(out, o, opts, true);
-        first = false;
-    }
+    for (const CliOption *o = tool->options; o->name; o++)
+        if (o->meta && !(o->flags & CLI_META_PLACED))
+            append_param(out, o, opts);
+}
+
+void cli_param_json(const CliTool *tool, const void *opts, const char *meta, StrBuf *out)
+{
+    for (const CliOption *o = tool->options; o->name; o++)
+        if (o->meta && strcmp(o->meta, meta) == 0)
+            append_param(out, o, opts);
 }
 
 /* ---- help --------------------------------------------------------------- */

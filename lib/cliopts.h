@@ -45,6 +45,8 @@ enum {
     CLI_SORTED_SET = 1u << 1,    /* lists: sorted ascending, repeats dropped */
     CLI_META_PRESENCE = 1u << 2, /* meta records whether it was given (true/false), not the value */
     CLI_META_IF_SET = 1u << 3,   /* meta records it only when given */
+    CLI_META_PLACED = 1u << 4,   /* cli_params_json leaves it out: the tool places it among
+                                    its result fields with cli_param_json */
 };
 
 typedef struct {
@@ -100,6 +102,9 @@ void cli_help(const CliTool *tool, const void *opts, StrBuf *out);
  * when its seen field says so (seen_offset), else when a string is non-NULL,
  * a list non-empty or a flag true. */
 void cli_params_json(const CliTool *tool, const void *opts, StrBuf *out);
+/* Append the one option whose meta key is `meta` the same way (CLI_META_PLACED
+ * options, where the tool wants them), comma-separated from what out holds. */
+void cli_param_json(const CliTool *tool, const void *opts, const char *meta, StrBuf *out);
 
 /* ---- the common options, spelt once ---- */
 #define CLI_OPTION_OUTPUT(T, field)                                                         \

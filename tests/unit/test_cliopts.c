@@ -218,10 +218,11 @@ typedef struct {
 
 static const CliOption OPTIONS2[] = {
     {.name = "data", .type = CLI_STRING, .offset = offsetof(Opts2, data), .arg = "FILE",
-     .flags = CLI_REQUIRED, .help = "data"},
+     .flags = CLI_REQUIRED | CLI_META_PLACED, .help = "data", .meta = "data"},
     CLI_OPTION_SEED(Opts2, seed, CLI_REQUIRED),
     {.name = "rows", .short_name = 'n', .type = CLI_LONG, .offset = offsetof(Opts2, rows),
-     .arg = "N", .min = 0, .max = (double)LONG_MAX, .help = "rows", .default_text = "all"},
+     .arg = "N", .min = 0, .max = (double)LONG_MAX, .help = "rows", .default_text = "all",
+     .meta = "rows"},
     {.name = "head", .type = CLI_SET_LONG, .offset = offsetof(Opts2, rows), .value = 10,
      .help = "first 10 rows"},
     {0}};
@@ -318,6 +319,25 @@ START_TEST(set_long_and_long_max_range)
 }
 END_TEST
 
+START_TEST(placed_param_goes_where_the_tool_puts_it)
+{
+    Opts2 o = {.rows = -1, .data = "d.npz"};
+    StrBuf b;
+    sb_init(&b);
+    cli_params_json(&TOOL2, &o, &b);
+    ck_assert_str_eq(b.s, "\"rows\": -1");
+    sb_printf(&b, ", \"result\": 1");
+    cli_param_json(&TOOL2, &o, "data", &b);
+    cli_param_json(&TOOL2, &o, "no such key", &b);
+    ck_assert_str_eq(b.s, "\"rows\": -1, \"result\": 1, \"data\": \"d.npz\"");
+    sb_free(&b);
+    sb_init(&b);
+    cli_param_json(&TOOL2, &o, "data", &b); /* first: no comma */
+    ck_assert_str_eq(b.s, "\"data\": \"d.npz\"");
+    sb_free(&b);
+}
+END_TEST
+
 static Suite *cliopts_suite(void)
 {
     Suite *s = suite_create("cliopts");
@@ -329,6 +349,7 @@ static Suite *cliopts_suite(void)
     tcase_add_test(tc, params_json_from_the_table);
     tcase_add_test(tc, required_each_and_args_missing);
     tcase_add_test(tc, set_long_and_long_max_range);
+    tcase_add_test(tc, placed_param_goes_where_the_tool_puts_it);
     suite_add_tcase(s, tc);
     return s;
 }
