@@ -2,6 +2,7 @@
 #include "cliopts.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,17 @@ static int parse_list(const CliOption *o, const char *text, void *opts, SkErr *e
     return 0;
 }
 
+/* A range bound as a long: doubles at or beyond ±2^63 (LONG_MAX rounds up to
+ * 2^63) mean LONG_MAX / LONG_MIN instead of overflowing the conversion. */
+static long long_bound(double x)
+{
+    if (x >= (double)LONG_MAX)
+        return LONG_MAX;
+    if (x <= (double)LONG_MIN)
+        return LONG_MIN;
+    return (long)x;
+}
+
 /* Store text as option o's value in opts. */
 static int parse_value(const CliOption *o, const char *text, void *opts, SkErr *err)
 {
@@ -108,9 +120,11 @@ static int parse_value(const CliOption *o, const char *text, void *opts, SkErr *
     case CLI_CHOICE: return parse_choice(o, text, FIELD(opts, o->offset, int), err);
     case CLI_LONG_LIST:
     case CLI_DOUBLE_LIST: return parse_list(o, text, opts, err);
-    case CLI_LONG: return cli_parse_long(label, text, (long)o->min, (long)o->max, FIELD(opts, o->offset, long), err);
+    case CLI_SET_LONG: *FIELD(opts, o->offset, long) = o->value; return 0;
+    case CLI_LONG:
+        return cli_parse_long(label, text, long_bound(o->min), long_bound(o->max), FIELD(opts, o->offset, long), err);
     case CLI_SIZE:
-        if (cli_parse_long(label, text, (long)o->min, (long)o->max, &v, err))
+        if (cli_parse_long(label, text, long_bound(o->min), long_bound(o->max), &v, err))
             return -1;
         *FIELD(opts, o->offset, size_t) = (size_t)v;
         return 0;
@@ -150,7 +164,8 @@ static void append_value(StrBuf *b, const CliOption *o, const void *opts, bool j
 {
     switch (o->type) {
     case CLI_FLAG: sb_printf(b, "%s", *CFIELD(opts, o->offset, bool) ? "true" : "false"); return;
-    case CLI_LONG: sb_printf(b, "%ld", *CFIELD(opts, o->offset, long)); return;
+    case CLI_LONG:
+    case CLI_SET_LONG: sb_printf(b, "%ld", *CFIELD(opts, o->offset, long)); return;
     case CLI_SIZE: sb_printf(b, "%zu", *CFIELD(opts, o->offset, size_t)); return;
     case CLI_U64: sb_printf(b, "%llu", (unsigned long long)*CFIELD(opts, o->offset, uint64_t)); return;
     case CLI_DOUBLE: append_double(b, *CFIELD(opts, o->offset, double)); return;
@@ -183,21 +198,32 @@ static void append_value(StrBuf *b, const CliOption *o, const void *opts, bool j
     }
 }
 
+/* `"key": value` of option o, after ", " unless out is empty. */
+static void append_param(StrBuf *out, const CliOption *o, const void *opts)
+{
+    if ((o->flags & CLI_META_IF_SET) && !option_given(o, opts))
+        return;
+    sb_printf(out, "%s", out->len == 0 ? "" : ", ");
+    sb_json_string(out, o->meta);
+    sb_printf(out, ": ");
+    if (o->flags & CLI_META_PRESENCE)
+        sb_printf(out, "%s", option_given(o, opts) ? "true" : "false");
+    else
+        append_value(out, o, opts, true);
+}
+
 void cli_params_json(const CliTool *tool, const void *opts, StrBuf *out)
 {
-    bool first = out->len == 0;
-    for (const CliOption *o = tool->options; o->name; o++) {
-        if (!o->meta || ((o->flags & CLI_META_IF_SET) && !option_given(o, opts)))
-            continue;
-        sb_printf(out, "%s", first ? "" : ", ");
-        sb_json_string(out, o->meta);
-        sb_printf(out, ": ");
-        if (o->flags & CLI_META_PRESENCE)
-            sb_printf(out, "%s", option_given(o, opts) ? "true" : "false");
-        else
-            append_value(out, o, opts, true);
-        first = false;
-    }
+    for (const CliOption *o = tool->options; o->name; o++)
+        if (o->meta && !(o->flags & CLI_META_PLACED))
+            append_param(out, o, opts);
+}
+
+void cli_param_json(const CliTool *tool, const void *opts, const char *meta, StrBuf *out)
+{
+    for (const CliOption *o = tool->options; o->name; o++)
+        if (o->meta && strcmp(o->meta, meta) == 0)
+            append_param(out, o, opts);
 }
 
 /* ---- help --------------------------------------------------------------- */
@@ -240,7 +266,7 @@ static void help_line(StrBuf *b, const CliOption *o, const void *defaults, size_
         sb_printf(b, " (required)\n");
         return;
     }
-    if (o->type == CLI_FLAG) {
+    if (o->type == CLI_FLAG || o->type == CLI_SET_LONG) {
         sb_printf(b, "\n");
         return;
     }
@@ -309,7 +335,7 @@ static int parser_init(Parser *p, const CliTool *tool, const void *opts, size_t 
     size_t s = 0;
     for (size_t i = 0; i < n; i++) {
         const CliOption *o = &tool->options[i];
-        int has_arg = o->type == CLI_FLAG ? no_argument : required_argument;
+        int has_arg = o->type == CLI_FLAG || o->type == CLI_SET_LONG ? no_argument : required_argument;
         int value = o->short_name ? o->short_name : CLI_LONG_VALUE_BASE + (int)i;
         p->longopts[i] = (struct option){o->name, has_arg, NULL, value};
         if (o->short_name) {
@@ -380,6 +406,10 @@ static int required_given(const CliTool *tool, const Parser *p, size_t n)
         }
     if (missing == 0)
         return 0;
+    if (tool->required_each)
+        for (size_t i = 0; i < n; i++)
+            if ((tool->options[i].flags & CLI_REQUIRED) && !p->seen[i])
+                return cli_usage_error(tool->prog, "--%s is required", tool->options[i].name);
     StrBuf names;
     sb_init(&names);
     for (size_t i = 0, listed = 0; i < n; i++)
@@ -405,7 +435,8 @@ static int check_arguments(const CliTool *tool, void *opts, const Parser *p, siz
         return cli_usage_error(tool->prog, "unexpected argument '%s'", argv[optind]);
     if (tool->args_name) {
         if (operands < tool->min_args)
-            return cli_usage_error(tool->prog, "missing %s", tool->args_name);
+            return tool->args_missing ? cli_usage_error(tool->prog, "%s", tool->args_missing)
+                                      : cli_usage_error(tool->prog, "missing %s", tool->args_name);
         if (operands > tool->max_args)
             return cli_usage_error(tool->prog, "unexpected argument '%s'", argv[optind + (int)tool->max_args]);
         *FIELD(opts, tool->args_offset, char **) = argv + optind;

@@ -37,6 +37,7 @@ typedef enum {
     CLI_CHOICE,      /* int: index of the value in choices */
     CLI_LONG_LIST,   /* long *, count at count_offset; items in [min, max] */
     CLI_DOUBLE_LIST, /* double *, count at count_offset; items in [min, max] */
+    CLI_SET_LONG,    /* takes no value; stores .value in a long field (--head = --rows 10) */
 } CliType;
 
 enum {
@@ -44,6 +45,8 @@ enum {
     CLI_SORTED_SET = 1u << 1,    /* lists: sorted ascending, repeats dropped */
     CLI_META_PRESENCE = 1u << 2, /* meta records whether it was given (true/false), not the value */
     CLI_META_IF_SET = 1u << 3,   /* meta records it only when given */
+    CLI_META_PLACED = 1u << 4,   /* cli_params_json leaves it out: the tool places it among
+                                    its result fields with cli_param_json */
 };
 
 typedef struct {
@@ -60,6 +63,7 @@ typedef struct {
     const char *default_text;  /* shown as the default instead of the value (e.g. "none") */
     const char *meta;          /* key in meta.json's "params"; NULL: not recorded */
     size_t seen_offset;        /* when non-zero, a bool field set when the option is given */
+    long value;                /* CLI_SET_LONG: the value stored */
 } CliOption;
 
 typedef struct {
@@ -78,6 +82,12 @@ typedef struct {
     int (*check)(void *opts, SkErr *err);
     /* The work; returns the exit code. argc/argv are the original ones. */
     int (*run)(void *opts, int argc, char **argv);
+    /* The usage error when operands are fewer than min_args (NULL: "missing
+     * ARGS_NAME"). */
+    const char *args_missing;
+    /* true: a missing required option is reported alone, the first in table
+     * order ("--data is required"); false: one line names all of them. */
+    bool required_each;
 } CliTool;
 
 /* Parse argv into opts (holding the defaults), then run the tool. Lists
@@ -92,6 +102,9 @@ void cli_help(const CliTool *tool, const void *opts, StrBuf *out);
  * when its seen field says so (seen_offset), else when a string is non-NULL,
  * a list non-empty or a flag true. */
 void cli_params_json(const CliTool *tool, const void *opts, StrBuf *out);
+/* Append the one option whose meta key is `meta` the same way (CLI_META_PLACED
+ * options, where the tool wants them), comma-separated from what out holds. */
+void cli_param_json(const CliTool *tool, const void *opts, const char *meta, StrBuf *out);
 
 /* ---- the common options, spelt once ---- */
 #define CLI_OPTION_OUTPUT(T, field)                                                         \
@@ -104,6 +117,12 @@ void cli_params_json(const CliTool *tool, const void *opts, StrBuf *out);
     {.name = "threads", .type = CLI_LONG, .offset = offsetof(T, field), .arg = "N",     \
      .min = 1, .max = 4096, .help = "BLIS threads",                                      \
      .default_text = "SLURM_CPUS_PER_TASK, else\nBLIS_NUM_THREADS, else the CPUs available"}
+/* --threads of a tool that runs small problems on one thread (sk_threads_for_work) */
+#define CLI_OPTION_THREADS_AUTO(T, field)                                                \
+    {.name = "threads", .type = CLI_LONG, .offset = offsetof(T, field), .arg = "N",     \
+     .min = 1, .max = 4096, .help = "BLIS threads",                                      \
+     .default_text = "1 for small problems, else\nSLURM_CPUS_PER_TASK, "                 \
+                     "BLIS_NUM_THREADS or the CPUs available"}
 #define CLI_OPTION_SEED(T, field, extra_flags)                                              \
     {.name = "seed", .type = CLI_U64, .offset = offsetof(T, field), .arg = "S",            \
      .help = "seed of every random draw", .flags = (extra_flags)}

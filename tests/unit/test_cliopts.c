@@ -5,8 +5,12 @@
 #include "cliopts.h"
 #include "testutil.h"
 
+#include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
     long iters;
@@ -200,6 +204,140 @@ START_TEST(params_json_from_the_table)
 }
 END_TEST
 
+/* ---- a tool that reports required options one by one, names its missing
+ * operands in its own words, and has a value-less option setting a long ---- */
+
+typedef struct {
+    const char *data;
+    uint64_t seed;
+    long rows;
+    char **files;
+    size_t nfiles;
+    int runs;
+} Opts2;
+
+static const CliOption OPTIONS2[] = {
+    {.name = "data", .type = CLI_STRING, .offset = offsetof(Opts2, data), .arg = "FILE",
+     .flags = CLI_REQUIRED | CLI_META_PLACED, .help = "data", .meta = "data"},
+    CLI_OPTION_SEED(Opts2, seed, CLI_REQUIRED),
+    {.name = "rows", .short_name = 'n', .type = CLI_LONG, .offset = offsetof(Opts2, rows),
+     .arg = "N", .min = 0, .max = (double)LONG_MAX, .help = "rows", .default_text = "all",
+     .meta = "rows"},
+    {.name = "head", .type = CLI_SET_LONG, .offset = offsetof(Opts2, rows), .value = 10,
+     .help = "first 10 rows"},
+    {0}};
+
+static int count_run(void *opts, int argc, char **argv)
+{
+    ((Opts2 *)opts)->runs++;
+    return 0;
+}
+
+static const CliTool TOOL2 = {
+    .prog = "demo2", .synopsis = "--data FILE --seed S FILE...", .options = OPTIONS2,
+    .options_size = sizeof(Opts2), .args_name = "FILE", .min_args = 1, .max_args = SIZE_MAX,
+    .args_offset = offsetof(Opts2, files), .nargs_offset = offsetof(Opts2, nfiles),
+    .args_missing = "no FILE given", .required_each = true, .run = count_run};
+
+/* cli_main(TOOL2) over words; the first stderr line lands in line. */
+static int run2(Opts2 *o, const char *const *words, char *line, size_t cap)
+{
+    char *argv[32] = {"demo2"};
+    int argc = 1;
+    for (; words[argc - 1]; argc++)
+        argv[argc] = (char *)words[argc - 1];
+    argv[argc] = NULL;
+    char path[] = "/tmp/test_cliopts_XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert_ptr_nonnull(freopen(path, "w", stderr));
+    int rc = cli_main(&TOOL2, o, argc, argv);
+    fflush(stderr);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    line[0] = '\0';
+    if (!fgets(line, (int)cap, f))
+        line[0] = '\0';
+    line[strcspn(line, "\n")] = '\0';
+    fclose(f);
+    unlink(path);
+    return rc;
+}
+
+START_TEST(required_each_and_args_missing)
+{
+    char line[256];
+    const struct { const char *const *words; const char *want; } cases[] = {
+        {(const char *const[]){"f", NULL}, "demo2: --data is required (try 'demo2 --help')"},
+        {(const char *const[]){"--data", "d", "f", NULL}, "demo2: --seed is required (try 'demo2 --help')"},
+        {(const char *const[]){"--data", "d", "--seed", "1", NULL}, "demo2: no FILE given (try 'demo2 --help')"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Opts2 o = {.rows = -1};
+        ck_assert_int_eq(run2(&o, cases[i].words, line, sizeof line), SK_EXIT_USAGE);
+        ck_assert_str_eq(line, cases[i].want);
+        ck_assert_int_eq(o.runs, 0);
+    }
+    Opts2 o = {.rows = -1};
+    const char *const ok[] = {"--data", "d", "--seed", "1", "a", "b", "c", NULL};
+    ck_assert_int_eq(run2(&o, ok, line, sizeof line), 0);
+    ck_assert_int_eq(o.runs, 1);
+    ck_assert_uint_eq(o.nfiles, 3);
+}
+END_TEST
+
+START_TEST(set_long_and_long_max_range)
+{
+    char line[256];
+    /* the last of --rows/--head wins */
+    Opts2 o = {.rows = -1};
+    const char *const head_last[] = {"--data", "d", "--seed", "1", "-n", "3", "--head", "f", NULL};
+    ck_assert_int_eq(run2(&o, head_last, line, sizeof line), 0);
+    ck_assert_int_eq(o.rows, 10);
+    o = (Opts2){.rows = -1};
+    const char *const rows_last[] = {"--data", "d", "--seed", "1", "--head", "-n", "3", "f", NULL};
+    ck_assert_int_eq(run2(&o, rows_last, line, sizeof line), 0);
+    ck_assert_int_eq(o.rows, 3);
+    /* max = LONG_MAX accepts LONG_MAX (the double 2^63 is not converted as is) */
+    o = (Opts2){.rows = -1};
+    const char *const big[] = {"--data", "d", "--seed", "1", "--rows", "9223372036854775807", "f", NULL};
+    ck_assert_int_eq(run2(&o, big, line, sizeof line), 0);
+    ck_assert_int_eq(o.rows, LONG_MAX);
+    o = (Opts2){.rows = -1};
+    const char *const neg[] = {"--data", "d", "--seed", "1", "--rows", "-1", "f", NULL};
+    ck_assert_int_eq(run2(&o, neg, line, sizeof line), SK_EXIT_USAGE);
+    ck_assert_str_eq(line, "demo2: --rows: -1 is out of range [0, 9223372036854775807] (try 'demo2 --help')");
+    /* help: --head takes no value and shows no default */
+    StrBuf b;
+    sb_init(&b);
+    o = (Opts2){.rows = -1};
+    cli_help(&TOOL2, &o, &b);
+    ck_assert_msg(strstr(b.s, "  --head") && strstr(b.s, "first 10 rows\n"), "%s", b.s);
+    ck_assert_msg(strstr(b.s, "rows (default: all)"), "%s", b.s);
+    sb_free(&b);
+}
+END_TEST
+
+START_TEST(placed_param_goes_where_the_tool_puts_it)
+{
+    Opts2 o = {.rows = -1, .data = "d.npz"};
+    StrBuf b;
+    sb_init(&b);
+    cli_params_json(&TOOL2, &o, &b);
+    ck_assert_str_eq(b.s, "\"rows\": -1");
+    sb_printf(&b, ", \"result\": 1");
+    cli_param_json(&TOOL2, &o, "data", &b);
+    cli_param_json(&TOOL2, &o, "no such key", &b);
+    ck_assert_str_eq(b.s, "\"rows\": -1, \"result\": 1, \"data\": \"d.npz\"");
+    sb_free(&b);
+    sb_init(&b);
+    cli_param_json(&TOOL2, &o, "data", &b); /* first: no comma */
+    ck_assert_str_eq(b.s, "\"data\": \"d.npz\"");
+    sb_free(&b);
+}
+END_TEST
+
 static Suite *cliopts_suite(void)
 {
     Suite *s = suite_create("cliopts");
@@ -209,6 +347,9 @@ static Suite *cliopts_suite(void)
     tcase_add_test(tc, stdin_member_operand_is_not_an_option);
     tcase_add_test(tc, help_shows_live_defaults);
     tcase_add_test(tc, params_json_from_the_table);
+    tcase_add_test(tc, required_each_and_args_missing);
+    tcase_add_test(tc, set_long_and_long_max_range);
+    tcase_add_test(tc, placed_param_goes_where_the_tool_puts_it);
     suite_add_tcase(s, tc);
     return s;
 }
