@@ -240,7 +240,7 @@ static void help_line(StrBuf *b, const CliOption *o, const void *defaults, size_
         sb_printf(b, " (required)\n");
         return;
     }
-    if (o->type == CLI_FLAG) {
+    if (o->type == CLI_FLAG || (o->default_text && !o->default_text[0])) {
         sb_printf(b, "\n");
         return;
     }

@@ -57,7 +57,8 @@ typedef struct {
     double min, max;           /* numbers and list items: accepted range */
     const char *const *choices; /* CLI_CHOICE: names, NULL-terminated */
     unsigned flags;
-    const char *default_text;  /* shown as the default instead of the value (e.g. "none") */
+    const char *default_text;  /* shown as the default instead of the value (e.g. "none");
+                                  "": no default shown (the help says what happens without it) */
     const char *meta;          /* key in meta.json's "params"; NULL: not recorded */
     size_t seen_offset;        /* when non-zero, a bool field set when the option is given */
 } CliOption;

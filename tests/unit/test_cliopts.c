@@ -200,6 +200,33 @@ START_TEST(params_json_from_the_table)
 }
 END_TEST
 
+/* An empty default_text shows no default: for options whose absence the
+ * help text itself explains ("required to train", "MODEL's W_dec"). */
+START_TEST(empty_default_text_shows_no_default)
+{
+    typedef struct {
+        const char *init;
+        long steps;
+    } Small;
+    static const CliOption small_options[] = {
+        {.name = "init", .type = CLI_STRING, .offset = offsetof(Small, init), .arg = "FILE",
+         .default_text = "", .help = "start from FILE (cold without it)"},
+        {.name = "steps", .type = CLI_LONG, .offset = offsetof(Small, steps), .arg = "N", .min = 0,
+         .max = 9, .default_text = "", .help = "steps (required for cold starts)"},
+        {0}};
+    static const CliTool small = {.prog = "small", .synopsis = "[options]",
+                                  .options = small_options, .options_size = sizeof(Small)};
+    Small o = {.steps = 3};
+    StrBuf b;
+    sb_init(&b);
+    cli_help(&small, &o, &b);
+    ck_assert_msg(strstr(b.s, "start from FILE (cold without it)\n") != NULL, "%s", b.s);
+    ck_assert_msg(strstr(b.s, "steps (required for cold starts)\n") != NULL, "%s", b.s);
+    ck_assert_msg(strstr(b.s, "default") == NULL, "%s", b.s);
+    sb_free(&b);
+}
+END_TEST
+
 static Suite *cliopts_suite(void)
 {
     Suite *s = suite_create("cliopts");
@@ -209,6 +236,7 @@ static Suite *cliopts_suite(void)
     tcase_add_test(tc, stdin_member_operand_is_not_an_option);
     tcase_add_test(tc, help_shows_live_defaults);
     tcase_add_test(tc, params_json_from_the_table);
+    tcase_add_test(tc, empty_default_text_shows_no_default);
     suite_add_tcase(s, tc);
     return s;
 }
