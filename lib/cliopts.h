@@ -37,6 +37,9 @@ typedef enum {
     CLI_CHOICE,      /* int: index of the value in choices */
     CLI_LONG_LIST,   /* long *, count at count_offset; items in [min, max] */
     CLI_DOUBLE_LIST, /* double *, count at count_offset; items in [min, max] */
+    CLI_FLOAT,       /* float (a library's float field), parsed as a finite double in
+                        [min, max] (max <= FLT_MAX) then rounded; shown as the
+                        shortest text that reads back as the same float */
 } CliType;
 
 enum {
