@@ -117,6 +117,13 @@ static int parse_value(const CliOption *o, const char *text, void *opts, SkErr *
     case CLI_STRING: *FIELD(opts, o->offset, const char *) = text; return 0;
     case CLI_U64: return cli_parse_u64(label, text, FIELD(opts, o->offset, uint64_t), err);
     case CLI_DOUBLE: return cli_parse_double(label, text, o->min, o->max, FIELD(opts, o->offset, double), err);
+    case CLI_FLOAT: {
+        double x;
+        if (cli_parse_double(label, text, o->min, o->max, &x, err))
+            return -1;
+        *FIELD(opts, o->offset, float) = (float)x;
+        return 0;
+    }
     case CLI_CHOICE: return parse_choice(o, text, FIELD(opts, o->offset, int), err);
     case CLI_LONG_LIST:
     case CLI_DOUBLE_LIST: return parse_list(o, text, opts, err);
@@ -159,6 +166,18 @@ static void append_double(StrBuf *b, double x)
     sb_printf(b, "%s", text);
 }
 
+/* The shortest text that reads back as the same float. */
+static void append_float(StrBuf *b, float x)
+{
+    char text[32];
+    for (int digits = 6; digits <= 9; digits++) {
+        snprintf(text, sizeof text, "%.*g", digits, (double)x);
+        if (strtof(text, NULL) == x)
+            break;
+    }
+    sb_printf(b, "%s", text);
+}
+
 /* o's value as text; json quotes strings and writes lists as [a, b]. */
 static void append_value(StrBuf *b, const CliOption *o, const void *opts, bool json)
 {
@@ -169,6 +188,7 @@ static void append_value(StrBuf *b, const CliOption *o, const void *opts, bool j
     case CLI_SIZE: sb_printf(b, "%zu", *CFIELD(opts, o->offset, size_t)); return;
     case CLI_U64: sb_printf(b, "%llu", (unsigned long long)*CFIELD(opts, o->offset, uint64_t)); return;
     case CLI_DOUBLE: append_double(b, *CFIELD(opts, o->offset, double)); return;
+    case CLI_FLOAT: append_float(b, *CFIELD(opts, o->offset, float)); return;
     case CLI_CHOICE:
     case CLI_STRING: {
         const char *s = o->type == CLI_CHOICE ? o->choices[*CFIELD(opts, o->offset, int)]
@@ -266,7 +286,7 @@ static void help_line(StrBuf *b, const CliOption *o, const void *defaults, size_
         sb_printf(b, " (required)\n");
         return;
     }
-    if (o->type == CLI_FLAG || o->type == CLI_SET_LONG) {
+    if (o->type == CLI_FLAG || o->type == CLI_SET_LONG || (o->default_text && !o->default_text[0])) {
         sb_printf(b, "\n");
         return;
     }

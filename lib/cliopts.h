@@ -38,6 +38,9 @@ typedef enum {
     CLI_LONG_LIST,   /* long *, count at count_offset; items in [min, max] */
     CLI_DOUBLE_LIST, /* double *, count at count_offset; items in [min, max] */
     CLI_SET_LONG,    /* takes no value; stores .value in a long field (--head = --rows 10) */
+    CLI_FLOAT,       /* float (a library's float field), parsed as a finite double in
+                        [min, max] (max <= FLT_MAX) then rounded; shown as the
+                        shortest text that reads back as the same float */
 } CliType;
 
 enum {
@@ -60,7 +63,8 @@ typedef struct {
     double min, max;           /* numbers and list items: accepted range */
     const char *const *choices; /* CLI_CHOICE: names, NULL-terminated */
     unsigned flags;
-    const char *default_text;  /* shown as the default instead of the value (e.g. "none") */
+    const char *default_text;  /* shown as the default instead of the value (e.g. "none");
+                                  "": no default shown (the help says what happens without it) */
     const char *meta;          /* key in meta.json's "params"; NULL: not recorded */
     size_t seen_offset;        /* when non-zero, a bool field set when the option is given */
     long value;                /* CLI_SET_LONG: the value stored */

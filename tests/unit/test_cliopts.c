@@ -338,6 +338,69 @@ START_TEST(placed_param_goes_where_the_tool_puts_it)
 }
 END_TEST
 
+/* An empty default_text shows no default: for options whose absence the
+ * help text itself explains ("required to train", "MODEL's W_dec"). */
+START_TEST(empty_default_text_shows_no_default)
+{
+    typedef struct {
+        const char *init;
+        long steps;
+    } Small;
+    static const CliOption small_options[] = {
+        {.name = "init", .type = CLI_STRING, .offset = offsetof(Small, init), .arg = "FILE",
+         .default_text = "", .help = "start from FILE (cold without it)"},
+        {.name = "steps", .type = CLI_LONG, .offset = offsetof(Small, steps), .arg = "N", .min = 0,
+         .max = 9, .default_text = "", .help = "steps (required for cold starts)"},
+        {0}};
+    static const CliTool small = {.prog = "small", .synopsis = "[options]",
+                                  .options = small_options, .options_size = sizeof(Small)};
+    Small o = {.steps = 3};
+    StrBuf b;
+    sb_init(&b);
+    cli_help(&small, &o, &b);
+    ck_assert_msg(strstr(b.s, "start from FILE (cold without it)\n") != NULL, "%s", b.s);
+    ck_assert_msg(strstr(b.s, "steps (required for cold starts)\n") != NULL, "%s", b.s);
+    ck_assert_msg(strstr(b.s, "default") == NULL, "%s", b.s);
+    sb_free(&b);
+}
+END_TEST
+
+static int tiny_run(void *opts, int argc, char **argv) { return 5; }
+
+/* A float field (a library's float λ) takes its default from the library:
+ * 0.1f shows as 0.1, not as the double it widens to (0.100000001...). */
+START_TEST(float_fields_parse_and_show_as_floats)
+{
+    typedef struct {
+        float rate;
+    } Tiny;
+    static const CliOption tiny_options[] = {
+        {.name = "rate", .type = CLI_FLOAT, .offset = offsetof(Tiny, rate), .arg = "X", .min = 0,
+         .max = 3e38, .help = "rate", .meta = "rate"},
+        {0}};
+    static const CliTool tiny = {.prog = "tiny", .synopsis = "[options]", .options = tiny_options,
+                                 .options_size = sizeof(Tiny), .run = tiny_run};
+    Tiny o = {.rate = 0.1f};
+    StrBuf b;
+    sb_init(&b);
+    cli_help(&tiny, &o, &b);
+    ck_assert_msg(strstr(b.s, "rate (default: 0.1)\n") != NULL, "%s", b.s);
+    sb_free(&b);
+    o.rate = 1.0f / 3.0f;
+    sb_init(&b);
+    cli_params_json(&tiny, &o, &b);
+    ck_assert_str_eq(b.s, "\"rate\": 0.33333334"); /* the shortest that reads back as 1/3f */
+    sb_free(&b);
+    char *bad[] = {"tiny", "--rate", "-1", NULL};
+    FILE *quiet = freopen("/dev/null", "w", stderr);
+    (void)quiet;
+    ck_assert_int_eq(cli_main(&tiny, &o, 3, bad), SK_EXIT_USAGE);
+    char *good[] = {"tiny", "--rate", "0.3", NULL};
+    ck_assert_int_eq(cli_main(&tiny, &o, 3, good), 5);
+    ck_assert(o.rate == (float)0.3); /* rounded once, from the double */
+}
+END_TEST
+
 static Suite *cliopts_suite(void)
 {
     Suite *s = suite_create("cliopts");
@@ -350,6 +413,8 @@ static Suite *cliopts_suite(void)
     tcase_add_test(tc, required_each_and_args_missing);
     tcase_add_test(tc, set_long_and_long_max_range);
     tcase_add_test(tc, placed_param_goes_where_the_tool_puts_it);
+    tcase_add_test(tc, empty_default_text_shows_no_default);
+    tcase_add_test(tc, float_fields_parse_and_show_as_floats);
     suite_add_tcase(s, tc);
     return s;
 }
