@@ -73,18 +73,19 @@ static const CliOption OPTIONS[] = {
      .help = "renorm decoder columns after epochs 0, N, 2N, ...;\n0 never"},
     {.name = "track-dict", .type = CLI_STRING, .offset = offsetof(Options, track),
      .arg = "FILE:MEMBER", TRAINING_ONLY(T_TRACK), .default_text = "off",
-     .flags = CLI_META_PRESENCE, .meta = "track",
+     .flags = CLI_META_PRESENCE | CLI_META_PLACED, .meta = "track",
      .help = "record the Hungarian-matched |cos| of W_dec to\n"
              "this dictionary (d_y x any) and the fraction above 0.9\n"
              "after epochs 0, 10, 20, ... and the last"},
     {.name = "lr", .type = CLI_DOUBLE, .offset = offsetof(Options, train.adam.lr), .arg = "X",
-     .min = 0.0, .max = 1e38, TRAINING_ONLY(T_LR), .help = "AdamW learning rate", .meta = "lr"},
+     .min = 0.0, .max = 1e38, TRAINING_ONLY(T_LR), .help = "AdamW learning rate", .meta = "lr",
+     .flags = CLI_META_PLACED},
     {.name = "weight-decay", .type = CLI_DOUBLE, .offset = offsetof(Options, train.adam.weight_decay),
      .arg = "X", .min = 0.0, .max = 1e38, TRAINING_ONLY(T_WD),
-     .help = "AdamW decoupled weight decay", .meta = "weight_decay"},
+     .help = "AdamW decoupled weight decay", .meta = "weight_decay", .flags = CLI_META_PLACED},
     {.name = "gamma", .type = CLI_DOUBLE, .offset = offsetof(Options, gamma), .arg = "X",
      .min = 0.0, .max = 1e38, TRAINING_ONLY(T_GAMMA),
-     .help = "regulariser weight, ReLU and JumpReLU", .meta = "gamma"},
+     .help = "regulariser weight, ReLU and JumpReLU", .meta = "gamma", .flags = CLI_META_PLACED},
     {.name = "encode", .type = CLI_STRING, .offset = offsetof(Options, encode), .arg = "MODEL",
      .default_text = "", .help = "encode --data with a trained model instead of training"},
     {.name = "threads", .type = CLI_LONG, .offset = offsetof(Options, threads), .arg = "N",
@@ -356,8 +357,13 @@ static void build_meta(const Options *o, const Inputs *in, const Sae *m, StrBuf 
               o->encode ? "encode" : "train", sae_variant_name(c->variant), (int)c->variant, c->k,
               c->d_y, c->width);
     if (!o->encode) {
+        /* epochs, batch, renorm_every, then n_train (a result), then the
+         * placed options in the order meta.json always had */
         cli_params_json(&TOOL, o, &params);
         sb_printf(&params, ", \"n_train\": %zu", in->y_train.rows);
+        static const char *const AFTER_N_TRAIN[] = {"track", "lr", "weight_decay", "gamma"};
+        for (size_t i = 0; i < sizeof AFTER_N_TRAIN / sizeof *AFTER_N_TRAIN; i++)
+            cli_param_json(&TOOL, o, AFTER_N_TRAIN[i], &params);
     }
     meta_add_input(&inputs, "data", in->meta_json);
     if (o->track)
