@@ -82,6 +82,8 @@ static int print_array(const NpyArray *a, bool stats, SkErr *err)
 {
     char shape[64];
     printf("  %s\t%s\t%s", a->name, npy_dtype_name(a->dtype), shape_text(a, shape, sizeof shape));
+    if (a->sparse) /* stored as compressed sparse rows (csr.h) */
+        printf("\tcsr nnz=%zu", a->nnz);
     double min, max, mean;
     size_t nonfinite;
     if (stats && npy_count(a) > 0) {

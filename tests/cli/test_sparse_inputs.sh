@@ -11,6 +11,9 @@ assert_same_bytes dense.npz forced.npz            # auto keeps a small matrix de
 cmp -s dense.npz sparse.npz && fail "--storage sparse wrote the dense file"
 "$SK_PYTHON" -c 'import numpy as np, sys; f = np.load(sys.argv[1]); sys.exit(0 if "Z_val.indptr" in f.files and "Z_val" not in f.files else 1)' sparse.npz ||
     fail "sparse.npz has no CSR members for Z_val"
+mat-info sparse.npz > info.txt
+grep -Eq "^  Z_val	float32	\(150, 40\)	csr nnz=600	" info.txt || fail "mat-info does not show Z_val as sparse: $(cat info.txt)"
+grep -Eq "^  Y_val	float32	\(150, [0-9]+\)	min=" info.txt || fail "mat-info shows Y_val oddly: $(cat info.txt)"
 for m in Z_train Z_val Z_ood A; do
     [ "$(mat-print dense.npz:$m)" = "$(mat-print sparse.npz:$m)" ] || fail "mat-print $m differs"
 done
