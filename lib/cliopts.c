@@ -63,7 +63,9 @@ static void sort_unique(void *items, size_t *n, size_t size, int (*cmp)(const vo
     *n = kept;
 }
 
-static int parse_list(const CliOption *o, const char *text, void *opts, SkErr *err)
+/* owned: the field holds a list parsed earlier (freed when replaced), not the
+ * caller's default. */
+static int parse_list(const CliOption *o, const char *text, void *opts, bool owned, SkErr *err)
 {
     char label[64];
     snprintf(label, sizeof label, "--%s", o->name);
@@ -80,7 +82,8 @@ static int parse_list(const CliOption *o, const char *text, void *opts, SkErr *e
             }
         if (o->flags & CLI_SORTED_SET)
             sort_unique(items, count, sizeof *items, compare_long);
-        free(*field);
+        if (owned)
+            free(*field);
         *field = items;
         return 0;
     }
@@ -89,17 +92,19 @@ static int parse_list(const CliOption *o, const char *text, void *opts, SkErr *e
         return -1;
     if (o->flags & CLI_SORTED_SET)
         sort_unique(items, count, sizeof *items, compare_double);
-    free(*field);
+    if (owned)
+        free(*field);
     *field = items;
     return 0;
 }
 
-/* Store text as option o's value in opts. */
-static int parse_value(const CliOption *o, const char *text, void *opts, SkErr *err)
+/* Store text as option o's value in opts (given: o was seen before). */
+static int parse_value(const CliOption *o, const char *text, void *opts, bool given, SkErr *err)
 {
     char label[64];
     snprintf(label, sizeof label, "--%s", o->name);
     long v;
+    double x;
     switch (o->type) {
     case CLI_FLAG: *FIELD(opts, o->offset, bool) = true; return 0;
     case CLI_STRING: *FIELD(opts, o->offset, const char *) = text; return 0;
@@ -107,7 +112,18 @@ static int parse_value(const CliOption *o, const char *text, void *opts, SkErr *
     case CLI_DOUBLE: return cli_parse_double(label, text, o->min, o->max, FIELD(opts, o->offset, double), err);
     case CLI_CHOICE: return parse_choice(o, text, FIELD(opts, o->offset, int), err);
     case CLI_LONG_LIST:
-    case CLI_DOUBLE_LIST: return parse_list(o, text, opts, err);
+    case CLI_DOUBLE_LIST: return parse_list(o, text, opts, given, err);
+    case CLI_CUSTOM: return o->parse(text, FIELD(opts, o->offset, void), err);
+    case CLI_FLOAT:
+        if (cli_parse_double(label, text, o->min, o->max, &x, err))
+            return -1;
+        *FIELD(opts, o->offset, float) = (float)x;
+        return 0;
+    case CLI_INT:
+        if (cli_parse_long(label, text, (long)o->min, (long)o->max, &v, err))
+            return -1;
+        *FIELD(opts, o->offset, int) = (int)v;
+        return 0;
     case CLI_LONG: return cli_parse_long(label, text, (long)o->min, (long)o->max, FIELD(opts, o->offset, long), err);
     case CLI_SIZE:
         if (cli_parse_long(label, text, (long)o->min, (long)o->max, &v, err))
@@ -145,6 +161,19 @@ static void append_double(StrBuf *b, double x)
     sb_printf(b, "%s", text);
 }
 
+/* The fewest digits that read back as the same float, written as %.9g writes
+ * them (the tools' float parameters always were: 1000000, not 1e+06). */
+static void append_float(StrBuf *b, float x)
+{
+    char text[32];
+    for (int digits = 6; digits <= 9; digits++) {
+        snprintf(text, sizeof text, "%.*g", digits, (double)x);
+        if (strtof(text, NULL) == x)
+            break;
+    }
+    sb_printf(b, "%.9g", strtod(text, NULL));
+}
+
 /* o's value as text; json quotes strings and writes lists as [a, b]. */
 static void append_value(StrBuf *b, const CliOption *o, const void *opts, bool json)
 {
@@ -152,6 +181,9 @@ static void append_value(StrBuf *b, const CliOption *o, const void *opts, bool j
     case CLI_FLAG: sb_printf(b, "%s", *CFIELD(opts, o->offset, bool) ? "true" : "false"); return;
     case CLI_LONG: sb_printf(b, "%ld", *CFIELD(opts, o->offset, long)); return;
     case CLI_SIZE: sb_printf(b, "%zu", *CFIELD(opts, o->offset, size_t)); return;
+    case CLI_INT: sb_printf(b, "%d", *CFIELD(opts, o->offset, int)); return;
+    case CLI_FLOAT: append_float(b, *CFIELD(opts, o->offset, float)); return;
+    case CLI_CUSTOM: return;
     case CLI_U64: sb_printf(b, "%llu", (unsigned long long)*CFIELD(opts, o->offset, uint64_t)); return;
     case CLI_DOUBLE: append_double(b, *CFIELD(opts, o->offset, double)); return;
     case CLI_CHOICE:
@@ -183,21 +215,32 @@ static void append_value(StrBuf *b, const CliOption *o, const void *opts, bool j
     }
 }
 
+/* `"key": value` of option o, after ", " unless out is empty. */
+static void append_param(StrBuf *out, const CliOption *o, const void *opts)
+{
+    if ((o->flags & CLI_META_IF_SET) && !option_given(o, opts))
+        return;
+    sb_printf(out, "%s", out->len == 0 ? "" : ", ");
+    sb_json_string(out, o->meta);
+    sb_printf(out, ": ");
+    if (o->flags & CLI_META_PRESENCE)
+        sb_printf(out, "%s", option_given(o, opts) ? "true" : "false");
+    else
+        append_value(out, o, opts, true);
+}
+
 void cli_params_json(const CliTool *tool, const void *opts, StrBuf *out)
 {
-    bool first = out->len == 0;
-    for (const CliOption *o = tool->options; o->name; o++) {
-        if (!o->meta || ((o->flags & CLI_META_IF_SET) && !option_given(o, opts)))
-            continue;
-        sb_printf(out, "%s", first ? "" : ", ");
-        sb_json_string(out, o->meta);
-        sb_printf(out, ": ");
-        if (o->flags & CLI_META_PRESENCE)
-            sb_printf(out, "%s", option_given(o, opts) ? "true" : "false");
-        else
-            append_value(out, o, opts, true);
-        first = false;
-    }
+    for (const CliOption *o = tool->options; o->name; o++)
+        if (o->meta && !(o->flags & CLI_META_PLACED))
+            append_param(out, o, opts);
+}
+
+void cli_param_json(const CliTool *tool, const void *opts, const char *meta, StrBuf *out)
+{
+    for (const CliOption *o = tool->options; o->name; o++)
+        if (o->meta && strcmp(o->meta, meta) == 0)
+            append_param(out, o, opts);
 }
 
 /* ---- help --------------------------------------------------------------- */
@@ -240,7 +283,7 @@ static void help_line(StrBuf *b, const CliOption *o, const void *defaults, size_
         sb_printf(b, " (required)\n");
         return;
     }
-    if (o->type == CLI_FLAG) {
+    if (o->type == CLI_FLAG || (o->type == CLI_CUSTOM && !o->default_text)) {
         sb_printf(b, "\n");
         return;
     }
@@ -359,7 +402,7 @@ static int parse_arguments(const CliTool *tool, void *opts, Parser *p, size_t n,
         if (i < 0)
             return cli_bad_option(tool->prog, argv, optind, optopt);
         const CliOption *o = &tool->options[i];
-        if (parse_value(o, optarg, opts, &err))
+        if (parse_value(o, optarg, opts, p->seen[i], &err))
             return cli_usage_error(tool->prog, "%s", err.msg);
         p->seen[i] = true;
         if (o->seen_offset)
@@ -417,14 +460,17 @@ static int check_arguments(const CliTool *tool, void *opts, const Parser *p, siz
     return 0;
 }
 
-static void free_lists(const CliTool *tool, void *opts)
+/* The lists parsed from argv (a default that was never replaced is the caller's). */
+static void free_lists(const CliTool *tool, void *opts, const bool *seen)
 {
-    for (const CliOption *o = tool->options; o->name; o++)
-        if (o->type == CLI_LONG_LIST || o->type == CLI_DOUBLE_LIST) {
+    for (size_t i = 0; tool->options[i].name; i++) {
+        const CliOption *o = &tool->options[i];
+        if ((o->type == CLI_LONG_LIST || o->type == CLI_DOUBLE_LIST) && seen && seen[i]) {
             void **field = FIELD(opts, o->offset, void *);
             free(*field);
             *field = NULL;
         }
+    }
 }
 
 int cli_main(const CliTool *tool, void *opts, int argc, char **argv)
@@ -441,7 +487,7 @@ int cli_main(const CliTool *tool, void *opts, int argc, char **argv)
         rc = 0;
     else if (rc == 0 && (rc = check_arguments(tool, opts, &p, n, protected_argc, protected_argv)) == 0)
         rc = tool->run(opts, argc, argv);
-    free_lists(tool, opts);
+    free_lists(tool, opts, p.seen);
     free(protected_argv);
     parser_release(&p);
     return rc;

@@ -37,6 +37,11 @@ typedef enum {
     CLI_CHOICE,      /* int: index of the value in choices */
     CLI_LONG_LIST,   /* long *, count at count_offset; items in [min, max] */
     CLI_DOUBLE_LIST, /* double *, count at count_offset; items in [min, max] */
+    CLI_INT,         /* int in [min, max] (a library's int field, e.g. iters) */
+    CLI_FLOAT,       /* float: a finite double in [min, max] rounded to float; shown
+                        as the shortest text that reads back as the same float */
+    CLI_CUSTOM,      /* the tool's own parse(text, field): repeatable options, odd
+                        syntax; shows default_text (or no default); no meta key */
 } CliType;
 
 enum {
@@ -44,6 +49,8 @@ enum {
     CLI_SORTED_SET = 1u << 1,    /* lists: sorted ascending, repeats dropped */
     CLI_META_PRESENCE = 1u << 2, /* meta records whether it was given (true/false), not the value */
     CLI_META_IF_SET = 1u << 3,   /* meta records it only when given */
+    CLI_META_PLACED = 1u << 4,   /* cli_params_json leaves it out: the tool places it among
+                                    its result fields with cli_param_json */
 };
 
 typedef struct {
@@ -60,6 +67,9 @@ typedef struct {
     const char *default_text;  /* shown as the default instead of the value (e.g. "none") */
     const char *meta;          /* key in meta.json's "params"; NULL: not recorded */
     size_t seen_offset;        /* when non-zero, a bool field set when the option is given */
+    /* CLI_CUSTOM: store text in field (opts + offset); on failure err holds the
+     * whole message ("--tag: 'x' is not NAME=VALUE"), a usage error. */
+    int (*parse)(const char *text, void *field, SkErr *err);
 } CliOption;
 
 typedef struct {
@@ -81,7 +91,8 @@ typedef struct {
 } CliTool;
 
 /* Parse argv into opts (holding the defaults), then run the tool. Lists
- * allocated while parsing are freed after run. */
+ * allocated while parsing are freed after run; a list default stays the
+ * caller's (it may point at a static array: it is neither freed nor written). */
 int cli_main(const CliTool *tool, void *opts, int argc, char **argv);
 
 /* The help text (as --help prints it) for opts' values as defaults. */
@@ -92,6 +103,9 @@ void cli_help(const CliTool *tool, const void *opts, StrBuf *out);
  * when its seen field says so (seen_offset), else when a string is non-NULL,
  * a list non-empty or a flag true. */
 void cli_params_json(const CliTool *tool, const void *opts, StrBuf *out);
+/* Append the one option whose meta key is `meta` the same way (CLI_META_PLACED
+ * options, where the tool wants them), comma-separated from what out holds. */
+void cli_param_json(const CliTool *tool, const void *opts, const char *meta, StrBuf *out);
 
 /* ---- the common options, spelt once ---- */
 #define CLI_OPTION_OUTPUT(T, field)                                                         \
