@@ -64,7 +64,9 @@ static void sort_unique(void *items, size_t *n, size_t size, int (*cmp)(const vo
     *n = kept;
 }
 
-static int parse_list(const CliOption *o, const char *text, void *opts, SkErr *err)
+/* owned: the field holds a list parsed earlier (freed when replaced), not the
+ * caller's default. */
+static int parse_list(const CliOption *o, const char *text, void *opts, bool owned, SkErr *err)
 {
     char label[64];
     snprintf(label, sizeof label, "--%s", o->name);
@@ -81,7 +83,8 @@ static int parse_list(const CliOption *o, const char *text, void *opts, SkErr *e
             }
         if (o->flags & CLI_SORTED_SET)
             sort_unique(items, count, sizeof *items, compare_long);
-        free(*field);
+        if (owned)
+            free(*field);
         *field = items;
         return 0;
     }
@@ -90,7 +93,8 @@ static int parse_list(const CliOption *o, const char *text, void *opts, SkErr *e
         return -1;
     if (o->flags & CLI_SORTED_SET)
         sort_unique(items, count, sizeof *items, compare_double);
-    free(*field);
+    if (owned)
+        free(*field);
     *field = items;
     return 0;
 }
@@ -106,8 +110,8 @@ static long long_bound(double x)
     return (long)x;
 }
 
-/* Store text as option o's value in opts. */
-static int parse_value(const CliOption *o, const char *text, void *opts, SkErr *err)
+/* Store text as option o's value in opts (given: o was seen before). */
+static int parse_value(const CliOption *o, const char *text, void *opts, bool given, SkErr *err)
 {
     char label[64];
     snprintf(label, sizeof label, "--%s", o->name);
@@ -126,7 +130,13 @@ static int parse_value(const CliOption *o, const char *text, void *opts, SkErr *
     }
     case CLI_CHOICE: return parse_choice(o, text, FIELD(opts, o->offset, int), err);
     case CLI_LONG_LIST:
-    case CLI_DOUBLE_LIST: return parse_list(o, text, opts, err);
+    case CLI_DOUBLE_LIST: return parse_list(o, text, opts, given, err);
+    case CLI_CUSTOM: return o->parse(text, FIELD(opts, o->offset, void), err);
+    case CLI_INT:
+        if (cli_parse_long(label, text, long_bound(o->min), long_bound(o->max), &v, err))
+            return -1;
+        *FIELD(opts, o->offset, int) = (int)v;
+        return 0;
     case CLI_SET_LONG: *FIELD(opts, o->offset, long) = o->value; return 0;
     case CLI_LONG:
         return cli_parse_long(label, text, long_bound(o->min), long_bound(o->max), FIELD(opts, o->offset, long), err);
@@ -166,7 +176,8 @@ static void append_double(StrBuf *b, double x)
     sb_printf(b, "%s", text);
 }
 
-/* The shortest text that reads back as the same float. */
+/* The fewest digits that read back as the same float, written as %.9g writes
+ * them (the tools' float parameters always were: 1000000, not 1e+06). */
 static void append_float(StrBuf *b, float x)
 {
     char text[32];
@@ -175,7 +186,7 @@ static void append_float(StrBuf *b, float x)
         if (strtof(text, NULL) == x)
             break;
     }
-    sb_printf(b, "%s", text);
+    sb_printf(b, "%.9g", strtod(text, NULL));
 }
 
 /* o's value as text; json quotes strings and writes lists as [a, b]. */
@@ -186,6 +197,8 @@ static void append_value(StrBuf *b, const CliOption *o, const void *opts, bool j
     case CLI_LONG:
     case CLI_SET_LONG: sb_printf(b, "%ld", *CFIELD(opts, o->offset, long)); return;
     case CLI_SIZE: sb_printf(b, "%zu", *CFIELD(opts, o->offset, size_t)); return;
+    case CLI_INT: sb_printf(b, "%d", *CFIELD(opts, o->offset, int)); return;
+    case CLI_CUSTOM: return;
     case CLI_U64: sb_printf(b, "%llu", (unsigned long long)*CFIELD(opts, o->offset, uint64_t)); return;
     case CLI_DOUBLE: append_double(b, *CFIELD(opts, o->offset, double)); return;
     case CLI_FLOAT: append_float(b, *CFIELD(opts, o->offset, float)); return;
@@ -286,7 +299,8 @@ static void help_line(StrBuf *b, const CliOption *o, const void *defaults, size_
         sb_printf(b, " (required)\n");
         return;
     }
-    if (o->type == CLI_FLAG || o->type == CLI_SET_LONG || (o->default_text && !o->default_text[0])) {
+    if (o->type == CLI_FLAG || o->type == CLI_SET_LONG || (o->default_text && !o->default_text[0]) ||
+        (o->type == CLI_CUSTOM && !o->default_text)) {
         sb_printf(b, "\n");
         return;
     }
@@ -405,7 +419,7 @@ static int parse_arguments(const CliTool *tool, void *opts, Parser *p, size_t n,
         if (i < 0)
             return cli_bad_option(tool->prog, argv, optind, optopt);
         const CliOption *o = &tool->options[i];
-        if (parse_value(o, optarg, opts, &err))
+        if (parse_value(o, optarg, opts, p->seen[i], &err))
             return cli_usage_error(tool->prog, "%s", err.msg);
         p->seen[i] = true;
         if (o->seen_offset)
@@ -468,14 +482,17 @@ static int check_arguments(const CliTool *tool, void *opts, const Parser *p, siz
     return 0;
 }
 
-static void free_lists(const CliTool *tool, void *opts)
+/* The lists parsed from argv (a default that was never replaced is the caller's). */
+static void free_lists(const CliTool *tool, void *opts, const bool *seen)
 {
-    for (const CliOption *o = tool->options; o->name; o++)
-        if (o->type == CLI_LONG_LIST || o->type == CLI_DOUBLE_LIST) {
+    for (size_t i = 0; tool->options[i].name; i++) {
+        const CliOption *o = &tool->options[i];
+        if ((o->type == CLI_LONG_LIST || o->type == CLI_DOUBLE_LIST) && seen && seen[i]) {
             void **field = FIELD(opts, o->offset, void *);
             free(*field);
             *field = NULL;
         }
+    }
 }
 
 int cli_main(const CliTool *tool, void *opts, int argc, char **argv)
@@ -492,7 +509,7 @@ int cli_main(const CliTool *tool, void *opts, int argc, char **argv)
         rc = 0;
     else if (rc == 0 && (rc = check_arguments(tool, opts, &p, n, protected_argc, protected_argv)) == 0)
         rc = tool->run(opts, argc, argv);
-    free_lists(tool, opts);
+    free_lists(tool, opts, p.seen);
     free(protected_argv);
     parser_release(&p);
     return rc;

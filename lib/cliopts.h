@@ -38,9 +38,12 @@ typedef enum {
     CLI_LONG_LIST,   /* long *, count at count_offset; items in [min, max] */
     CLI_DOUBLE_LIST, /* double *, count at count_offset; items in [min, max] */
     CLI_SET_LONG,    /* takes no value; stores .value in a long field (--head = --rows 10) */
+    CLI_INT,         /* int in [min, max] (a library's int field, e.g. iters) */
     CLI_FLOAT,       /* float (a library's float field), parsed as a finite double in
                         [min, max] (max <= FLT_MAX) then rounded; shown as the
                         shortest text that reads back as the same float */
+    CLI_CUSTOM,      /* the tool's own parse(text, field): repeatable options, odd
+                        syntax; shows default_text (or no default); no meta key */
 } CliType;
 
 enum {
@@ -68,6 +71,9 @@ typedef struct {
     const char *meta;          /* key in meta.json's "params"; NULL: not recorded */
     size_t seen_offset;        /* when non-zero, a bool field set when the option is given */
     long value;                /* CLI_SET_LONG: the value stored */
+    /* CLI_CUSTOM: store text in field (opts + offset); on failure err holds the
+     * whole message ("--tag: 'x' is not NAME=VALUE"), a usage error. */
+    int (*parse)(const char *text, void *field, SkErr *err);
 } CliOption;
 
 typedef struct {
@@ -95,7 +101,8 @@ typedef struct {
 } CliTool;
 
 /* Parse argv into opts (holding the defaults), then run the tool. Lists
- * allocated while parsing are freed after run. */
+ * allocated while parsing are freed after run; a list default stays the
+ * caller's (it may point at a static array: it is neither freed nor written). */
 int cli_main(const CliTool *tool, void *opts, int argc, char **argv);
 
 /* The help text (as --help prints it) for opts' values as defaults. */

@@ -401,6 +401,136 @@ START_TEST(float_fields_parse_and_show_as_floats)
 }
 END_TEST
 
+/* ---- float, int and custom entries; a placed list with a static default ---- */
+
+typedef struct {
+    float lambda;
+    int iters;
+    const char *tags[4];
+    size_t n_tags;
+    double *alphas;
+    size_t n_alphas;
+    int runs;
+    double first_alpha;
+} Lib;
+
+static const double DEFAULT_ALPHAS[] = {1e-6, 1.0, 10.0};
+
+static int parse_tag(const char *text, void *field, SkErr *err)
+{
+    Lib *l = (Lib *)((char *)field - offsetof(Lib, tags));
+    if (!strchr(text, '='))
+        return sk_fail(err, "--tag: '%s' is not NAME=VALUE", text);
+    if (l->n_tags == 4)
+        return sk_fail(err, "--tag: more than 4 tags");
+    l->tags[l->n_tags++] = text;
+    return 0;
+}
+
+static const CliOption LIB_OPTIONS[] = {
+    {.name = "lambda", .type = CLI_FLOAT, .offset = offsetof(Lib, lambda), .arg = "X", .min = 0,
+     .max = 3e38, .help = "penalty", .meta = "lambda"},
+    {.name = "iters", .type = CLI_INT, .offset = offsetof(Lib, iters), .arg = "N", .min = 0,
+     .max = 1000, .help = "iterations", .meta = "iters"},
+    {.name = "tag", .type = CLI_CUSTOM, .offset = offsetof(Lib, tags), .arg = "NAME=VALUE",
+     .parse = parse_tag, .help = "a column (repeatable)"},
+    {.name = "alphas", .type = CLI_DOUBLE_LIST, .offset = offsetof(Lib, alphas),
+     .count_offset = offsetof(Lib, n_alphas), .arg = "LIST", .min = 0, .max = 1e300,
+     .flags = CLI_META_PLACED, .help = "alphas", .meta = "alphas"},
+    {0}};
+
+static int lib_run(void *opts, int argc, char **argv)
+{
+    Lib *l = opts;
+    l->runs++;
+    l->first_alpha = l->alphas[0];
+    return 0;
+}
+
+static const CliTool LIB_TOOL = {.prog = "lib", .synopsis = "[options]", .options = LIB_OPTIONS,
+                                 .options_size = sizeof(Lib), .run = lib_run};
+
+static Lib lib_defaults(void)
+{
+    return (Lib){.lambda = 0.1f, .iters = 100, .alphas = (double *)DEFAULT_ALPHAS, .n_alphas = 3};
+}
+
+static int run_lib(Lib *l, const char *const *words)
+{
+    char *argv[32] = {"lib"};
+    int argc = 1;
+    for (; words[argc - 1]; argc++)
+        argv[argc] = (char *)words[argc - 1];
+    argv[argc] = NULL;
+    FILE *quiet = freopen("/dev/null", "w", stderr);
+    (void)quiet;
+    return cli_main(&LIB_TOOL, l, argc, argv);
+}
+
+START_TEST(float_int_custom_and_static_list_default)
+{
+    Lib l = lib_defaults();
+    const char *const words[] = {"--lambda", "0.05", "--iters", "7", "--tag", "a=1", "--tag",
+                                 "b=2", "--alphas", "3,2", NULL};
+    ck_assert_int_eq(run_lib(&l, words), 0);
+    ck_assert(l.lambda == 0.05f);
+    ck_assert_int_eq(l.iters, 7);
+    ck_assert_uint_eq(l.n_tags, 2);
+    ck_assert_str_eq(l.tags[1], "b=2");
+    ck_assert(l.first_alpha == 3.0);
+    ck_assert_ptr_null(l.alphas); /* parsed: freed after run */
+
+    const char *const *bad[] = {
+        (const char *const[]){"--tag", "nonsense", NULL},   /* the tool's parser */
+        (const char *const[]){"--iters", "1001", NULL},
+        (const char *const[]){"--lambda", "-1", NULL},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        Lib b = lib_defaults();
+        ck_assert_msg(run_lib(&b, bad[i]) == SK_EXIT_USAGE, "case %zu", i);
+        ck_assert_msg(b.runs == 0, "case %zu ran", i);
+    }
+
+    /* the static default is the caller's: used, never freed */
+    Lib d = lib_defaults();
+    ck_assert_int_eq(run_lib(&d, (const char *const[]){NULL}), 0);
+    ck_assert(d.alphas == DEFAULT_ALPHAS && d.first_alpha == 1e-6);
+
+    StrBuf b;
+    sb_init(&b);
+    cli_params_json(&LIB_TOOL, &d, &b);
+    sb_printf(&b, ", \"d_z\": 40");
+    cli_param_json(&LIB_TOOL, &d, "alphas", &b);
+    ck_assert_str_eq(b.s, "\"lambda\": 0.1, \"iters\": 100, \"d_z\": 40, \"alphas\": [1e-06, 1, 10]");
+    sb_free(&b);
+    sb_init(&b);
+    cli_help(&LIB_TOOL, &d, &b);
+    ck_assert_msg(strstr(b.s, "penalty (default: 0.1)\n") != NULL, "%s", b.s);
+    ck_assert_msg(strstr(b.s, "a column (repeatable)\n") != NULL, "%s", b.s);
+    ck_assert_msg(strstr(b.s, "alphas (default: 1e-06,1,10)") != NULL, "%s", b.s);
+    sb_free(&b);
+    /* floats: the fewest digits that read back, in %.9g's notation */
+    const float floats[] = {1e6f, 0.123456789f, 3e38f, 1e-7f, 0.0f};
+    const char *const texts[] = {"\"lambda\": 1000000,", "\"lambda\": 0.12345679,",
+                                 "\"lambda\": 3e+38,", "\"lambda\": 1e-07,",
+                                 "\"lambda\": 0,"};
+    for (size_t i = 0; i < sizeof floats / sizeof floats[0]; i++) {
+        d.lambda = floats[i];
+        sb_init(&b);
+        cli_params_json(&LIB_TOOL, &d, &b);
+        ck_assert_msg(strncmp(b.s, texts[i], strlen(texts[i])) == 0, "%s", b.s);
+        sb_free(&b);
+    }
+
+    /* --help after replacing a list shows the default, which is still alive */
+    Lib h = lib_defaults();
+    FILE *quiet = freopen("/dev/null", "w", stdout);
+    (void)quiet;
+    ck_assert_int_eq(run_lib(&h, (const char *const[]){"--alphas", "5", "--help", NULL}), 0);
+    ck_assert(h.runs == 0 && DEFAULT_ALPHAS[0] == 1e-6);
+}
+END_TEST
+
 static Suite *cliopts_suite(void)
 {
     Suite *s = suite_create("cliopts");
@@ -415,6 +545,7 @@ static Suite *cliopts_suite(void)
     tcase_add_test(tc, placed_param_goes_where_the_tool_puts_it);
     tcase_add_test(tc, empty_default_text_shows_no_default);
     tcase_add_test(tc, float_fields_parse_and_show_as_floats);
+    tcase_add_test(tc, float_int_custom_and_static_list_default);
     suite_add_tcase(s, tc);
     return s;
 }
