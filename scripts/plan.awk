@@ -19,7 +19,7 @@
 #   guess    no record of the tool at all (1 s, 100 MiB)
 # Within the records chosen, the estimate is the mean of the records nearest
 # in size (d_z, p, k) scaled by (d_z/d_z_r)^b (p/p_r)^c, b and c fitted by
-# least squares on log cost over those records when their sizes vary, else 1.
+# least squares on log cost over those records when their sizes vary (fit).
 function basename_of(path) { sub(/.*\//, "", path); return path }
 function kind_of(target, tool,    b) {
     if (tool == "eval") return "eval row"
@@ -38,7 +38,6 @@ function sizes_of(target,    s, a, n, i) {   # sets DZ, K, P (1 when absent)
         else if (a[i] ~ /^p/) P = substr(a[i], 2) + 0
     }
 }
-function lg(x) { return log(x > 1e-3 ? x : 1e-3) }
 function add_record(target, tool, cpu, rss, sig, src,    r, kd) {
     r = ++NR_REC
     kd = kind_of(target, tool)
@@ -48,31 +47,37 @@ function add_record(target, tool, cpu, rss, sig, src,    r, kd) {
     add_to("k" SUBSEP kd, r); add_to("t" SUBSEP tool, r)
 }
 function add_to(key, r) { members[key] = members[key] " " r }
-# fit(key): exponents of d_z and p for cpu (FB, FC) and memory (FBM, FCM)
-function fit(key,    ids, n, i, r, x1, x2, y, m1, m2, my, s11, s22, s12, s1y, s2y, det, ym, s1m, s2m, mm) {
+# fit(key): exponents of d_z and p for cpu (FB, FC) and memory (FBM, FCM),
+# fitted by least squares on the logs over the records of key. CPU times
+# under 0.05 s are left out of the CPU fit (/usr/bin/time counts in 10 ms:
+# there they are noise), as are memory records of a few MiB (the process's
+# own size, not the data's).
+function fit(key,    ids, n) {
     if (key in fitb) return
     n = split(members[key], ids, " ")
-    m1 = m2 = my = mm = 0
-    for (i = 1; i <= n; i++) { r = ids[i]; m1 += log(rdz[r]); m2 += log(rp[r]); my += lg(rcpu[r]); mm += lg(rrss[r]) }
-    m1 /= n; m2 /= n; my /= n; mm /= n
-    s11 = s22 = s12 = s1y = s2y = s1m = s2m = 0
+    lsq(ids, n, rcpu, 0.05, 1); fitb[key] = clamp(LB, 0, 3); fitc[key] = clamp(LC, 0, 1.5)
+    lsq(ids, n, rrss, 8192, 0.5); fitbm[key] = clamp(LB, 0, 2); fitcm[key] = clamp(LC, 0, 1.5)
+}
+# lsq(ids, n, y, min, e0): LB, LC for log y = a + LB log dz + LC log p over
+# the records with y >= min; e0 for an exponent whose size does not vary there
+# (1 for time: work grows with both sizes; 0.5 for memory, which a tool's
+# fixed part dominates at small sizes).
+function lsq(ids, n, y, min, e0,    i, r, m, x1, x2, v, m1, m2, my, s11, s22, s12, s1y, s2y, det) {
+    LB = e0; LC = e0
+    m = m1 = m2 = my = 0
+    for (i = 1; i <= n; i++) { r = ids[i]; if (y[r] < min) continue; m++; m1 += log(rdz[r]); m2 += log(rp[r]); my += log(y[r]) }
+    if (m < 2) return
+    m1 /= m; m2 /= m; my /= m
+    s11 = s22 = s12 = s1y = s2y = 0
     for (i = 1; i <= n; i++) {
-        r = ids[i]; x1 = log(rdz[r]) - m1; x2 = log(rp[r]) - m2
-        y = lg(rcpu[r]) - my; ym = lg(rrss[r]) - mm
-        s11 += x1 * x1; s22 += x2 * x2; s12 += x1 * x2; s1y += x1 * y; s2y += x2 * y; s1m += x1 * ym; s2m += x2 * ym
+        r = ids[i]; if (y[r] < min) continue
+        x1 = log(rdz[r]) - m1; x2 = log(rp[r]) - m2; v = log(y[r]) - my
+        s11 += x1 * x1; s22 += x2 * x2; s12 += x1 * x2; s1y += x1 * v; s2y += x2 * v
     }
-    fitb[key] = 1; fitc[key] = 1; fitbm[key] = 1; fitcm[key] = 1
     det = s11 * s22 - s12 * s12
-    if (s11 > 1e-6 && s22 > 1e-6 && det > 1e-6 * s11 * s22) {
-        fitb[key] = (s1y * s22 - s2y * s12) / det; fitc[key] = (s2y * s11 - s1y * s12) / det
-        fitbm[key] = (s1m * s22 - s2m * s12) / det; fitcm[key] = (s2m * s11 - s1m * s12) / det
-    } else if (s11 > 1e-6) {
-        fitb[key] = s1y / s11; fitbm[key] = s1m / s11
-    } else if (s22 > 1e-6) {
-        fitc[key] = s2y / s22; fitcm[key] = s2m / s22
-    }
-    fitb[key] = clamp(fitb[key], 0, 3); fitc[key] = clamp(fitc[key], 0, 1.5)
-    fitbm[key] = clamp(fitbm[key], 0, 2); fitcm[key] = clamp(fitcm[key], 0, 1.5)
+    if (s11 > 1e-6 && s22 > 1e-6 && det > 1e-6 * s11 * s22) { LB = (s1y * s22 - s2y * s12) / det; LC = (s2y * s11 - s1y * s12) / det }
+    else if (s11 > 1e-6) LB = s1y / s11
+    else if (s22 > 1e-6) LC = s2y / s22
 }
 function clamp(x, lo, hi) { return x < lo ? lo : (x > hi ? hi : x) }
 # estimate(key, dz, k, p): sets EC (cpu s), EM (rss KiB), ESRC (log/shipped)
@@ -83,7 +88,7 @@ function estimate(key, dz, k, p,    ids, n, i, r, d, best, cnt, sc, sm, fromlog)
     for (i = 1; i <= n; i++) {
         r = ids[i]
         d = abs(log(dz / rdz[r])) + abs(log(p / rp[r])) + 0.3 * abs(log(k / rk[r]))
-        if (rsrc[r] == "log") d -= 1e-6   # the build's own records first
+        if (rsrc[r] == "log") d -= 0.01   # the build's own records first
         dist[i] = d
         if (best < 0 || d < best) best = d
     }
