@@ -3,7 +3,9 @@
 #   make check      build and run every test (unit, cli, numpy, dag)
 #   make check-slurm  the DAG on a private one-node Slurm cluster (needs root and Slurm)
 #   make check-avx2   unit, cli and numpy tests again on BLIS's AVX2 kernels (haswell, zen3)
-#   make figures    run the experiments and draw the figures (SCALE=smoke|default|paper)
+#   make figures    run the experiments and draw the figures (SCALE=smoke|default|paper);
+#                   one progress line per step, the commands in results/build.log (V=1: all on the terminal)
+#   make plan       what make figures (or make plan EXPERIMENT) would run and cost, running nothing
 #   make bench      run the benchmarks (not part of check)
 #   make install    tools, man pages, completion, library (PREFIX=/usr/local, DESTDIR); see mk/install.mk
 #   make clean      remove build products (bin/, build/, and the SANITIZE=1 twins); make clean-results for runs
@@ -157,9 +159,21 @@ check-figure-deps:
 # has added its figures to REPORT_FIGURES.
 EXPERIMENTS_FIRST := experiments/common.mk experiments/methods.mk experiments/vary-latents.mk
 EXPERIMENTS_LAST := experiments/resources.mk experiments/report.mk
+# Every experiment's goal (make EXPERIMENT): its file's name.
+EXPERIMENT_NAMES := $(filter-out common methods resources report,$(patsubst experiments/%.mk,%,$(wildcard experiments/*.mk)))
+ifeq ($(filter plan,$(MAKECMDGOALS)),)
 include $(EXPERIMENTS_FIRST)
 -include $(filter-out $(EXPERIMENTS_FIRST) $(EXPERIMENTS_LAST),$(wildcard experiments/*.mk))
 include $(EXPERIMENTS_LAST)
+# What make prints while it runs them: a progress line per step (V=1: every
+# command, as make prints it), and the build log.
+include mk/progress.mk
+else
+# make plan [EXPERIMENT...]: the other goals name what to plan, so no rule of
+# the DAG is read (nothing can run); mk/plan.mk dry-runs them in a make of its own.
+include experiments/common.mk
+include mk/plan.mk
+endif
 
 # ---- install: make install / uninstall, manual pages, completion, pkg-config ----
 include mk/install.mk
