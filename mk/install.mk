@@ -72,7 +72,8 @@ $(COMPLETION): completion/sparsekit.bash.in mk/install.mk
 	sed 's/@COMMANDS@/$(COMPLETION_NAMES)/' $< > $@.tmp && mv $@.tmp $@
 
 # The library is static, so a plain `pkg-config --libs` must name what it links
-# (BLIS 0.9 on Debian ships no .pc; its OpenMP flavour pulls libgomp in itself).
+# (BLIS 0.9 on Debian ships no .pc; -fopenmp for libgomp, which sparsekit's own
+# element-wise passes call as well as BLIS).
 # libdir and includedir are written relative to ${prefix} when they lie under
 # PREFIX, so `pkg-config --define-prefix` (or --define-variable=prefix=) can
 # relocate an installed tree.
@@ -85,7 +86,7 @@ Name: sparsekit
 Description: sparse coding against sparse autoencoders: FISTA, DL-FISTA, LISTA, SAEs, metrics, NumPy .npz files
 Version: $(VERSION)
 Cflags: -I$${includedir}
-Libs: -L$${libdir} -lsparsekit -lblis -lz -lm -pthread
+Libs: -L$${libdir} -lsparsekit -lblis -lz -lm -fopenmp -pthread
 endef
 export SPARSEKIT_PC
 
