@@ -29,7 +29,9 @@ TOOL_NAMES := $(patsubst tools/%.c,%,$(wildcard tools/*.c))
 MAN_PAGES := $(TOOL_NAMES:%=$(BUILD)/man/%.1)
 COMPLETION := $(BUILD)/completion/sparsekit
 COMPLETION_NAMES := $(filter-out eval,$(TOOL_NAMES))
-LIB_HEADERS := $(wildcard lib/*.h)
+# vecmath.h is internal: static inline AVX2 kernels the library's passes are
+# built from (it compiles only with -march=x86-64-v3), not an interface.
+LIB_HEADERS := $(filter-out lib/vecmath.h,$(wildcard lib/*.h))
 DOC_FILES := README.md
 EXAMPLE_FILES := examples/fista-lib.c
 
