@@ -26,10 +26,14 @@ OPT ?= -O2 -g
 ARCH ?= -march=x86-64-v3
 # -std=c11 also keeps GCC from contracting a*b+c into FMAs behind our back,
 # so results do not change with the compiler's mood.
+# -fopenmp: element-wise passes (Softplus-Adam) thread over row blocks on the
+# OpenMP team that BLIS's products use.
 SK_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -DSK_VERSION='"$(VERSION)"' \
-             -Wall -Wextra -Wshadow -Wno-unused-parameter -Ilib $(OPT) $(ARCH) $(CFLAGS)
+             -Wall -Wextra -Wshadow -Wno-unused-parameter -fopenmp -Ilib $(OPT) $(ARCH) $(CFLAGS)
 LDLIBS_BASE := -lblis -lz -lm
-CHECK_LIBS := -lcheck_pic -lrt -lm -lsubunit
+# SLEEF (libsleef-dev): the reference that test_vecmath holds lib/vecmath.h's
+# inlined exp to, bit for bit (the expf8_u10 PyTorch's CPU kernels call).
+CHECK_LIBS := -lcheck_pic -lrt -lm -lsubunit -lsleef
 
 # SANITIZE=1 builds everything with AddressSanitizer + UndefinedBehaviorSanitizer
 # into separate folders (build-asan/, bin-asan/), so the two builds never mix.
