@@ -3,7 +3,9 @@
 #   make check      build and run every test (unit, cli, numpy, dag)
 #   make check-slurm  the DAG on a private one-node Slurm cluster (needs root and Slurm)
 #   make check-avx2   unit, cli and numpy tests again on BLIS's AVX2 kernels (haswell, zen3)
-#   make figures    run the experiments and draw the figures (SCALE=smoke|default|paper)
+#   make figures    run the experiments and draw the figures (SCALE=smoke|default|paper);
+#                   one progress line per step, the commands in results/build.log (V=1: all on the terminal)
+#   make plan       what make figures (or make plan EXPERIMENT) would run and cost, running nothing
 #   make bench      run the benchmarks (not part of check)
 #   make install    tools, man pages, completion, library (PREFIX=/usr/local, DESTDIR); see mk/install.mk
 #   make clean      remove build products (bin/, build/, and the SANITIZE=1 twins); make clean-results for runs
@@ -24,10 +26,14 @@ OPT ?= -O2 -g
 ARCH ?= -march=x86-64-v3
 # -std=c11 also keeps GCC from contracting a*b+c into FMAs behind our back,
 # so results do not change with the compiler's mood.
+# -fopenmp: element-wise passes (Softplus-Adam) thread over row blocks on the
+# OpenMP team that BLIS's products use.
 SK_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -DSK_VERSION='"$(VERSION)"' \
-             -Wall -Wextra -Wshadow -Wno-unused-parameter -Ilib $(OPT) $(ARCH) $(CFLAGS)
+             -Wall -Wextra -Wshadow -Wno-unused-parameter -fopenmp -Ilib $(OPT) $(ARCH) $(CFLAGS)
 LDLIBS_BASE := -lblis -lz -lm
-CHECK_LIBS := -lcheck_pic -lrt -lm -lsubunit
+# SLEEF (libsleef-dev): the reference that test_vecmath holds lib/vecmath.h's
+# inlined exp to, bit for bit (the expf8_u10 PyTorch's CPU kernels call).
+CHECK_LIBS := -lcheck_pic -lrt -lm -lsubunit -lsleef
 
 # SANITIZE=1 builds everything with AddressSanitizer + UndefinedBehaviorSanitizer
 # into separate folders (build-asan/, bin-asan/), so the two builds never mix.
@@ -157,9 +163,21 @@ check-figure-deps:
 # has added its figures to REPORT_FIGURES.
 EXPERIMENTS_FIRST := experiments/common.mk experiments/methods.mk experiments/vary-latents.mk
 EXPERIMENTS_LAST := experiments/resources.mk experiments/report.mk
+# Every experiment's goal (make EXPERIMENT): its file's name.
+EXPERIMENT_NAMES := $(filter-out common methods resources report,$(patsubst experiments/%.mk,%,$(wildcard experiments/*.mk)))
+ifeq ($(filter plan,$(MAKECMDGOALS)),)
 include $(EXPERIMENTS_FIRST)
 -include $(filter-out $(EXPERIMENTS_FIRST) $(EXPERIMENTS_LAST),$(wildcard experiments/*.mk))
 include $(EXPERIMENTS_LAST)
+# What make prints while it runs them: a progress line per step (V=1: every
+# command, as make prints it), and the build log.
+include mk/progress.mk
+else
+# make plan [EXPERIMENT...]: the other goals name what to plan, so no rule of
+# the DAG is read (nothing can run); mk/plan.mk dry-runs them in a make of its own.
+include experiments/common.mk
+include mk/plan.mk
+endif
 
 # ---- install: make install / uninstall, manual pages, completion, pkg-config ----
 include mk/install.mk
@@ -176,14 +194,14 @@ include mk/install.mk
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_DIR := build/fuzz
-FUZZ_LIB_SRC := lib/npz.c lib/npy.c lib/zip.c lib/atomic.c lib/err.c lib/mat.c
+FUZZ_LIB_SRC := lib/npz.c lib/npy.c lib/zip.c lib/atomic.c lib/err.c lib/mat.c lib/csr.c
 FUZZ_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Ilib -O1 -g \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-               -fno-omit-frame-pointer
+               -fno-omit-frame-pointer -DCSR_MAX_DENSE_BYTES='((size_t)1 << 28)'
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_DIR)/fuzz_npz
 
-$(FUZZ_DIR)/fuzz_npz: fuzz/fuzz_npz.c $(FUZZ_LIB_SRC) lib/npz.h lib/npy.h lib/zip.h lib/err.h lib/mat.h lib/atomic.h
+$(FUZZ_DIR)/fuzz_npz: fuzz/fuzz_npz.c $(FUZZ_LIB_SRC) lib/npz.h lib/npy.h lib/zip.h lib/err.h lib/mat.h lib/atomic.h lib/csr.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) fuzz/fuzz_npz.c $(FUZZ_LIB_SRC) -lz -lm -o $@
 

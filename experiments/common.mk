@@ -19,16 +19,19 @@ PARAMS_DIR ?= experiments/params
 GNUPLOT ?= gnuplot
 # $(DRAW) SCRIPT.gp $@ "VARIABLES": draw a figure as PNG and PDF, both renamed
 # into place only when complete (scripts/draw.sh).
-DRAW = GNUPLOT='$(GNUPLOT)' bash scripts/draw.sh
+# (A progress step: mk/progress.mk.)
+DRAW = $(PROGRESS) $(if $(PROGRESS),env) GNUPLOT='$(GNUPLOT)' bash scripts/draw.sh
 # What every figure also depends on: the methods table (labels, colours, dash
 # types) and the scripts that read it.
 FIGURE_DEPS = $(METHODS_TABLE) scripts/methods.sh figures/methods.gp figures/xfit.gp
 
 # Every recipe that runs a tool starts with $(RUN): the launcher prefix, then
-# scripts/time-step.sh, which appends the step's wall time and peak memory to
-# $(TIMING_LOG) (the report's "where the time goes" table).
+# scripts/time-step.sh, which appends the step's wall time, peak memory and
+# CPU time to $(TIMING_LOG) (the report's "where the time goes" table, and
+# make plan's cost model). Before the launcher, in the default quiet output,
+# $(PROGRESS) (mk/progress.mk): the step's progress line and build log entry.
 TIMING_LOG ?= $(RESULTS_DIR)/timing.log
-RUN = $(LAUNCH) bash scripts/time-step.sh $(TIMING_LOG) $@
+RUN = $(PROGRESS) $(LAUNCH) bash scripts/time-step.sh $(TIMING_LOG) $@
 
 # Seeds of every experiment.
 SEEDS_smoke := 0 1

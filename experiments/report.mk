@@ -8,7 +8,7 @@
 REPORT_OUT := $(RESULTS_DIR)/report/$(SCALE)
 
 $(REPORT_OUT)/index.html: $(REPORT_FIGURES) $(REPORT_TABLES) scripts/report.sh scripts/timing-table.sh $(wildcard figures/captions/*.tsv)
-	bash scripts/report.sh $(REPORT_OUT) $(SCALE) $(PARAMS_DIR) $(TIMING_LOG) figures/captions -- $(REPORT_FIGURES) -- $(REPORT_TABLES)
+	$(PROGRESS) bash scripts/report.sh $(REPORT_OUT) $(SCALE) $(PARAMS_DIR) $(TIMING_LOG) figures/captions -- $(REPORT_FIGURES) -- $(REPORT_TABLES)
 
 .PHONY: report
 report: $(REPORT_OUT)/index.html

@@ -115,24 +115,6 @@ int cli_parse_double_list(const char *name, const char *text, double min, double
     return parse_list(name, text, sizeof(double), parse_double_item, range, (void **)out, count, err);
 }
 
-static int compare_long(const void *a, const void *b)
-{
-    long x = *(const long *)a, y = *(const long *)b;
-    return (x > y) - (x < y);
-}
-
-void cli_sort_unique(long *v, size_t *n)
-{
-    if (*n == 0)
-        return;
-    qsort(v, *n, sizeof *v, compare_long);
-    size_t k = 0;
-    for (size_t i = 0; i < *n; i++)
-        if (k == 0 || v[i] != v[k - 1])
-            v[k++] = v[i];
-    *n = k;
-}
-
 /* ---- messages ---------------------------------------------------------- */
 
 int cli_error(const char *prog, int code, const SkErr *err)

@@ -24,9 +24,6 @@ int cli_parse_long_list(const char *name, const char *text, long **out, size_t *
 /* Parse a comma-separated list of finite numbers in [min, max]; *out is malloc'ed. */
 int cli_parse_double_list(const char *name, const char *text, double min, double max,
                           double **out, size_t *count, SkErr *err);
-/* Sort v[0..*n) ascending and drop repeats (*n becomes the distinct count):
- * a list of budgets or snapshots as the computation takes it. */
-void cli_sort_unique(long *v, size_t *n);
 
 /* Print "prog: message" on stderr. Returns code (for `return cli_error(...)`). */
 int cli_error(const char *prog, int code, const SkErr *err);

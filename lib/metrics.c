@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "assign.h"
+#include "assign_sparse.h"
 #include "auc.h"
 #include "gemm.h"
 #include "rng.h"
@@ -257,8 +258,163 @@ static int match_columns(const Columns *x, const Columns *y, long *col_of_row, d
     return 0;
 }
 
+/* ---- matching on a sparse candidate graph (wide dictionaries) ---------- */
+
+/* Per row of the |product| matrix, the m largest entries as a min-heap
+ * (w[0] the smallest kept): rows × m weights and their columns. */
+typedef struct {
+    size_t m;
+    float *w;
+    long *col;
+    size_t *kept;   /* per row, entries held so far (≤ m) */
+} TopM;
+
+static void topm_release(TopM *t)
+{
+    free(t->w);
+    free(t->col);
+    free(t->kept);
+}
+
+/* Offer value c at column j to row heap (w, col) holding *kept of m. */
+static void topm_offer(float *w, long *col, size_t *kept, size_t m, float c, long j)
+{
+    size_t i;
+    if (*kept < m) { /* sift up from the end */
+        i = (*kept)++;
+        while (i > 0 && w[(i - 1) / 2] > c) {
+            w[i] = w[(i - 1) / 2];
+            col[i] = col[(i - 1) / 2];
+            i = (i - 1) / 2;
+        }
+    } else if (c > w[0]) { /* replace the smallest, sift down */
+        i = 0;
+        for (;;) {
+            size_t child = 2 * i + 1;
+            if (child >= m)
+                break;
+            if (child + 1 < m && w[child + 1] < w[child])
+                child++;
+            if (w[child] >= c)
+                break;
+            w[i] = w[child];
+            col[i] = col[child];
+            i = child;
+        }
+    } else {
+        return;
+    }
+    w[i] = c;
+    col[i] = j;
+}
+
+/* Block sizes of the |x.unitᵀ y.unit| products: 256 × 8192 floats (8 MiB). */
+#define TOPM_ROW_BLOCK 256
+#define TOPM_COL_BLOCK 8192
+
+/* The m largest |products| of every column of x with the columns of y, from
+ * blocked float32 products (never the whole a × b matrix); non-finite → 0. */
+static int collect_top_m(const Columns *x, const Columns *y, size_t m, TopM *t, SkErr *err)
+{
+    size_t a = x->unit.cols, b = y->unit.cols, n = x->unit.rows;
+    t->m = m;
+    t->w = malloc(a * m * sizeof *t->w);
+    t->col = malloc(a * m * sizeof *t->col);
+    t->kept = calloc(a, sizeof *t->kept);
+    float *block = malloc((size_t)TOPM_ROW_BLOCK * TOPM_COL_BLOCK * sizeof *block);
+    if (!t->w || !t->col || !t->kept || !block) {
+        free(block);
+        topm_release(t);
+        return sk_fail(err, "matching: out of memory for %zu x %zu candidates", a, m);
+    }
+    for (size_t r0 = 0; r0 < a; r0 += TOPM_ROW_BLOCK) {
+        size_t rows = a - r0 < TOPM_ROW_BLOCK ? a - r0 : TOPM_ROW_BLOCK;
+        for (size_t c0 = 0; c0 < b; c0 += TOPM_COL_BLOCK) {
+            size_t cols = b - c0 < TOPM_COL_BLOCK ? b - c0 : TOPM_COL_BLOCK;
+            sk_gemm(true, false, rows, cols, n, 1.0f, x->unit.v + r0, a, y->unit.v + c0, b, 0.0f,
+                    block, cols);
+            for (size_t r = 0; r < rows; r++)
+                for (size_t j = 0; j < cols; j++) {
+                    float c = block[r * cols + j];
+                    c = isfinite(c) ? fabsf(c) : 0.0f;
+                    topm_offer(t->w + (r0 + r) * m, t->col + (r0 + r) * m, &t->kept[r0 + r], m,
+                               c, (long)(c0 + j));
+                }
+        }
+    }
+    free(block);
+    return 0;
+}
+
+/* Exact assignment of x's a columns to y's b ≥ a columns on the top-m
+ * candidate graph; *certified when the duals prove it optimal for the whole
+ * |product| matrix (assign_sparse.h), *complete when every column matched. */
+static int match_on_candidates(const Columns *x, const Columns *y, size_t m, long *col_of_row,
+                               bool *complete, bool *certified, SkErr *err)
+{
+    size_t a = x->unit.cols;
+    TopM t;
+    if (collect_top_m(x, y, m, &t, err))
+        return -1;
+    size_t *ptr = malloc((a + 1) * sizeof *ptr);
+    double *w = malloc(a * m * sizeof *w), *bound = malloc(a * sizeof *bound);
+    int rc = 0;
+    if (!ptr || !w || !bound)
+        rc = sk_fail(err, "matching: out of memory");
+    for (size_t r = 0; rc == 0 && r < a; r++) {
+        ptr[r] = r * m;
+        for (size_t k = 0; k < m; k++) /* every row saw all b ≥ m columns: m kept */
+            w[r * m + k] = (double)t.w[r * m + k];
+        bound[r] = m == y->unit.cols ? -INFINITY : (double)t.w[r * m];
+    }
+    if (rc == 0) {
+        ptr[a] = a * m;
+        SparseAssignProblem p = {a, y->unit.cols, ptr, t.col, w, bound};
+        SparseAssignResult res;
+        rc = assign_sparse_max(&p, col_of_row, &res, err);
+        *complete = res.complete;
+        *certified = res.certified;
+    }
+    free(ptr);
+    free(w);
+    free(bound);
+    topm_release(&t);
+    return rc;
+}
+
+/* Widen the candidate graph this many times (doubling m) before giving up
+ * on a certificate. */
+#define MATCH_MAX_DOUBLINGS 4
+
+/* match_columns for a ≤ b on the top-m candidate graph, doubling m until the
+ * result is complete and certified (or m reaches b, or MATCH_MAX_DOUBLINGS);
+ * the final m and the outcome go to out. */
+static int match_columns_sparse(const Columns *x, const Columns *y, size_t m, long *col_of_row,
+                                double *value, DictMatch *out, SkErr *err)
+{
+    size_t a = x->unit.cols, b = y->unit.cols;
+    if (a > b)
+        return sk_fail(err, "matching: %zu columns to %zu (the wider side goes second)", a, b);
+    for (size_t tries = 0;; tries++) {
+        size_t cap = m < b ? m : b;
+        bool complete = false, certified = false;
+        if (match_on_candidates(x, y, cap, col_of_row, &complete, &certified, err))
+            return -1;
+        out->candidates = cap;
+        out->complete = complete;
+        out->certified = certified;
+        if ((complete && certified) || cap == b || tries + 1 >= MATCH_MAX_DOUBLINGS)
+            break;
+        m = 2 * cap; /* not proved optimal (or no complete matching): widen the graph */
+    }
+    for (size_t r = 0; r < a; r++)
+        value[r] = col_of_row[r] >= 0 ? pair_abs_product(x, r, y, (size_t)col_of_row[r]) : 0.0;
+    return 0;
+}
+
 /* Σ over x's columns of the matched |Pearson correlation| with y's columns. */
-static int correlation_matched_sum(const Mat *x, const Mat *y, double *sum, SkErr *err)
+static int correlation_matched_sum(const Mat *x, const Mat *y, const DictMatchOptions *o,
+                                   double *sum, SkErr *err)
 {
     Columns cx, cy;
     if (columns_prepare(&cx, x, true, err))
@@ -271,12 +427,22 @@ static int correlation_matched_sum(const Mat *x, const Mat *y, double *sum, SkEr
     long *match = malloc(a * sizeof *match);
     double *value = malloc(a * sizeof *value);
     int rc = (!match || !value) ? sk_fail(err, "out of memory") : 0;
-    if (rc == 0)
+    bool wide = x->cols <= y->cols &&
+                (o->method == DICT_MATCH_CANDIDATES ||
+                 (o->method == DICT_MATCH_AUTO &&
+                  (double)x->cols * (double)y->cols > (double)METRICS_DENSE_MATCH_MAX));
+    DictMatch how = {.complete = true, .certified = true};
+    if (rc == 0 && wide)
+        rc = match_columns_sparse(&cx, &cy, o->candidates ? o->candidates : METRICS_MATCH_CANDIDATES,
+                                  match, value, &how, err);
+    else if (rc == 0)
         rc = match_columns(&cx, &cy, match, value, err);
     if (rc == 0) {
         *sum = 0.0;
         for (size_t r = 0; r < x->cols; r++)
             *sum += value[r];
+        if (!how.complete || !how.certified)
+            *sum = NAN; /* not proved optimal: no number rather than a wrong one */
     }
     free(match);
     free(value);
@@ -310,7 +476,7 @@ int mcc_paper(const Mat *zt, const Mat *zp, double *mcc, SkErr *err)
     if (rc == 0)
         rc = pad_with_noise(zp, width, &r, &pn, err);
     if (rc == 0)
-        rc = correlation_matched_sum(&tn, &pn, &sum, err);
+        rc = correlation_matched_sum(&tn, &pn, &(DictMatchOptions){DICT_MATCH_DENSE, 0}, &sum, err);
     if (rc == 0)
         *mcc = sum / (double)width;
     mat_release(&tn);
@@ -322,6 +488,10 @@ int mcc_paper_id(const Mat *z_true_val, const Mat *z_pred_val, double *mcc, SkEr
 {
     if (check_same_samples(z_true_val, z_pred_val, "mcc (ID)", err))
         return -1;
+    if (z_pred_val->cols > METRICS_PADDED_MCC_MAX_WIDTH) {
+        *mcc = NAN; /* the padded width² matrix and its assignment are out of reach */
+        return 0;
+    }
     Mat t = {0};
     if (restrict_to_varying(z_true_val, &t, err))
         return -1;
@@ -349,6 +519,13 @@ int mcc_paper_ood(const Mat *z_true_ood, const Mat *z_pred_ood, double *mcc, SkE
 
 int mcc_clean(const Mat *z_true, const Mat *z_pred, double *mcc, SkErr *err)
 {
+    DictMatchOptions o = {DICT_MATCH_AUTO, METRICS_MATCH_CANDIDATES};
+    return mcc_clean_with(z_true, z_pred, &o, mcc, err);
+}
+
+int mcc_clean_with(const Mat *z_true, const Mat *z_pred, const DictMatchOptions *o, double *mcc,
+                   SkErr *err)
+{
     if (check_same_samples(z_true, z_pred, "mcc (clean)", err))
         return -1;
     Mat t = {0};
@@ -357,7 +534,7 @@ int mcc_clean(const Mat *z_true, const Mat *z_pred, double *mcc, SkErr *err)
     if (rc == 0 && t.cols == 0)
         rc = sk_fail(err, "mcc (clean): no truth column varies");
     if (rc == 0)
-        rc = correlation_matched_sum(&t, z_pred, &sum, err);
+        rc = correlation_matched_sum(&t, z_pred, o, &sum, err);
     if (rc == 0)
         *mcc = sum / (double)t.cols;
     mat_release(&t);
@@ -413,7 +590,59 @@ int auc_select_feature(const Mat *z_val, const unsigned char *label_val, const M
 
 /* ---------------------------------------------------------------- dictionary */
 
-int dict_match(const Mat *d, const Mat *a, long *d_col_of_a, DictMatch *out, SkErr *err)
+/* Truth column r of ca matched to a column of cd, on the candidate graph of
+ * the narrower side; value[r] its |cos| in double (0 when unmatched). */
+static int match_dictionary_sparse(const Columns *ca, const Columns *cd, size_t m, long *d_col_of_a,
+                                   double *value, DictMatch *out, SkErr *err)
+{
+    size_t q = ca->unit.cols, p = cd->unit.cols;
+    if (q <= p)
+        return match_columns_sparse(ca, cd, m, d_col_of_a, value, out, err);
+    long *a_col_of_d = malloc(p * sizeof *a_col_of_d);
+    double *unused = malloc(p * sizeof *unused);
+    int rc = a_col_of_d && unused ? match_columns_sparse(cd, ca, m, a_col_of_d, unused, out, err)
+                                  : sk_fail(err, "dictionary match: out of memory");
+    for (size_t r = 0; rc == 0 && r < q; r++) {
+        d_col_of_a[r] = -1;
+        value[r] = 0.0;
+    }
+    for (size_t j = 0; rc == 0 && j < p; j++)
+        if (a_col_of_d[j] >= 0) {
+            size_t r = (size_t)a_col_of_d[j];
+            d_col_of_a[r] = (long)j;
+            value[r] = pair_abs_product(ca, r, cd, j);
+        }
+    free(a_col_of_d);
+    free(unused);
+    return rc;
+}
+
+/* The summary of matched pairs (DictMatch's means). */
+static void summarise_match(const Columns *ca, const Columns *cd, const long *d_col_of_a,
+                            const double *cosine, DictMatch *m)
+{
+    m->n_matched = 0;
+    m->mean_cosine = m->mean_angle = m->mean_norm_ratio = m->frac_close = 0.0;
+    for (size_t r = 0; r < ca->unit.cols; r++) {
+        if (d_col_of_a[r] < 0)
+            continue;
+        size_t j = (size_t)d_col_of_a[r];
+        double cs = cosine[r];
+        m->n_matched++;
+        m->mean_cosine += cs;
+        m->mean_angle += acos(cs < 1.0 ? cs : 1.0);
+        m->mean_norm_ratio += cd->norm[j] / ca->scale[r];
+        m->frac_close += cs > METRICS_CLOSE_COSINE;
+    }
+    double n = m->n_matched ? (double)m->n_matched : NAN;
+    m->mean_cosine /= n;
+    m->mean_angle /= n;
+    m->mean_norm_ratio /= n;
+    m->frac_close /= n;
+}
+
+int dict_match_with(const Mat *d, const Mat *a, const DictMatchOptions *o, long *d_col_of_a,
+                    DictMatch *out, SkErr *err)
 {
     if (d->rows != a->rows)
         return sk_fail(err, "dictionary match: dictionary has %zu rows, truth %zu", d->rows,
@@ -421,6 +650,8 @@ int dict_match(const Mat *d, const Mat *a, long *d_col_of_a, DictMatch *out, SkE
     size_t q = a->cols, p = d->cols;
     if (q == 0 || p == 0)
         return sk_fail(err, "dictionary match: no columns");
+    bool sparse = o->method == DICT_MATCH_CANDIDATES ||
+                  (o->method == DICT_MATCH_AUTO && (double)q * (double)p > (double)METRICS_DENSE_MATCH_MAX);
     Columns ca, cd;
     if (columns_prepare(&ca, a, false, err))
         return -1;
@@ -428,32 +659,30 @@ int dict_match(const Mat *d, const Mat *a, long *d_col_of_a, DictMatch *out, SkE
         columns_release(&ca);
         return -1;
     }
+    DictMatch m = {.certified = true, .complete = true};
     double *cosine = malloc(q * sizeof *cosine);
-    int rc = cosine ? match_columns(&ca, &cd, d_col_of_a, cosine, err)
-                    : sk_fail(err, "dictionary match: out of memory");
+    int rc;
+    if (!cosine)
+        rc = sk_fail(err, "dictionary match: out of memory");
+    else if (sparse)
+        rc = match_dictionary_sparse(&ca, &cd, o->candidates ? o->candidates : METRICS_MATCH_CANDIDATES,
+                                     d_col_of_a, cosine, &m, err);
+    else
+        rc = match_columns(&ca, &cd, d_col_of_a, cosine, err);
     if (rc == 0) {
-        DictMatch m = {0};
-        for (size_t r = 0; r < q; r++) {
-            if (d_col_of_a[r] < 0)
-                continue;
-            size_t j = (size_t)d_col_of_a[r];
-            double cs = cosine[r];
-            m.n_matched++;
-            m.mean_cosine += cs;
-            m.mean_angle += acos(cs < 1.0 ? cs : 1.0);
-            m.mean_norm_ratio += cd.norm[j] / ca.scale[r];
-            m.frac_close += cs > METRICS_CLOSE_COSINE;
-        }
-        m.mean_cosine /= (double)m.n_matched;
-        m.mean_angle /= (double)m.n_matched;
-        m.mean_norm_ratio /= (double)m.n_matched;
-        m.frac_close /= (double)m.n_matched;
+        summarise_match(&ca, &cd, d_col_of_a, cosine, &m);
         *out = m;
     }
     free(cosine);
     columns_release(&ca);
     columns_release(&cd);
     return rc;
+}
+
+int dict_match(const Mat *d, const Mat *a, long *d_col_of_a, DictMatch *out, SkErr *err)
+{
+    DictMatchOptions o = {DICT_MATCH_AUTO, METRICS_MATCH_CANDIDATES};
+    return dict_match_with(d, a, &o, d_col_of_a, out, err);
 }
 
 /* ---------------------------------------------------------------- support */

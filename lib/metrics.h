@@ -10,6 +10,7 @@
 #ifndef SK_METRICS_H
 #define SK_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -43,7 +44,10 @@ int anchor_labels(const Mat *z_true, unsigned char *label, SkErr *err);
 int mcc_paper(const Mat *zt, const Mat *zp, double *mcc, SkErr *err);
 
 /* ID MCC (paper): truth = z_true_val restricted to columns with population
- * variance > 1e-8; codes = every column of z_pred_val. */
+ * variance > 1e-8; codes = every column of z_pred_val. The noise padding
+ * makes it a width × width problem: beyond METRICS_PADDED_MCC_MAX_WIDTH code
+ * columns it is not computed and *mcc is NaN (use mcc_clean). */
+#define METRICS_PADDED_MCC_MAX_WIDTH 32768
 int mcc_paper_id(const Mat *z_true_val, const Mat *z_pred_val, double *mcc, SkErr *err);
 
 /* OOD MCC (paper): truth = z_true_ood's columns with variance > 1e-8
@@ -56,7 +60,9 @@ int mcc_paper_ood(const Mat *z_true_ood, const Mat *z_pred_ood, double *mcc, SkE
  * rectangular maximum-weight assignment of C = |Pearson| (a × b, same
  * centring/normalisation as above); MCC = (1/a) Σ over those truth columns of
  * their matched C, a truth column left unmatched (only when b < a) counting 0.
- * Fails when no truth column varies. */
+ * Beyond METRICS_DENSE_MATCH_MAX pairs (a ≤ b) the assignment runs on the
+ * top-m candidate graph (as dict_match_with); if its optimality is not proved
+ * *mcc is NaN, never a lower value. Fails when no truth column varies. */
 int mcc_clean(const Mat *z_true, const Mat *z_pred, double *mcc, SkErr *err);
 
 /* ---- single-feature AUC ---- */
@@ -85,7 +91,25 @@ typedef struct {
     double mean_angle;      /* mean arccos(min(|cos|, 1)), radians */
     double mean_norm_ratio; /* mean ‖d‖ / ‖a‖ over matched pairs (raw columns) */
     double frac_close;      /* fraction of matched pairs with |cos| > 0.9 */
+    /* how the assignment was solved: candidates = 0 for the dense Hungarian,
+     * else the top-m candidates per column of the narrower side it ended with;
+     * certified: proved optimal for the whole |cos| matrix (always for dense);
+     * complete: min(p, q) pairs matched */
+    size_t candidates;
+    bool certified, complete;
 } DictMatch;
+
+/* The dense |cos| matrix (q × p floats) is used up to this many entries (1 GiB);
+ * beyond, the candidate graph (see dict_match_with). */
+#define METRICS_DENSE_MATCH_MAX ((size_t)1 << 28)
+#define METRICS_MATCH_CANDIDATES 16
+
+typedef enum { DICT_MATCH_AUTO, DICT_MATCH_DENSE, DICT_MATCH_CANDIDATES } DictMatchMethod;
+
+typedef struct {
+    DictMatchMethod method;   /* AUTO: dense up to METRICS_DENSE_MATCH_MAX entries */
+    size_t candidates;        /* initial m per column (METRICS_MATCH_CANDIDATES) */
+} DictMatchOptions;
 
 /* Match dictionary d (d_y × p) to the truth a (d_y × q): columns of both are
  * divided by their norms (norm < 1e-8: by 1), |cos| = |A_nᵀ D_n| (q × p),
@@ -93,6 +117,20 @@ typedef struct {
  * column of d matched to truth column r, or -1 (only when p < q).
  * A zero truth column makes its norm ratio divide by 1 (the floor). */
 int dict_match(const Mat *d, const Mat *a, long *d_col_of_a, DictMatch *out, SkErr *err);
+
+/* dict_match, choosing how the assignment is solved. CANDIDATES (and AUTO on
+ * wide problems, e.g. 10⁵–10⁶ atoms): the top-m |cos| of every column of the
+ * narrower side, from blocked products, and the exact assignment on that
+ * graph (assign_sparse.h), with m doubled until its duals prove it optimal for
+ * the whole matrix (out->certified) or 4 doublings pass; it equals the dense
+ * result whenever certified. A graph with no complete matching after the
+ * doublings leaves out->complete false (columns it could not match: -1). */
+int dict_match_with(const Mat *d, const Mat *a, const DictMatchOptions *o, long *d_col_of_a,
+                    DictMatch *out, SkErr *err);
+
+/* mcc_clean, choosing how its assignment is solved (as dict_match_with). */
+int mcc_clean_with(const Mat *z_true, const Mat *z_pred, const DictMatchOptions *o, double *mcc,
+                   SkErr *err);
 
 /* ---- support recovery ---- */
 

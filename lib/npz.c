@@ -2,6 +2,7 @@
  * writing atomically, and opening "FILE:MEMBER" inputs named on a command line.
  * The .npy format lives in npy.c, the zip container in zip.c. */
 #include "npz.h"
+#include "csr.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -110,6 +111,86 @@ static int collect_member(void *ctx, ZipMember *m, SkErr *err)
     return 0;
 }
 
+/* Remove arrays[i] from the archive (freeing it), keeping the order. */
+static void remove_array(Npz *npz, size_t i)
+{
+    free(npz->arrays[i].name);
+    free(npz->arrays[i].data);
+    memmove(npz->arrays + i, npz->arrays + i + 1, (npz->count - i - 1) * sizeof *npz->arrays);
+    npz->count--;
+}
+
+/* The part NAME.SUFFIX of sparse matrix NAME, or an error naming it. */
+static const NpyArray *sparse_part(const Npz *npz, const char *base, const char *suffix, SkErr *err)
+{
+    char member[1100];
+    snprintf(member, sizeof member, "%.1000s.%.8s", base, suffix);
+    const NpyArray *a = npz_get(npz, member);
+    if (!a)
+        sk_fail(err, "sparse matrix '%s' has no member '%s'", base, member);
+    return a;
+}
+
+/* Fold the sparse matrix whose NAME.indptr is arrays[i] into a dense NAME. */
+static int fold_sparse_matrix(Npz *npz, size_t i, SkErr *err)
+{
+    char base[1024];
+    size_t base_len = strlen(npz->arrays[i].name) - strlen(".indptr");
+    if (base_len > 1000)
+        return sk_fail(err, "sparse matrix name too long");
+    memcpy(base, npz->arrays[i].name, base_len);
+    base[base_len] = '\0';
+    if (npz_get(npz, base))
+        return sk_fail(err, "'%s' is stored both dense and sparse", base);
+    const NpyArray *data = sparse_part(npz, base, "data", err), *indices = NULL, *shape = NULL;
+    if (!data || !(indices = sparse_part(npz, base, "indices", err)) ||
+        !(shape = sparse_part(npz, base, "shape", err)))
+        return -1;
+    NpyArray dense;
+    if (csr_fold(data, indices, &npz->arrays[i], shape, base, &dense, err))
+        return -1;
+    if (append_array(npz, &dense, err)) {
+        free(dense.name);
+        free(dense.data);
+        return -1;
+    }
+    /* the matrix takes the place of its first part; the parts go */
+    static const char *const PARTS[] = {"data", "indices", "indptr", "shape"};
+    size_t first = npz->count;
+    for (size_t p = 0; p < 4; p++) {
+        char member[1100];
+        snprintf(member, sizeof member, "%.1000s.%.8s", base, PARTS[p]);
+        size_t at = (size_t)(npz_get(npz, member) - npz->arrays);
+        first = at < first ? at : first;
+    }
+    NpyArray folded = npz->arrays[npz->count - 1];
+    memmove(npz->arrays + first + 1, npz->arrays + first,
+            (npz->count - 1 - first) * sizeof *npz->arrays);
+    npz->arrays[first] = folded;
+    for (size_t p = 0; p < 4; p++) {
+        char member[1100];
+        snprintf(member, sizeof member, "%.1000s.%.8s", base, PARTS[p]);
+        remove_array(npz, (size_t)(npz_get(npz, member) - npz->arrays));
+    }
+    return 0;
+}
+
+/* Every NAME.indptr member starts a sparse matrix (csr.h): fold each. */
+static int fold_sparse_matrices(Npz *npz, SkErr *err)
+{
+    for (size_t i = 0; i < npz->count;) {
+        const char *name = npz->arrays[i].name;
+        if (npz->arrays[i].sparse || !ends_with(name, ".indptr") || strlen(name) == strlen(".indptr")) {
+            i++;
+            continue;
+        }
+        if (fold_sparse_matrix(npz, i, err))
+            return -1;
+        i = 0; /* the list changed under us; folded arrays are skipped */
+    }
+    return 0;
+}
+
 int npz_parse(const uint8_t *buf, size_t len, Npz *out, SkErr *err)
 {
     memset(out, 0, sizeof *out);
@@ -125,7 +206,7 @@ int npz_parse(const uint8_t *buf, size_t len, Npz *out, SkErr *err)
         return 0;
     }
     if (zip_has_magic(buf, len)) {
-        if (zip_read(buf, len, collect_member, out, err)) {
+        if (zip_read(buf, len, collect_member, out, err) || fold_sparse_matrices(out, err)) {
             npz_free(out);
             return -1;
         }

@@ -15,6 +15,7 @@
 #ifndef SK_NPZ_H
 #define SK_NPZ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,8 @@ typedef struct {
     int ndim;
     size_t shape[2];
     void *data;
+    bool sparse;           /* stored as compressed sparse rows (csr.h), held dense here */
+    size_t nnz;            /* sparse: the values stored */
 } NpyArray;
 
 /* A whole archive held in memory. */
@@ -47,7 +50,9 @@ typedef struct {
     char *meta_json;       /* NUL-terminated contents of member "meta.json", or NULL */
 } Npz;
 
-/* Read a .npz or .npy file (detected by its magic bytes); path "-" = stdin. */
+/* Read a .npz or .npy file (detected by its magic bytes); path "-" = stdin.
+ * Sparse matrices (NAME.data, NAME.indices, NAME.indptr, NAME.shape; see
+ * csr.h) come back as one dense float32 array NAME with sparse set. */
 int npz_load(const char *path, Npz *out, SkErr *err);
 /* Parse an archive (or a plain .npy) already in memory. */
 int npz_parse(const uint8_t *buf, size_t len, Npz *out, SkErr *err);

@@ -8,6 +8,7 @@
 #include "adam.h"
 #include "gemm.h"
 #include "rng.h"
+#include "vecmath.h"
 
 void softplus_adam_options_default(SoftplusAdamOptions *o)
 {
@@ -24,11 +25,6 @@ void softplus_adam_options_default(SoftplusAdamOptions *o)
         .lr_min = 1e-6,
         .lr_max = 1.0,
     };
-}
-
-float softplus_f(float x)
-{
-    return x > 20.0f ? x : log1pf(expf(x));
 }
 
 /* ---- model ------------------------------------------------------------- */
@@ -96,17 +92,109 @@ int softplus_adam_init_preactivations(uint64_t seed, size_t n_val, size_t n_ood,
     return 0;
 }
 
+/* ---- element kernels: 8 float lanes (AVX2 + FMA; lib/vecmath.h) ---------- */
+
+/* Rows per block of the element-wise passes. Fixed, so a block's sums (and
+ * the order they are added in) never depend on the thread count. */
+#define SPA_BLOCK_ROWS 64
+
+/* PyTorch's softplus forward (ATen's vectorised kernel):
+ *   e = exp(x),  z = x > 20 ? x : log1p(e).
+ * Each lane's log1p by the series when x < −5 (every code at the start, most
+ * of them later), else by vm_log1p8: a lane's value never depends on its
+ * neighbours; the general form is skipped when no lane needs it. */
+static inline __m256 softplus8(__m256 x)
+{
+    const __m256 e = vm_exp8(x);
+    const __m256 small = _mm256_cmp_ps(x, _mm256_set1_ps(-5.0f), _CMP_LT_OQ);
+    __m256 z = vm_log1p_small8(e);
+    if (_mm256_movemask_ps(small) != 0xff)
+        z = _mm256_blendv_ps(vm_log1p8(e), z, small);
+    return _mm256_blendv_ps(z, x, _mm256_cmp_ps(x, _mm256_set1_ps(20.0f), _CMP_GT_OQ));
+}
+
+/* PyTorch's softplus backward: ∂L/∂x = x > 20 ? a : (a·e)/(e + 1), with
+ * a = ∂L/∂z and e = exp(x). */
+static inline __m256 softplus_backward8(__m256 a, __m256 x, __m256 e)
+{
+    __m256 g = _mm256_div_ps(_mm256_mul_ps(a, e), _mm256_add_ps(e, _mm256_set1_ps(1.0f)));
+    return _mm256_blendv_ps(g, a, _mm256_cmp_ps(x, _mm256_set1_ps(20.0f), _CMP_GT_OQ));
+}
+
+/* acc[0..1] (4 + 4 doubles) += x ⊙ y, each lane's product exact in double. */
+static inline void add_products_pd(__m256d acc[2], __m256 x, __m256 y)
+{
+    __m256d xl = _mm256_cvtps_pd(_mm256_castps256_ps128(x)), xh = _mm256_cvtps_pd(_mm256_extractf128_ps(x, 1));
+    __m256d yl = _mm256_cvtps_pd(_mm256_castps256_ps128(y)), yh = _mm256_cvtps_pd(_mm256_extractf128_ps(y, 1));
+    acc[0] = _mm256_add_pd(acc[0], _mm256_mul_pd(xl, yl));
+    acc[1] = _mm256_add_pd(acc[1], _mm256_mul_pd(xh, yh));
+}
+
+/* s[0..8) += x (8 doubles). */
+static inline void add_to_pd(double *s, __m256 x)
+{
+    _mm256_storeu_pd(s, _mm256_add_pd(_mm256_loadu_pd(s), _mm256_cvtps_pd(_mm256_castps256_ps128(x))));
+    _mm256_storeu_pd(s + 4, _mm256_add_pd(_mm256_loadu_pd(s + 4),
+                                          _mm256_cvtps_pd(_mm256_extractf128_ps(x, 1))));
+}
+
+/* The 8 lanes' sum, in a fixed order. */
+static double sum_pd(const __m256d acc[2])
+{
+    double l[8];
+    _mm256_storeu_pd(l, acc[0]);
+    _mm256_storeu_pd(l + 4, acc[1]);
+    return ((l[0] + l[4]) + (l[1] + l[5])) + ((l[2] + l[6]) + (l[3] + l[7]));
+}
+
+/* z[k] = softplus(x[k]) for k < n. */
+static void softplus_array(const float *x, float *z, size_t n)
+{
+    for (size_t k = 0; k < n; k += 8) {
+        __m256i mask = vm_lanes(n - k);
+        vm_store8(z + k, softplus8(vm_load8(x + k, n - k, mask)), n - k, mask);
+    }
+}
+
+float softplus_f(float x)
+{
+    return _mm256_cvtss_f32(softplus8(_mm256_set1_ps(x)));
+}
+
+/* Run task(ctx, b) for every block b < n_blocks on up to `threads` OpenMP
+ * threads (the team BLIS uses for the products). Which thread runs a block
+ * never changes a result: blocks write disjoint memory. */
+static void for_each_block(int threads, size_t n_blocks, void (*task)(void *, size_t), void *ctx)
+{
+#pragma omp parallel for schedule(dynamic) num_threads(threads) if (threads > 1 && n_blocks > 1)
+    for (size_t b = 0; b < n_blocks; b++)
+        task(ctx, b);
+}
+
 /* ---- forward / backward -------------------------------------------------- */
+
+static size_t blocks_of(size_t rows)
+{
+    return (rows + SPA_BLOCK_ROWS - 1) / SPA_BLOCK_ROWS;
+}
 
 int softplus_adam_work_init(SoftplusAdamWork *w, const SoftplusAdamModel *m, SkErr *err)
 {
     memset(w, 0, sizeof *w);
-    w->norms = malloc(m->d_z * sizeof *w->norms);
+    w->blocks_val = blocks_of(m->n_val);
+    w->blocks_ood = blocks_of(m->n_ood);
+    w->threads = sk_gemm_get_threads();
+    size_t nd = m->d_y * m->d_z, wide = m->d_z + 8;
+    w->grad_d = malloc(nd * sizeof *w->grad_d);
+    w->norms = malloc(wide * sizeof *w->norms);
     w->colsum = malloc(m->d_z * sizeof *w->colsum);
-    if (!w->norms || !w->colsum || mat_alloc(&w->z_val, m->n_val, m->d_z, err) ||
-        mat_alloc(&w->z_ood, m->n_ood, m->d_z, err) ||
-        mat_alloc(&w->r_val, m->n_val, m->d_y, err) ||
-        mat_alloc(&w->r_ood, m->n_ood, m->d_y, err)) {
+    const size_t blocks = w->blocks_val + w->blocks_ood;
+    w->block_colsum = wide <= (size_t)-1 / sizeof(double) / blocks
+                          ? malloc(blocks * wide * sizeof *w->block_colsum)
+                          : NULL;
+    if (!w->grad_d || !w->norms || !w->colsum || !w->block_colsum ||
+        mat_alloc(&w->z_val, m->n_val, m->d_z, err) || mat_alloc(&w->z_ood, m->n_ood, m->d_z, err) ||
+        mat_alloc(&w->r_val, m->n_val, m->d_y, err) || mat_alloc(&w->r_ood, m->n_ood, m->d_y, err)) {
         softplus_adam_work_release(w);
         return sk_fail(err, "out of memory for Softplus-Adam's work space");
     }
@@ -115,103 +203,148 @@ int softplus_adam_work_init(SoftplusAdamWork *w, const SoftplusAdamModel *m, SkE
 
 void softplus_adam_work_release(SoftplusAdamWork *w)
 {
-    mat_release(&w->z_val);
-    mat_release(&w->z_ood);
-    mat_release(&w->r_val);
-    mat_release(&w->r_ood);
+    Mat *mats[] = {&w->z_val, &w->z_ood, &w->r_val, &w->r_ood};
+    for (size_t i = 0; i < sizeof mats / sizeof *mats; i++)
+        mat_release(mats[i]);
+    free(w->grad_d);
     free(w->norms);
     free(w->colsum);
+    free(w->block_colsum);
     memset(w, 0, sizeof *w);
 }
 
-/* norms[j] = ‖d_j‖ = sqrt(Σ_i D[i, j]²), D d_y × d_z. */
-static void column_norms(const Mat *d, float *norms)
+/* norms[j] = ‖d_{j mod d_z}‖ = sqrt(Σ_i D[i, j]²) for j < d_z + 8, D d_y × d_z;
+ * the squares summed in double, row after row (sq: d_z doubles of scratch). */
+static void column_norms(const Mat *d, double *sq, float *norms)
 {
-    for (size_t j = 0; j < d->cols; j++) {
-        double s = 0.0;
-        for (size_t i = 0; i < d->rows; i++) {
+    const size_t dz = d->cols;
+    memset(sq, 0, dz * sizeof *sq);
+    for (size_t i = 0; i < d->rows; i++)
+        for (size_t j = 0; j < dz; j++) {
             double x = MAT_AT(*d, i, j);
-            s += x * x;
+            sq[j] += x * x;
         }
-        norms[j] = (float)sqrt(s);
-    }
+    for (size_t j = 0; j < dz + 8; j++)
+        norms[j] = (float)sqrt(sq[j % dz]);
 }
 
-/* One split's forward pass:
- *   Z = softplus(P)                      (n × d_z)
- *   R = Z Dᵀ − Y                         (n × d_y)
- *   *mse = Σ R² / (n d_y),  *reg = Σ_ij Z_ij ‖d_j‖ / (n d_z)
- * When sigma is not NULL it receives softplus'(P) = σ(P) (1 above the
- * threshold 20, like PyTorch's softplus_backward), for the backward pass;
- * when colsum is not NULL it receives Σ_i Z[i, j]. */
-static void forward_split(const Mat *pre, const Mat *d, const float *norms, const Mat *y,
-                          Mat *z, Mat *r, float *sigma, double *colsum, double *mse, double *reg)
+/* Block b of the element-wise passes: rows [row0, row0 + rows) of one split,
+ * blocks 0 .. blocks_val − 1 in P_val, the rest in P_ood. */
+typedef struct {
+    bool val;
+    size_t row0, rows, n;   /* n: the split's rows */
+    size_t offset;          /* index of the split's P[0, 0] in the parameter buffer */
+    float *z;               /* the split's Z (or ∂mse/∂Z), n × d_z */
+} Block;
+
+static Block block_at(const SoftplusAdamModel *m, const SoftplusAdamWork *w, size_t b)
 {
-    const size_t n = pre->rows, dz = pre->cols, dy = d->rows;
-    if (colsum)
-        memset(colsum, 0, dz * sizeof *colsum);
-    double reg_sum = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        const float *p = pre->v + i * dz;
-        float *zi = z->v + i * dz;
-        float *si = sigma ? sigma + i * dz : NULL;
-        double row = 0.0;
-        for (size_t j = 0; j < dz; j++) {
-            float x = p[j], zx, sx;
-            if (x > 20.0f) {
-                zx = x;
-                sx = 1.0f;
-            } else {
-                float e = expf(x);
-                zx = log1pf(e);
-                sx = e / (e + 1.0f);
-            }
-            zi[j] = zx;
-            if (si)
-                si[j] = sx;
-            row += (double)zx * norms[j];
-            if (colsum)
-                colsum[j] += zx;
-        }
-        reg_sum += row;
+    Block k = {.val = b < w->blocks_val};
+    const Mat *pre = k.val ? &m->pre_val : &m->pre_ood;
+    k.row0 = (k.val ? b : b - w->blocks_val) * SPA_BLOCK_ROWS;
+    k.n = pre->rows;
+    k.rows = k.n - k.row0 < SPA_BLOCK_ROWS ? k.n - k.row0 : SPA_BLOCK_ROWS;
+    k.offset = (size_t)(pre->v - m->params);
+    k.z = k.val ? w->z_val.v : w->z_ood.v;
+    return k;
+}
+
+typedef struct {
+    const SoftplusAdamModel *m;
+    SoftplusAdamWork *w;
+} ForwardPass;
+
+/* The forward pass over block b, its rows taken as one run of elements k
+ * (column j = k mod d_z; 8 lanes may run into the next row):
+ *   Z = softplus(P)                                     (rows × d_z)
+ *   block_colsum[b][j] = Σ_i Z_ij  (double; lanes past column d_z − 1 land
+ *   in the d_z + 8 slots' tail, folded back at the end). */
+static void forward_block(void *ctx, size_t b)
+{
+    const ForwardPass *f = ctx;
+    const size_t dz = f->m->d_z;
+    const Block blk = block_at(f->m, f->w, b);
+    const float *restrict pre = f->m->params + blk.offset;
+    float *restrict z_out = blk.z;
+    double *restrict colsum = f->w->block_colsum + b * (dz + 8);
+    memset(colsum, 0, (dz + 8) * sizeof *colsum);
+    const size_t k1 = (blk.row0 + blk.rows) * dz;
+    size_t j = 0;
+    for (size_t k = blk.row0 * dz; k < k1; k += 8) {
+        const size_t left = k1 - k;
+        const __m256i mask = vm_lanes(left);
+        const __m256 z = softplus8(vm_load8(pre + k, left, mask));
+        vm_store8(z_out + k, z, left, mask);
+        add_to_pd(colsum + j, _mm256_and_ps(z, _mm256_castsi256_ps(mask))); /* past the block: 0 */
+        for (j += 8; j >= dz;)
+            j -= dz;
     }
-    /* R = Z Dᵀ − Y: (n × d_z)(d_z × d_y), starting from C = Y with β = −1 */
-    memcpy(r->v, y->v, n * dy * sizeof(float));
-    sk_gemm(false, true, n, dy, dz, 1.0f, z->v, dz, d->v, dz, -1.0f, r->v, dy);
-    double sq = 0.0;
-    for (size_t k = 0; k < n * dy; k++)
-        sq += (double)r->v[k] * r->v[k];
-    *mse = sq / ((double)n * (double)dy);
-    *reg = reg_sum / ((double)n * (double)dz);
+    for (size_t t = dz; t < dz + 8; t++)
+        colsum[t % dz] += colsum[t];
+}
+
+/* r[k] −= y[k] for k < n; returns Σ r[k]² (double). */
+static double subtract_sum_squares(float *r, const float *y, size_t n)
+{
+    __m256d acc[2] = {_mm256_setzero_pd(), _mm256_setzero_pd()};
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        __m256 x = _mm256_sub_ps(_mm256_loadu_ps(r + k), _mm256_loadu_ps(y + k));
+        _mm256_storeu_ps(r + k, x);
+        add_products_pd(acc, x, x);
+    }
+    double s = sum_pd(acc);
+    for (; k < n; k++) {
+        r[k] -= y[k];
+        s += (double)r[k] * r[k];
+    }
+    return s;
+}
+
+/* R = Z Dᵀ − Y (n × d_y: (n × d_z)(d_z × d_y)); returns mse = Σ R² / (n d_y). */
+static double residuals(const Mat *z, const Mat *d, const Mat *y, Mat *r)
+{
+    const size_t n = z->rows, dz = z->cols, dy = d->rows;
+    sk_gemm(false, true, n, dy, dz, 1.0f, z->v, dz, d->v, dz, 0.0f, r->v, dy);
+    return subtract_sum_squares(r->v, y->v, n * dy) / ((double)n * (double)dy);
+}
+
+/* colsum[j] = Σ_i Z[i, j] over the blocks [b0, b1) of one split (in block
+ * order); returns Σ_ij Z_ij ‖d_j‖ = Σ_j ‖d_j‖ colsum[j]. */
+static double split_sums(const SoftplusAdamWork *w, size_t dz, size_t b0, size_t b1,
+                         double *colsum)
+{
+    memset(colsum, 0, dz * sizeof *colsum);
+    for (size_t b = b0; b < b1; b++)
+        for (size_t j = 0; j < dz; j++)
+            colsum[j] += w->block_colsum[b * (dz + 8) + j];
+    double reg = 0.0;
+    for (size_t j = 0; j < dz; j++)
+        reg += (double)w->norms[j] * colsum[j];
+    return reg;
+}
+
+/* The forward pass of both splits: Z, the loss terms, and colsum (val). */
+static void forward_all(const SoftplusAdamModel *m, const Mat *y_val, const Mat *y_ood,
+                        SoftplusAdamWork *w, SoftplusAdamLoss *t)
+{
+    const size_t dz = m->d_z, nb = w->blocks_val + w->blocks_ood;
+    column_norms(&m->d, w->colsum, w->norms);
+    ForwardPass f = {m, w};
+    for_each_block(w->threads, nb, forward_block, &f);
+    /* OOD first: colsum ends holding the val split's sums, for ∂reg_val/∂D */
+    double reg_ood = split_sums(w, dz, w->blocks_val, nb, w->colsum);
+    double reg_val = split_sums(w, dz, 0, w->blocks_val, w->colsum);
+    t->reg_val = reg_val / ((double)m->n_val * (double)dz);
+    t->reg_ood = reg_ood / ((double)m->n_ood * (double)dz);
+    t->mse_val = residuals(&w->z_val, &m->d, y_val, &w->r_val);
+    t->mse_ood = residuals(&w->z_ood, &m->d, y_ood, &w->r_ood);
 }
 
 void softplus_adam_forward(const SoftplusAdamModel *m, const Mat *y_val, const Mat *y_ood,
                            SoftplusAdamWork *w, SoftplusAdamLoss *t)
 {
-    column_norms(&m->d, w->norms);
-    forward_split(&m->pre_val, &m->d, w->norms, y_val, &w->z_val, &w->r_val, NULL, NULL,
-                  &t->mse_val, &t->reg_val);
-    forward_split(&m->pre_ood, &m->d, w->norms, y_ood, &w->z_ood, &w->r_ood, NULL, NULL,
-                  &t->mse_ood, &t->reg_ood);
-}
-
-/* One split's backward into its pre-activations, given σ(P) already in g:
- *   ∂L/∂Z = (2/(n d_y)) R D + (λ/(n d_z)) ‖d_j‖     (n × d_z, via scratch)
- *   ∂L/∂P = ∂L/∂Z ⊙ σ(P)                             (written over g) */
-static void backward_preactivations(const Mat *r, const Mat *d, const float *norms, double lambda,
-                                    Mat *scratch, float *g)
-{
-    const size_t n = r->rows, dy = d->rows, dz = d->cols;
-    const float c_mse = (float)(2.0 / ((double)n * (double)dy));
-    const float c_reg = (float)(lambda / ((double)n * (double)dz));
-    /* scratch = c_mse · R D: (n × d_y)(d_y × d_z) */
-    sk_gemm(false, false, n, dz, dy, c_mse, r->v, dy, d->v, dz, 0.0f, scratch->v, dz);
-    for (size_t i = 0; i < n; i++) {
-        const float *s = scratch->v + i * dz;
-        float *gi = g + i * dz;
-        for (size_t j = 0; j < dz; j++)
-            gi[j] = (s[j] + c_reg * norms[j]) * gi[j];
-    }
+    forward_all(m, y_val, y_ood, w, t);
 }
 
 /* ∂L/∂D from the val terms only (the OOD terms see sg(D)):
@@ -224,33 +357,101 @@ static void backward_dictionary(const Mat *r, const Mat *z, const Mat *d, const 
     const float c_mse = (float)(2.0 / ((double)n * (double)dy));
     const double c_reg = lambda / ((double)n * (double)dz);
     sk_gemm(true, false, dy, dz, n, c_mse, r->v, dy, z->v, dz, 0.0f, g, dz);
-    for (size_t j = 0; j < dz; j++) {
-        if (norms[j] == 0.0f)
-            continue;
-        float scale = (float)(c_reg * colsum[j]) / norms[j];
-        for (size_t i = 0; i < dy; i++)
-            g[i * dz + j] += scale * MAT_AT(*d, i, j);
+    for (size_t i = 0; i < dy; i++)
+        for (size_t j = 0; j < dz; j++)
+            if (norms[j] != 0.0f)
+                g[i * dz + j] += (float)(c_reg * colsum[j]) / norms[j] * MAT_AT(*d, i, j);
+}
+
+/* ∂mse/∂Z = (2/(n d_y)) R D (n × d_z: (n × d_y)(d_y × d_z)), over Z. */
+static void mse_grad_codes(const Mat *r, const Mat *d, Mat *z)
+{
+    const size_t n = r->rows, dy = d->rows, dz = d->cols;
+    const float c_mse = (float)(2.0 / ((double)n * (double)dy));
+    sk_gemm(false, false, n, dz, dy, c_mse, r->v, dy, d->v, dz, 0.0f, z->v, dz);
+}
+
+typedef struct {
+    const SoftplusAdamModel *m;
+    const SoftplusAdamWork *w;
+    double lambda;
+    const AdamStep *step;   /* either Adam's step: P (in params, = m->params) and */
+    float *params, *mom1, *mom2;  /* the moments updated in place (the params layout), */
+    float *grad;            /* or (step NULL) ∂loss/∂P written here, the params layout */
+} BackwardPass;
+
+/* The backward pass over block b (a run of elements k, column j = k mod d_z),
+ * Z holding ∂mse/∂Z; exp(P) is recomputed (the forward's bits, as PyTorch's
+ * softplus_backward does), which costs less than storing and reloading it:
+ *   a = ∂mse/∂Z + (λ/(n d_z)) ‖d_j‖                   ∂loss/∂Z
+ *   g = P > 20 ? a : (a·e)/(e + 1), e = exp(P)         ∂loss/∂P (softplus' backward)
+ * then P, m, v ← Adam(P, g, m, v), or grad = g. */
+static void backward_block(void *ctx, size_t b)
+{
+    const BackwardPass *bp = ctx;
+    const size_t dz = bp->m->d_z;
+    const Block blk = block_at(bp->m, bp->w, b);
+    const __m256 c_reg = _mm256_set1_ps((float)(bp->lambda / ((double)blk.n * (double)dz)));
+    const float *restrict norms = bp->w->norms, *restrict dmse = blk.z;
+    /* the split's P, and its moments and gradient, from P[0, 0] on */
+    const float *pre = bp->m->params + blk.offset;
+    float *p_out = bp->params ? bp->params + blk.offset : NULL;
+    float *m1 = bp->mom1 ? bp->mom1 + blk.offset : NULL, *m2 = bp->mom2 ? bp->mom2 + blk.offset : NULL;
+    float *grad = bp->grad ? bp->grad + blk.offset : NULL;
+    const size_t k1 = (blk.row0 + blk.rows) * dz;
+    size_t j = 0;
+    for (size_t k = blk.row0 * dz; k < k1; k += 8) {
+        const size_t left = k1 - k;
+        const __m256i mask = vm_lanes(left);
+        const __m256 x = vm_load8(pre + k, left, mask);
+        const __m256 a = _mm256_add_ps(vm_load8(dmse + k, left, mask),
+                                       _mm256_mul_ps(c_reg, _mm256_loadu_ps(norms + j)));
+        const __m256 g = softplus_backward8(a, x, vm_exp8(x));
+        if (bp->step) {
+            __m256 mk = vm_load8(m1 + k, left, mask), vk = vm_load8(m2 + k, left, mask);
+            vm_store8(p_out + k, adam_update8(bp->step, x, g, &mk, &vk), left, mask);
+            vm_store8(m1 + k, mk, left, mask);
+            vm_store8(m2 + k, vk, left, mask);
+        } else {
+            vm_store8(grad + k, g, left, mask);
+        }
+        for (j += 8; j >= dz;)
+            j -= dz;
     }
+}
+
+/* Forward, loss terms, ∂loss/∂D into g_d, and ∂mse/∂Z over the codes. */
+static float forward_and_products(const SoftplusAdamModel *m, const Mat *y_val, const Mat *y_ood,
+                                  double lambda, float *g_d, SoftplusAdamWork *w)
+{
+    SoftplusAdamLoss t;
+    forward_all(m, y_val, y_ood, w, &t);
+    /* D first (needs Z_val), then the codes' ∂mse/∂Z (over Z) */
+    backward_dictionary(&w->r_val, &w->z_val, &m->d, w->norms, w->colsum, lambda, g_d);
+    mse_grad_codes(&w->r_val, &m->d, &w->z_val);
+    mse_grad_codes(&w->r_ood, &m->d, &w->z_ood);
+    return (float)(t.mse_val + t.mse_ood + lambda * (t.reg_val + t.reg_ood));
 }
 
 float softplus_adam_loss_grad(const SoftplusAdamModel *m, const Mat *y_val, const Mat *y_ood,
                               double lambda, float *grad, SoftplusAdamWork *w)
 {
-    float *g_d = grad;
-    float *g_val = g_d + m->d_y * m->d_z;
-    float *g_ood = g_val + m->n_val * m->d_z;
-    SoftplusAdamLoss t;
-    column_norms(&m->d, w->norms);
-    /* forward; σ(P) parked in the gradient slots of P */
-    forward_split(&m->pre_val, &m->d, w->norms, y_val, &w->z_val, &w->r_val, g_val, w->colsum,
-                  &t.mse_val, &t.reg_val);
-    forward_split(&m->pre_ood, &m->d, w->norms, y_ood, &w->z_ood, &w->r_ood, g_ood, NULL,
-                  &t.mse_ood, &t.reg_ood);
-    /* backward: D first (needs Z_val), then the codes (overwrite Z as scratch) */
-    backward_dictionary(&w->r_val, &w->z_val, &m->d, w->norms, w->colsum, lambda, g_d);
-    backward_preactivations(&w->r_val, &m->d, w->norms, lambda, &w->z_val, g_val);
-    backward_preactivations(&w->r_ood, &m->d, w->norms, lambda, &w->z_ood, g_ood);
-    return (float)(t.mse_val + t.mse_ood + lambda * (t.reg_val + t.reg_ood));
+    float loss = forward_and_products(m, y_val, y_ood, lambda, grad, w);
+    BackwardPass bp = {m, w, lambda, NULL, NULL, NULL, NULL, grad};
+    for_each_block(w->threads, w->blocks_val + w->blocks_ood, backward_block, &bp);
+    return loss;
+}
+
+float softplus_adam_step(SoftplusAdamModel *m, const Mat *y_val, const Mat *y_ood, double lambda,
+                         Adam *adam, double lr, SoftplusAdamWork *w)
+{
+    float loss = forward_and_products(m, y_val, y_ood, lambda, w->grad_d, w);
+    AdamStep step = adam_begin_step(adam, lr);
+    BackwardPass bp = {m, w, lambda, &step, m->params, adam->m, adam->v, NULL};
+    for_each_block(w->threads, w->blocks_val + w->blocks_ood, backward_block, &bp);
+    /* D: its gradient is in grad_d; its moments are the buffer's first d_y·d_z */
+    adam_update_range(&step, m->d_y * m->d_z, m->params, w->grad_d, adam->m, adam->v);
+    return loss;
 }
 
 /* ---- training -------------------------------------------------------------- */
@@ -291,28 +492,29 @@ int softplus_adam_train(SoftplusAdamModel *m, const Mat *y_val, const Mat *y_ood
     size_t cap = o->max_steps > 0 ? (size_t)o->max_steps : 1;
     h->loss = malloc(cap * sizeof *h->loss);
     h->lr = malloc(cap * sizeof *h->lr);
-    float *grad = malloc(m->n_params * sizeof *grad);
     SoftplusAdamWork w;
     Adam adam;
     memset(&w, 0, sizeof w);
     memset(&adam, 0, sizeof adam);
     int rc = 0;
-    if (!h->loss || !h->lr || !grad)
-        rc = sk_fail(err, "out of memory for Softplus-Adam's gradient");
+    if (!h->loss || !h->lr)
+        rc = sk_fail(err, "out of memory for Softplus-Adam's history");
     if (rc == 0)
         rc = softplus_adam_work_init(&w, m, err);
+    if (o->threads > 0)
+        w.threads = o->threads;
     if (rc == 0)
         rc = adam_init(&adam, m->n_params, err);
     LrSchedule sched = {o->lr, INFINITY, 0};
     double stop_best = INFINITY;
     long since_improved = 0;
     for (long t = 1; rc == 0 && t <= o->max_steps; t++) {
-        float loss = softplus_adam_loss_grad(m, y_val, y_ood, o->lambda, grad, &w);
+        /* loss_t at the current parameters, then Adam with the current lr */
+        float loss = softplus_adam_step(m, y_val, y_ood, o->lambda, &adam, sched.lr, &w);
         if (!isfinite(loss)) {
             rc = sk_fail(err, "loss is %s at step %ld", isnan(loss) ? "nan" : "infinite", t);
             break;
         }
-        adam_step(&adam, m->params, grad, sched.lr);
         lr_schedule_step(&sched, loss, o);
         h->loss[h->steps] = loss;
         h->lr[h->steps] = sched.lr;
@@ -337,7 +539,6 @@ int softplus_adam_train(SoftplusAdamModel *m, const Mat *y_val, const Mat *y_ood
     }
     adam_release(&adam);
     softplus_adam_work_release(&w);
-    free(grad);
     if (rc)
         softplus_adam_history_release(h);
     return rc;
@@ -351,10 +552,8 @@ int softplus_adam_codes(const SoftplusAdamModel *m, Mat *z_val, Mat *z_ood, SkEr
         mat_release(z_val);
         return -1;
     }
-    for (size_t k = 0; k < mat_size(z_val); k++)
-        z_val->v[k] = softplus_f(m->pre_val.v[k]);
-    for (size_t k = 0; k < mat_size(z_ood); k++)
-        z_ood->v[k] = softplus_f(m->pre_ood.v[k]);
+    softplus_array(m->pre_val.v, z_val->v, mat_size(z_val));
+    softplus_array(m->pre_ood.v, z_ood->v, mat_size(z_ood));
     return 0;
 }
 

@@ -21,6 +21,15 @@
  *      last 5000 steps did not improve enough.
  * A non-finite loss stops training with an error naming the step.
  *
+ * Arithmetic: float32 like the paper; softplus and its derivative in the
+ * form of PyTorch's CPU kernels (ATen's vectorised softplus: z = log1p(e),
+ * backward g·e/(e + 1), e = exp(P) by SLEEF's expf8_u10, bit for bit; log1p
+ * within 1 ulp, not SLEEF's bits: lib/vecmath.h), Adam as torch.optim.Adam
+ * (lib/adam). A training step is two fused passes over the 2·n·d_z codes
+ * around the five products (softplus_adam_step); blocks of a fixed number of
+ * rows are spread over the threads (OpenMP, like BLIS's products), and their
+ * sums added in block order, so results do not depend on the thread count.
+ *
  * Randomness (softplus_adam_init_preactivations): rng_init(seed,
  * SOFTPLUS_ADAM_STREAM); P_val then P_ood, row-major, each N(0, 1) − 10.
  * D's initial values come from elsewhere (DL-FISTA's initial dictionary for
@@ -32,6 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "adam.h"
 #include "err.h"
 #include "mat.h"
 
@@ -48,6 +58,8 @@ typedef struct {
     double lr_up, lr_down;  /* 1.1, 0.5 */
     long lr_patience;       /* 2 non-improving steps halve lr */
     double lr_min, lr_max;  /* 1e-6, 1 */
+    int threads;            /* threads of the element-wise passes; 0 = as many as the
+                               products use (sk_gemm_get_threads) */
     /* Called after every step (may be NULL): step t (1-based), its loss, the lr for the next step. */
     void (*progress)(void *user, long step, long max_steps, double loss, double lr);
     void *progress_user;
@@ -74,10 +86,17 @@ int softplus_adam_init_preactivations(uint64_t seed, size_t n_val, size_t n_ood,
 
 /* Scratch of one forward/backward pass (codes, residuals, column norms). */
 typedef struct {
-    Mat z_val, z_ood;       /* n × d_z: codes, then ∂loss/∂Z before the softplus */
+    Mat z_val, z_ood;       /* n × d_z: codes, then (2/(n d_y)) R D = ∂mse/∂Z */
     Mat r_val, r_ood;       /* n × d_y: residuals Z Dᵀ − Y */
-    float *norms;           /* d_z: ‖d_j‖ */
+    float *grad_d;          /* d_y × d_z: ∂loss/∂D (softplus_adam_step) */
+    float *norms;           /* d_z + 8: ‖d_j‖ for j < d_z, then norms[j − d_z] again
+                               (so 8 lanes from any column wrap to the next row) */
     double *colsum;         /* d_z: Σ_i Z_val[i, j] */
+    double *block_colsum;   /* (blocks_val + blocks_ood) × (d_z + 8): each row block's
+                               Σ_i Z[i, j] */
+    size_t blocks_val, blocks_ood;
+    int threads;            /* threads of the element-wise passes (>= 1); work_init
+                               sets sk_gemm_get_threads(), a caller may change it */
 } SoftplusAdamWork;
 
 int softplus_adam_work_init(SoftplusAdamWork *w, const SoftplusAdamModel *m, SkErr *err);
@@ -98,6 +117,17 @@ void softplus_adam_forward(const SoftplusAdamModel *m, const Mat *y_val, const M
 float softplus_adam_loss_grad(const SoftplusAdamModel *m, const Mat *y_val, const Mat *y_ood,
                               double lambda, float *grad, SoftplusAdamWork *w);
 
+/* One training step, fused: the forward pass at the current parameters,
+ * the backward pass, and Adam's update of D, P_val and P_ood (moments adam,
+ * learning rate lr), without storing the pre-activations' gradient: the
+ * element-wise work is one pass over the codes before the products (softplus
+ * and its column sums, which give the ℓ1 term) and one after (softplus'
+ * derivative, the gradient, Adam's moments and update). Returns the loss of the forward pass (before the update), as
+ * softplus_adam_loss_grad does; the parameters end as adam_step(lr) on
+ * softplus_adam_loss_grad's gradient leaves them, to the bit. */
+float softplus_adam_step(SoftplusAdamModel *m, const Mat *y_val, const Mat *y_ood, double lambda,
+                         Adam *adam, double lr, SoftplusAdamWork *w);
+
 /* What training did: loss_t and the lr after step t, for t = 1..steps. */
 typedef struct {
     long steps;
@@ -109,15 +139,16 @@ typedef struct {
 void softplus_adam_history_release(SoftplusAdamHistory *h);
 
 /* Train m in place. y_val is n_val × d_y, y_ood n_ood × d_y. On a non-finite
- * loss fails with "loss is nan at step T" (m then holds the parameters of
- * step T, not to be used). */
+ * loss fails with "loss is nan at step T" (m then holds the parameters after
+ * step T's update, not to be used). */
 int softplus_adam_train(SoftplusAdamModel *m, const Mat *y_val, const Mat *y_ood,
                         const SoftplusAdamOptions *o, SoftplusAdamHistory *h, SkErr *err);
 
 /* Codes softplus(P_val), softplus(P_ood) (allocates z_val, z_ood). */
 int softplus_adam_codes(const SoftplusAdamModel *m, Mat *z_val, Mat *z_ood, SkErr *err);
 
-/* PyTorch's softplus (β = 1, threshold 20). */
+/* PyTorch's softplus (β = 1, threshold 20), one value through the same
+ * vector kernel as training. */
 float softplus_f(float x);
 
 /* Threads for a run on rows (val + OOD) samples with a d_y × d_z dictionary:

@@ -56,7 +56,7 @@ typedef struct {
 
 typedef struct {
     WarmStartKind kind;
-    const long *budgets;    /* sorted ascending, distinct, ≥ 0 (cli_sort_unique) */
+    const long *budgets;    /* sorted ascending, distinct, ≥ 0 */
     size_t nbudgets;        /* ≥ 1 */
     float lambda;           /* FISTA λ (0.1) */
     int iters;              /* decoder: FISTA iterations per DL-FISTA pass (100) */

@@ -29,7 +29,9 @@ TOOL_NAMES := $(patsubst tools/%.c,%,$(wildcard tools/*.c))
 MAN_PAGES := $(TOOL_NAMES:%=$(BUILD)/man/%.1)
 COMPLETION := $(BUILD)/completion/sparsekit
 COMPLETION_NAMES := $(filter-out eval,$(TOOL_NAMES))
-LIB_HEADERS := $(wildcard lib/*.h)
+# vecmath.h is internal: static inline AVX2 kernels the library's passes are
+# built from (it compiles only with -march=x86-64-v3), not an interface.
+LIB_HEADERS := $(filter-out lib/vecmath.h,$(wildcard lib/*.h))
 DOC_FILES := README.md
 EXAMPLE_FILES := examples/fista-lib.c
 
@@ -72,7 +74,8 @@ $(COMPLETION): completion/sparsekit.bash.in mk/install.mk
 	sed 's/@COMMANDS@/$(COMPLETION_NAMES)/' $< > $@.tmp && mv $@.tmp $@
 
 # The library is static, so a plain `pkg-config --libs` must name what it links
-# (BLIS 0.9 on Debian ships no .pc; its OpenMP flavour pulls libgomp in itself).
+# (BLIS 0.9 on Debian ships no .pc; -fopenmp for libgomp, which sparsekit's own
+# element-wise passes call as well as BLIS).
 # libdir and includedir are written relative to ${prefix} when they lie under
 # PREFIX, so `pkg-config --define-prefix` (or --define-variable=prefix=) can
 # relocate an installed tree.
@@ -85,7 +88,7 @@ Name: sparsekit
 Description: sparse coding against sparse autoencoders: FISTA, DL-FISTA, LISTA, SAEs, metrics, NumPy .npz files
 Version: $(VERSION)
 Cflags: -I$${includedir}
-Libs: -L$${libdir} -lsparsekit -lblis -lz -lm -pthread
+Libs: -L$${libdir} -lsparsekit -lblis -lz -lm -fopenmp -pthread
 endef
 export SPARSEKIT_PC
 

@@ -20,6 +20,7 @@ have_header zlib.h zlib1g-dev
 have_header blis.h libblis-openmp-dev
 if [ "$purpose" = test ]; then
     have_header check.h check
+    have_header sleef.h libsleef-dev
     have_command pkg-config pkg-config
     have_command help2man help2man
     have_command man man-db

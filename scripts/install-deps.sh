@@ -9,9 +9,10 @@ packages=(
     zlib1g-dev
     libblis-openmp-dev libblis4-openmp   # BLIS with OpenMP threads (pthread flavour re-creates threads per call)
     check libsubunit-dev                 # unit tests
+    libsleef-dev                         # unit tests: SLEEF, the reference for lib/vecmath.h's exp
     gnuplot-nox                          # figures (pngcairo, pdfcairo)
     time                                 # /usr/bin/time: wall time and peak memory of each DAG step
-    python3 python3-numpy                # interoperability tests
+    python3 python3-numpy python3-scipy  # interoperability tests (SciPy: sparse matrices)
     help2man man-db                      # manual pages from --help (make man, make install), read by man -l in tests
     bash-completion                      # tests/install checks that its loader finds the completion
 )

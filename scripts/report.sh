@@ -6,7 +6,9 @@
 # "png-name<TAB>caption"), every table under its experiment's figures (a copy
 # of the TSV linked, the main metrics shown as mean ± std), the parameters of
 # the build (preset, every stage's arguments) and where its time went (the
-# timing log through scripts/timing-table.sh).
+# timing log through scripts/timing-table.sh, beside what the cost model
+# estimated when the build started: estimates.log in the timing log's folder,
+# mk/progress.mk).
 # Figures and tables are grouped by experiment: the folder above SCALE in
 # RESULTS_DIR/EXPERIMENT/SCALE/NAME. Writes to OUTDIR.tmp, then renames, so an
 # interrupted run never leaves a page that looks complete.
@@ -145,8 +147,8 @@ echo "</table>"
 
 echo '<h2 id="time">Where the time goes</h2>'
 if [ -r "$timing_log" ]; then
-    bash "$here/timing-table.sh" "$timing_log" > "$tmp/tables/timing.tsv"
-    echo "<p>Wall time and peak memory of the last recorded run of every step (from <code>$(basename "$timing_log")</code>), summed per kind of step; the total is the sum over steps (CPU-side cost), not the build's elapsed time under make -j. <a href=\"tables/timing.tsv\">timing.tsv</a></p>"
+    bash "$here/timing-table.sh" "$timing_log" "$(dirname "$timing_log")/estimates.log" > "$tmp/tables/timing.tsv"
+    echo "<p>Wall time and peak memory of the last recorded run of every step (from <code>$(basename "$timing_log")</code>), summed per kind of step; the total is the sum over steps (CPU-side cost), not the build's elapsed time under make -j. <code>cpu_s</code> is the steps' CPU time; <code>est_cpu_s</code> what the cost model of <code>make plan</code> estimated for them when their build started (<code>estimates.log</code>), and <code>est_ratio</code> the estimate over the CPU time of the same steps: the model's error (1 is exact). <a href=\"tables/timing.tsv\">timing.tsv</a></p>"
     table_html "$tmp/tables/timing.tsv" 100000
     read -r lo hi < <(bash "$here/timing-table.sh" --span "$timing_log") || true
     if [ -n "${lo:-}" ]; then

@@ -19,141 +19,106 @@
  *     the last), track_cos (mean matched |cos| of the post-update D to A),
  *     track_frac (fraction of matched |cos| > 0.9), both float64.
  *   meta.json */
-#include <getopt.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cliopts.h"
 #include "dlfista.h"
 #include "fista.h"
 #include "gemm.h"
 #include "metrics.h"
 #include "npz.h"
 
-static const char *PROG = "dl-fista";
+static const char PROG[] = "dl-fista";
 
 typedef struct {
+    DlFistaOptions learn;     /* dlfista_options_default(), but the f32 solve */
     const char *data, *init, *bias, *track, *output;
-    double lambda;
-    long rounds, iters, threads, dz;
+    long threads, dz;
     uint64_t seed;
     bool have_seed, verbose;
-    DlFistaSolve solve;
     long *snapshots;          /* sorted, distinct budgets */
     size_t nsnapshots;
     int threads_used;
 } Options;
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "Usage: %s --data FILE --seed S [options] [-o FILE]\n"
-            "DL-FISTA: alternate non-negative FISTA on Y_val and Y_ood (warm-started)\n"
-            "with the update D = Y_val' Z_val (Z_val' Z_val + 1e-6 I)^-1, unit columns;\n"
-            "stop when |D - D_old|_F / |D_old|_F < 1e-5 after round 10.\n\n"
-            "  --data FILE          dataset .npz with Y_val (and Y_ood), '-' = stdin (required)\n"
-            "  --seed S             seed of the random initial dictionary (required\n"
-            "                       unless --init)\n"
-            "  --rounds N           maximum rounds (updates), >= 0; 0 = one FISTA pass on\n"
-            "                       the initial dictionary (default: 1000)\n"
-            "  --lambda X           FISTA L1 penalty, >= 0 (default: 0.1)\n"
-            "  --iters N            FISTA iterations per pass, >= 0 (default: 100)\n"
-            "  --init FILE:MEMBER   initial dictionary, d_y x p, any width p, zero\n"
-            "                       columns allowed (default: random N(0,1), unit columns)\n"
-            "  --dz N               width of the random dictionary (default: the dataset's\n"
-            "                       meta.json params.dz)\n"
-            "  --bias FILE:MEMBER   1 x d_y vector b: learn on y - b (default: none)\n"
-            "  --snapshots LIST     round budgets N (comma-separated, <= --rounds) whose\n"
-            "                       codes and dictionary are also written (default: none)\n"
-            "  --track-dict FILE:MEMBER  true dictionary A: record the matched |cos| of D\n"
-            "                       after rounds 0, 10, 20, ... and the last (default: none)\n"
-            "  --solve P            update arithmetic: f32 (the paper's float32 Cholesky\n"
-            "                       solve, SPEC section 7) or f64 (exact, double; the\n"
-            "                       clean variant when n_val < d_z) (default: f32)\n"
-            "  --threads N          threads (default: SLURM_CPUS_PER_TASK, else\n"
-            "                       BLIS_NUM_THREADS, else the CPUs available)\n"
-            "  -o, --output FILE    output .npz, '-' for stdout (default: -)\n"
-            "  -v, --verbose        log progress lines on stderr\n"
-            "  -h, --help           show this help\n"
-            "  --version            show the version\n",
-            PROG);
-}
+/* --solve writes the enum through an int */
+_Static_assert(sizeof(DlFistaSolve) == sizeof(int), "DlFistaSolve is not int-sized");
+static const char *const SOLVE_NAMES[] = {"f64", "f32", NULL}; /* DlFistaSolve order */
 
-enum { OPT_DATA = 256, OPT_SEED, OPT_ROUNDS, OPT_LAMBDA, OPT_ITERS, OPT_INIT, OPT_DZ, OPT_BIAS,
-       OPT_SNAPSHOTS, OPT_TRACK, OPT_SOLVE, OPT_THREADS, OPT_VERSION };
-static const struct option LONG_OPTIONS[] = {
-    {"data", required_argument, 0, OPT_DATA},       {"seed", required_argument, 0, OPT_SEED},
-    {"rounds", required_argument, 0, OPT_ROUNDS},   {"lambda", required_argument, 0, OPT_LAMBDA},
-    {"iters", required_argument, 0, OPT_ITERS},     {"init", required_argument, 0, OPT_INIT},
-    {"dz", required_argument, 0, OPT_DZ},           {"bias", required_argument, 0, OPT_BIAS},
-    {"snapshots", required_argument, 0, OPT_SNAPSHOTS},
-    {"track-dict", required_argument, 0, OPT_TRACK},
-    {"solve", required_argument, 0, OPT_SOLVE},     {"threads", required_argument, 0, OPT_THREADS},
-    {"output", required_argument, 0, 'o'},          {"verbose", no_argument, 0, 'v'},
-    {"help", no_argument, 0, 'h'},                  {"version", no_argument, 0, OPT_VERSION},
-    {0, 0, 0, 0}};
-static const char SHORT_OPTIONS[] = "o:vh";
+/* meta.json's params keep their order: lambda, iters (cli_params_json), then
+ * the CLI_META_PLACED ones among the fixed and derived values (build_meta). */
+static const CliOption OPTIONS[] = {
+    {.name = "data", .type = CLI_STRING, .offset = offsetof(Options, data), .arg = "FILE",
+     .flags = CLI_REQUIRED, .help = "dataset .npz with Y_val (and Y_ood), '-' = stdin"},
+    {.name = "seed", .type = CLI_U64, .offset = offsetof(Options, seed), .arg = "S",
+     .seen_offset = offsetof(Options, have_seed), .help = "seed of the random initial dictionary",
+     .default_text = "none;\nrequired unless --init"},
+    {.name = "rounds", .type = CLI_LONG, .offset = offsetof(Options, learn.rounds), .arg = "N",
+     .min = 0, .max = 100000000, .flags = CLI_META_PLACED, .meta = "rounds",
+     .help = "maximum rounds (updates), >= 0; 0 = one FISTA pass on\nthe initial dictionary"},
+    {.name = "lambda", .type = CLI_FLOAT, .offset = offsetof(Options, learn.lambda), .arg = "X",
+     .min = 0.0, .max = 3.0e38, .help = "FISTA L1 penalty, >= 0", .meta = "lambda"},
+    {.name = "iters", .type = CLI_INT, .offset = offsetof(Options, learn.iters), .arg = "N",
+     .min = 0, .max = 100000000, .help = "FISTA iterations per pass, >= 0", .meta = "iters"},
+    {.name = "init", .type = CLI_STRING, .offset = offsetof(Options, init), .arg = "FILE:MEMBER",
+     .help = "initial dictionary, d_y x p, any width p, zero\ncolumns allowed",
+     .default_text = "random N(0,1), unit columns",
+     .flags = CLI_META_PRESENCE | CLI_META_PLACED, .meta = "init"},
+    {.name = "dz", .type = CLI_LONG, .offset = offsetof(Options, dz), .arg = "N", .min = 1,
+     .max = 100000000, .help = "width of the random dictionary",
+     .default_text = "the dataset's\nmeta.json params.dz"},
+    {.name = "bias", .type = CLI_STRING, .offset = offsetof(Options, bias), .arg = "FILE:MEMBER",
+     .help = "1 x d_y vector b: learn on y - b", .flags = CLI_META_PRESENCE | CLI_META_PLACED,
+     .meta = "bias"},
+    {.name = "snapshots", .type = CLI_LONG_LIST, .offset = offsetof(Options, snapshots),
+     .count_offset = offsetof(Options, nsnapshots), .arg = "LIST", .min = 0, .max = 9.3e18,
+     .flags = CLI_SORTED_SET | CLI_META_PLACED, .meta = "snapshots",
+     .help = "round budgets N (comma-separated, <= --rounds) whose\n"
+             "codes and dictionary are also written"},
+    {.name = "track-dict", .type = CLI_STRING, .offset = offsetof(Options, track),
+     .arg = "FILE:MEMBER", .flags = CLI_META_PRESENCE | CLI_META_PLACED, .meta = "track_dict",
+     .help = "true dictionary A: record the matched |cos| of D\n"
+             "after rounds 0, 10, 20, ... and the last"},
+    {.name = "solve", .type = CLI_CHOICE, .offset = offsetof(Options, learn.solve), .arg = "P",
+     .choices = SOLVE_NAMES, .flags = CLI_META_PLACED, .meta = "solve",
+     .help = "update arithmetic: f32 (the paper's float32 Cholesky\n"
+             "solve, SPEC section 7) or f64 (exact, double; the\nclean variant when n_val < d_z)"},
+    CLI_OPTION_THREADS(Options, threads),
+    CLI_OPTION_OUTPUT(Options, output),
+    CLI_OPTION_VERBOSE(Options, verbose),
+    {0}};
 
-/* Parse argv into o; returns 0, an exit code, or -1 for help/version (exit 0). */
-static int parse_options(int argc, char **argv, Options *o)
+static int check_options(void *opts, SkErr *err)
 {
-    *o = (Options){.output = "-", .lambda = 0.1, .rounds = 1000, .iters = 100,
-                   .solve = DLFISTA_SOLVE_F32};
-    SkErr err = {{0}};
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, NULL)) != -1) {
-        int rc = 0;
-        switch (c) {
-        case OPT_DATA: o->data = optarg; break;
-        case OPT_SEED: rc = cli_parse_u64("--seed", optarg, &o->seed, &err); o->have_seed = true; break;
-        case OPT_ROUNDS: rc = cli_parse_long("--rounds", optarg, 0, 100000000, &o->rounds, &err); break;
-        case OPT_LAMBDA: rc = cli_parse_double("--lambda", optarg, 0.0, 3.0e38, &o->lambda, &err); break;
-        case OPT_ITERS: rc = cli_parse_long("--iters", optarg, 0, 100000000, &o->iters, &err); break;
-        case OPT_INIT: o->init = optarg; break;
-        case OPT_DZ: rc = cli_parse_long("--dz", optarg, 1, 100000000, &o->dz, &err); break;
-        case OPT_BIAS: o->bias = optarg; break;
-        case OPT_SNAPSHOTS:
-            free(o->snapshots);
-            rc = cli_parse_long_list("--snapshots", optarg, &o->snapshots, &o->nsnapshots, &err);
-            break;
-        case OPT_TRACK: o->track = optarg; break;
-        case OPT_SOLVE:
-            if (strcmp(optarg, "f64") == 0)
-                o->solve = DLFISTA_SOLVE_F64;
-            else if (strcmp(optarg, "f32") == 0)
-                o->solve = DLFISTA_SOLVE_F32;
-            else
-                return cli_usage_error(PROG, "--solve: '%s' is not f64 or f32", optarg);
-            break;
-        case OPT_THREADS: rc = cli_parse_long("--threads", optarg, 1, 4096, &o->threads, &err); break;
-        case 'o': o->output = optarg; break;
-        case 'v': o->verbose = true; break;
-        case 'h': usage(stdout); return -1;
-        case OPT_VERSION: printf("%s sparsekit %s\n", PROG, SK_VERSION); return -1;
-        default: return cli_bad_option(PROG, argv, optind, optopt);
-        }
-        if (rc)
-            return cli_usage_error(PROG, "%s", err.msg);
-    }
-    if (optind < argc)
-        return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
-    if (!o->data)
-        return cli_usage_error(PROG, "--data is required");
+    const Options *o = opts;
     if (!o->have_seed && !o->init)
-        return cli_usage_error(PROG, "--seed is required (or give --init)");
+        return sk_fail(err, "--seed is required (or give --init)");
     if (o->init && o->dz)
-        return cli_usage_error(PROG, "--dz sets the width of a random dictionary; not with --init");
-    if (o->snapshots) {
-        cli_sort_unique(o->snapshots, &o->nsnapshots);
-        if (o->snapshots[o->nsnapshots - 1] > o->rounds)
-            return cli_usage_error(PROG, "--snapshots: budget %ld exceeds --rounds %ld",
-                                   o->snapshots[o->nsnapshots - 1], o->rounds);
-    }
+        return sk_fail(err, "--dz sets the width of a random dictionary; not with --init");
+    if (o->nsnapshots && o->snapshots[o->nsnapshots - 1] > o->learn.rounds)
+        return sk_fail(err, "--snapshots: budget %ld exceeds --rounds %ld",
+                       o->snapshots[o->nsnapshots - 1], o->learn.rounds);
     return 0;
 }
+
+static int run(void *opts, int argc, char **argv);
+
+static const CliTool TOOL = {
+    .prog = PROG,
+    .synopsis = "--data FILE --seed S [options] [-o FILE]",
+    .about = "DL-FISTA: alternate non-negative FISTA on Y_val and Y_ood (warm-started)\n"
+             "with the update D = Y_val' Z_val (Z_val' Z_val + 1e-6 I)^-1, unit columns;\n"
+             "stop when |D - D_old|_F / |D_old|_F < 1e-5 after round 10.\n",
+    .options = OPTIONS,
+    .options_size = sizeof(Options),
+    .check = check_options,
+    .run = run,
+};
 
 /* ---- inputs ------------------------------------------------------------ */
 
@@ -332,7 +297,7 @@ static int track_dictionary(Run *run, const DlFistaRound *r, SkErr *err)
 static int on_round(void *user, const DlFistaRound *r, SkErr *err)
 {
     Run *run = user;
-    long total = run->o->rounds > 0 ? run->o->rounds : 1;
+    long total = run->o->learn.rounds > 0 ? run->o->learn.rounds : 1;
     progress_update(&run->progress, (double)r->pass, (double)total, "round %ld, change %.3g",
                     r->round, r->rel_change);
     if (write_snapshots(run, r, err) || track_dictionary(run, r, err))
@@ -344,7 +309,7 @@ static int run_alloc(Run *run, SkErr *err)
 {
     if (!run->p->truth.v)
         return 0;
-    size_t cap = (size_t)(run->o->rounds / 10 + 2);
+    size_t cap = (size_t)(run->o->learn.rounds / 10 + 2);
     run->track_rounds = malloc(cap * sizeof *run->track_rounds);
     run->track_cos = malloc(cap * sizeof *run->track_cos);
     run->track_frac = malloc(cap * sizeof *run->track_frac);
@@ -369,15 +334,16 @@ static void build_meta(const Problem *p, const Options *o, StrBuf *meta)
     StrBuf params, inputs;
     sb_init(&params);
     sb_init(&inputs);
-    sb_printf(&params,
-              "\"lambda\": %.9g, \"iters\": %ld, \"rounds\": %ld, \"tol\": 1e-05, "
-              "\"min_round\": 10, \"ridge\": 1e-06, \"solve\": \"%s\", \"init\": %s, "
-              "\"bias\": %s, \"d_y\": %zu, \"d_z\": %zu, \"snapshots\": [",
-              o->lambda, o->iters, o->rounds, o->solve == DLFISTA_SOLVE_F32 ? "f32" : "f64",
-              o->init ? "true" : "false", o->bias ? "true" : "false", p->d.rows, p->d.cols);
-    for (size_t i = 0; i < o->nsnapshots; i++)
-        sb_printf(&params, "%s%ld", i ? ", " : "", o->snapshots[i]);
-    sb_printf(&params, "], \"track_dict\": %s", o->track ? "true" : "false");
+    cli_params_json(&TOOL, o, &params); /* lambda, iters */
+    cli_param_json(&TOOL, o, "rounds", &params);
+    sb_printf(&params, ", \"tol\": %g, \"min_round\": %ld, \"ridge\": %g", o->learn.tol,
+              o->learn.min_round, o->learn.ridge);
+    cli_param_json(&TOOL, o, "solve", &params);
+    cli_param_json(&TOOL, o, "init", &params);
+    cli_param_json(&TOOL, o, "bias", &params);
+    sb_printf(&params, ", \"d_y\": %zu, \"d_z\": %zu", p->d.rows, p->d.cols);
+    cli_param_json(&TOOL, o, "snapshots", &params);
+    cli_param_json(&TOOL, o, "track_dict", &params);
     meta_add_input(&inputs, "data", p->data_meta);
     if (o->init)
         meta_add_input(&inputs, "init", p->init_meta);
@@ -455,12 +421,7 @@ static int learn_and_write(Problem *p, const Options *o, SkErr *err)
         rc = -1;
     DlFistaResult res = {0};
     if (rc == 0) {
-        DlFistaOptions opt;
-        dlfista_options_default(&opt);
-        opt.lambda = (float)o->lambda;
-        opt.iters = (int)o->iters;
-        opt.rounds = o->rounds;
-        opt.solve = o->solve;
+        DlFistaOptions opt = o->learn;
         opt.threads = o->threads_used;
         opt.on_round = on_round;
         opt.user = &run;
@@ -488,26 +449,15 @@ static int learn_and_write(Problem *p, const Options *o, SkErr *err)
     return rc;
 }
 
-int main(int argc, char **argv)
+static int run(void *opts, int argc, char **argv)
 {
-    Options o;
-    int args_count;
-    char **args = cli_protect_stdin_specs(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, &args_count);
-    if (!args) {
-        fprintf(stderr, "%s: out of memory\n", PROG);
-        return SK_EXIT_DATA;
-    }
-    int rc = parse_options(args_count, args, &o);
-    if (rc) {
-        free(o.snapshots);
-        free(args);
-        return rc < 0 ? 0 : rc;
-    }
+    Options *o = opts;
     Problem p;
     memset(&p, 0, sizeof p);
     npz_cache_init(&p.cache);
     SkErr err = {{0}};
-    if (load_problem(&p, &o, &err))
+    int rc = 0;
+    if (load_problem(&p, o, &err))
         rc = cli_error(PROG, SK_EXIT_DATA, &err);
     else {
         if (p.bias.v) {
@@ -515,14 +465,20 @@ int main(int argc, char **argv)
             if (p.has_ood)
                 mat_subtract_row(&p.y_ood, p.bias.v);
         }
-        o.threads_used = fista_threads(o.threads, p.y_val.rows + p.y_ood.rows, p.d.rows, p.d.cols,
-                                       o.iters);
-        sk_gemm_set_threads(o.threads_used);
-        if (learn_and_write(&p, &o, &err))
+        o->threads_used = fista_threads(o->threads, p.y_val.rows + p.y_ood.rows, p.d.rows, p.d.cols,
+                                        o->learn.iters);
+        sk_gemm_set_threads(o->threads_used);
+        if (learn_and_write(&p, o, &err))
             rc = cli_error(PROG, SK_EXIT_DATA, &err);
     }
     problem_free(&p);
-    free(o.snapshots);
-    free(args);
     return rc;
+}
+
+int main(int argc, char **argv)
+{
+    Options o = {.output = "-"};
+    dlfista_options_default(&o.learn); /* the defaults --help shows */
+    o.learn.solve = DLFISTA_SOLVE_F32; /* this tool runs the paper's arithmetic (SPEC section 7) */
+    return cli_main(&TOOL, &o, argc, argv);
 }

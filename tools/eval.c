@@ -6,29 +6,34 @@
  *
  * DATA is a gen-data dataset (Z_val, Z_ood, and A, Y_val, Y_ood for --dict);
  * CODES holds the method's Z_val and Z_ood (samples as rows, any width). */
-#include <getopt.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "atomic.h"
 #include "cli.h"
+#include "cliopts.h"
 #include "gemm.h"
 #include "logreg.h"
 #include "metrics.h"
 #include "npz.h"
 
-static const char *PROG = "eval";
+static const char PROG[] = "eval";
 
 #define MAX_TAGS 32
 #define MAX_COLUMNS 64
 
 typedef struct {
+    const char *v[MAX_TAGS];  /* "NAME=VALUE", in the order given */
+    size_t n;
+} Tags;
+
+typedef struct {
     const char *data, *codes, *dict, *bias, *output;
-    const char *tags[MAX_TAGS];
-    size_t n_tags;
-    long threads;
+    Tags tags;
+    long threads;             /* 0: sk_default_threads() */
 } Options;
 
 /* One output table: names and values in order. */
@@ -46,90 +51,70 @@ static void row_add(Row *r, const char *name, double value)
     }
 }
 
-static void usage(FILE *f)
+/* --tag NAME=VALUE, repeatable: one leading column each. */
+static int parse_tag(const char *text, void *field, SkErr *err)
 {
-    fprintf(f,
-            "Usage: %s --data DATA --codes CODES [options] [-o FILE]\n"
-            "Score a method's codes against the true latents (SPEC section 4); prints a\n"
-            "TSV header line and a value line:\n"
-            "  mcc_id mcc_ood            MCC, paper variant (noise padding, OOD variance selection)\n"
-            "  mcc_id_clean mcc_ood_clean  MCC, rectangular assignment, no padding or selection\n"
-            "  auc_id auc_ood auc_feature  best single-feature AUC on val, that feature on OOD\n"
-            "  acc_id acc_ood            logistic regression on val codes, paper solver set-up\n"
-            "  acc_id_l2 acc_ood_l2      the same with L2 (C = 1): a finite optimum\n"
-            "  l0_id l0_ood dead width   mean #|z| > 0.01, latents never active on val, code width\n"
-            "With --dict also (else NaN) dict_cos dict_angle dict_norm_ratio dict_frac09 (matched to\n"
-            "the dataset's A), support_precision support_recall support_f1 true_l0\n"
-            "pred_l0 pred_l0_total (OOD codes, columns aligned by that match) and\n"
-            "recon_val recon_ood (mean squared error of Z Dᵀ + bias).\n"
-            "Last, diverged: the codes file's own 0/1 member of that name (a training run\n"
-            "that blew up, e.g. lista), NaN for methods without one.\n\n"
-            "  --data FILE          dataset .npz from gen-data ('-' = stdin) (required)\n"
-            "  --codes FILE         codes .npz with Z_val and Z_ood (required)\n"
-            "  --dict FILE:MEMBER   the method's dictionary (d_y x width) (default: none)\n"
-            "  --bias FILE:MEMBER   decoder bias added to reconstructions (default: none)\n"
-            "  --tag NAME=VALUE     a leading column (repeatable; e.g. method=oracle)\n"
-            "  --threads N          BLIS threads (default: SLURM_CPUS_PER_TASK, else\n"
-            "                       BLIS_NUM_THREADS, else the CPUs available)\n"
-            "  -o, --output FILE    output table, '-' for stdout (default: -)\n"
-            "  -h, --help           show this help\n"
-            "  --version            show the version\n",
-            PROG);
-}
-
-static int check_tag(const char *tag)
-{
-    const char *eq = strchr(tag, '=');
-    if (!eq || eq == tag || strpbrk(tag, "\t\n"))
-        return -1;
+    Tags *tags = field;
+    const char *eq = strchr(text, '=');
+    if (!eq || eq == text || strpbrk(text, "\t\n"))
+        return sk_fail(err, "--tag: '%s' is not NAME=VALUE", text);
+    if (tags->n == MAX_TAGS)
+        return sk_fail(err, "--tag: more than %d tags", MAX_TAGS);
+    tags->v[tags->n++] = text;
     return 0;
 }
 
-/* Parse argv into o; returns 0, an exit code, or -1 for help/version (exit 0). */
-static int parse_options(int argc, char **argv, Options *o)
+static const CliOption OPTIONS[] = {
+    {.name = "data", .type = CLI_STRING, .offset = offsetof(Options, data), .arg = "FILE",
+     .flags = CLI_REQUIRED, .help = "dataset .npz from gen-data ('-' = stdin)"},
+    {.name = "codes", .type = CLI_STRING, .offset = offsetof(Options, codes), .arg = "FILE",
+     .flags = CLI_REQUIRED, .help = "codes .npz with Z_val and Z_ood"},
+    {.name = "dict", .type = CLI_STRING, .offset = offsetof(Options, dict), .arg = "FILE:MEMBER",
+     .help = "the method's dictionary (d_y x width)"},
+    {.name = "bias", .type = CLI_STRING, .offset = offsetof(Options, bias), .arg = "FILE:MEMBER",
+     .help = "decoder bias added to reconstructions"},
+    {.name = "tag", .type = CLI_CUSTOM, .offset = offsetof(Options, tags), .arg = "NAME=VALUE",
+     .parse = parse_tag, .help = "a leading column (repeatable; e.g. method=oracle)"},
+    {.name = "threads", .type = CLI_LONG, .offset = offsetof(Options, threads), .arg = "N",
+     .min = 1, .max = 1024, .help = "BLIS threads",
+     .default_text = "SLURM_CPUS_PER_TASK, else\nBLIS_NUM_THREADS, else the CPUs available"},
+    {.name = "output", .short_name = 'o', .type = CLI_STRING, .offset = offsetof(Options, output),
+     .arg = "FILE", .help = "output table, '-' for stdout"},
+    {0}};
+
+static int check_options(void *opts, SkErr *err)
 {
-    enum { OPT_DATA = 256, OPT_CODES, OPT_DICT, OPT_BIAS, OPT_TAG, OPT_THREADS, OPT_VERSION };
-    static const struct option longopts[] = {
-        {"data", required_argument, 0, OPT_DATA},  {"codes", required_argument, 0, OPT_CODES},
-        {"dict", required_argument, 0, OPT_DICT},  {"bias", required_argument, 0, OPT_BIAS},
-        {"tag", required_argument, 0, OPT_TAG},    {"threads", required_argument, 0, OPT_THREADS},
-        {"output", required_argument, 0, 'o'},     {"help", no_argument, 0, 'h'},
-        {"version", no_argument, 0, OPT_VERSION},  {0, 0, 0, 0}};
-    *o = (Options){.output = "-", .threads = sk_default_threads()};
-    SkErr err = {{0}};
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case OPT_DATA: o->data = optarg; break;
-        case OPT_CODES: o->codes = optarg; break;
-        case OPT_DICT: o->dict = optarg; break;
-        case OPT_BIAS: o->bias = optarg; break;
-        case OPT_TAG:
-            if (check_tag(optarg))
-                return cli_usage_error(PROG, "--tag: '%s' is not NAME=VALUE", optarg);
-            if (o->n_tags == MAX_TAGS)
-                return cli_usage_error(PROG, "--tag: more than %d tags", MAX_TAGS);
-            o->tags[o->n_tags++] = optarg;
-            break;
-        case OPT_THREADS:
-            if (cli_parse_long("--threads", optarg, 1, 1024, &o->threads, &err))
-                return cli_usage_error(PROG, "%s", err.msg);
-            break;
-        case 'o': o->output = optarg; break;
-        case 'h': usage(stdout); return -1;
-        case OPT_VERSION: printf("%s sparsekit %s\n", PROG, SK_VERSION); return -1;
-        default: return cli_bad_option(PROG, argv, optind, optopt);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
-    if (!o->data || !o->codes)
-        return cli_usage_error(PROG, "--data and --codes are required");
+    const Options *o = opts;
     if (o->bias && !o->dict)
-        return cli_usage_error(PROG, "--bias needs --dict");
+        return sk_fail(err, "--bias needs --dict");
     return 0;
 }
+
+static int run(void *opts, int argc, char **argv);
+
+static const CliTool TOOL = {
+    .prog = PROG,
+    .synopsis = "--data DATA --codes CODES [options] [-o FILE]",
+    .about =
+        "Score a method's codes against the true latents (SPEC section 4); prints a\n"
+        "TSV header line and a value line:\n"
+        "  mcc_id mcc_ood            MCC, paper variant (noise padding, OOD variance selection)\n"
+        "  mcc_id_clean mcc_ood_clean  MCC, rectangular assignment, no padding or selection\n"
+        "  auc_id auc_ood auc_feature  best single-feature AUC on val, that feature on OOD\n"
+        "  acc_id acc_ood            logistic regression on val codes, paper solver set-up\n"
+        "  acc_id_l2 acc_ood_l2      the same with L2 (C = 1): a finite optimum\n"
+        "  l0_id l0_ood dead width   mean #|z| > 0.01, latents never active on val, code width\n"
+        "With --dict also (else NaN) dict_cos dict_angle dict_norm_ratio dict_frac09 (matched to\n"
+        "the dataset's A), support_precision support_recall support_f1 true_l0\n"
+        "pred_l0 pred_l0_total (OOD codes, columns aligned by that match) and\n"
+        "recon_val recon_ood (mean squared error of Z Dᵀ + bias).\n"
+        "Last, diverged: the codes file's own 0/1 member of that name (a training run\n"
+        "that blew up, e.g. lista), NaN for methods without one.\n",
+    .options = OPTIONS,
+    .options_size = sizeof(Options),
+    .check = check_options,
+    .run = run,
+};
 
 /* Everything eval reads. */
 typedef struct {
@@ -317,35 +302,38 @@ static int write_row(const Options *o, const Row *row, SkErr *err)
     AtomicFile out;
     if (atomic_open(&out, o->output, err))
         return -1;
-    for (size_t i = 0; i < o->n_tags; i++)
-        fprintf(out.f, "%.*s\t", (int)strcspn(o->tags[i], "="), o->tags[i]);
+    for (size_t i = 0; i < o->tags.n; i++)
+        fprintf(out.f, "%.*s\t", (int)strcspn(o->tags.v[i], "="), o->tags.v[i]);
     for (size_t i = 0; i < row->n; i++)
         fprintf(out.f, "%s%s", row->name[i], i + 1 < row->n ? "\t" : "\n");
-    for (size_t i = 0; i < o->n_tags; i++)
-        fprintf(out.f, "%s\t", strchr(o->tags[i], '=') + 1);
+    for (size_t i = 0; i < o->tags.n; i++)
+        fprintf(out.f, "%s\t", strchr(o->tags.v[i], '=') + 1);
     for (size_t i = 0; i < row->n; i++)
         fprintf(out.f, "%.10g%s", row->value[i], i + 1 < row->n ? "\t" : "\n");
     return atomic_commit(&out, err);
 }
 
-int main(int argc, char **argv)
+static int run(void *opts, int argc, char **argv)
 {
-    Options o;
-    int rc = parse_options(argc, argv, &o);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    sk_gemm_set_threads((int)o.threads);
+    const Options *o = opts;
+    sk_gemm_set_threads(o->threads ? (int)o->threads : sk_default_threads());
     SkErr err = {{0}};
     NpzCache cache;
     npz_cache_init(&cache);
     Inputs in;
     Row row = {0};
-    rc = load_inputs(&o, &cache, &in, &err) || code_columns(&in, &row, &err) ||
-         (o.dict ? dictionary_columns(&in, &row, &err) : (dictionary_columns_absent(&row), 0)) ||
-         (row_add(&row, "diverged", in.diverged), 0) || write_row(&o, &row, &err);
+    int rc = load_inputs(o, &cache, &in, &err) || code_columns(&in, &row, &err) ||
+             (o->dict ? dictionary_columns(&in, &row, &err) : (dictionary_columns_absent(&row), 0)) ||
+             (row_add(&row, "diverged", in.diverged), 0) || write_row(o, &row, &err);
     if (rc)
         cli_error(PROG, SK_EXIT_DATA, &err);
     inputs_release(&in);
     npz_cache_free(&cache);
     return rc ? SK_EXIT_DATA : 0;
+}
+
+int main(int argc, char **argv)
+{
+    Options o = {.output = "-"};
+    return cli_main(&TOOL, &o, argc, argv);
 }

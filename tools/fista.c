@@ -9,131 +9,90 @@
  * also writes the codes after exactly N iterations of the same run as
  * Z_val_snapN, Z_ood_snapN (or Z_snapN), with snap_iters (int64, the sorted
  * budgets): each equals what `--iters N` writes as Z_val, Z_ood (or Z). */
-#include <getopt.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cliopts.h"
 #include "fista.h"
 #include "gemm.h"
 #include "npz.h"
 
-static const char *PROG = "fista";
+static const char PROG[] = "fista";
 
 typedef struct {
+    FistaOptions fista; /* lambda, iters, product: fista_options_default() */
     const char *dict, *input, *init, *bias, *output;
-    double lambda;
-    long iters, threads;
-    int threads_used;   /* after choose_threads */
-    FistaProduct product;
+    char **args;        /* INPUT */
+    size_t nargs;
+    long threads;
+    int threads_used;   /* fista_threads() of --threads and the work */
     bool verbose;
     long *snapshots;    /* sorted, distinct iteration budgets */
     size_t nsnapshots;
 } Options;
 
-static const char *const PRODUCT_NAMES[] = {"auto", "dense", "sparse", "gram"};
+/* --product writes the enum through an int */
+_Static_assert(sizeof(FistaProduct) == sizeof(int), "FistaProduct is not int-sized");
+static const char *const PRODUCT_NAMES[] = {"auto", "dense", "sparse", "gram", NULL};
 
-static void usage(FILE *f)
+static const CliOption OPTIONS[] = {
+    {.name = "dict", .type = CLI_STRING, .offset = offsetof(Options, dict), .arg = "FILE:MEMBER",
+     .flags = CLI_REQUIRED, .help = "dictionary D, d_y x d_z, atoms as columns"},
+    {.name = "lambda", .type = CLI_FLOAT, .offset = offsetof(Options, fista.lambda), .arg = "X",
+     .min = 0.0, .max = 3.0e38, .help = "L1 penalty, >= 0", .meta = "lambda"},
+    {.name = "iters", .type = CLI_INT, .offset = offsetof(Options, fista.iters), .arg = "N",
+     .min = 0, .max = 100000000, .help = "FISTA iterations, >= 0", .meta = "iters"},
+    {.name = "init", .type = CLI_STRING, .offset = offsetof(Options, init), .arg = "CODES",
+     .help = "warm start (unclamped): a file with Z_val/Z_ood for a\n"
+             "dataset INPUT, else one matrix FILE[:MEMBER] (default\nmember Z)",
+     .default_text = "start from 0", .flags = CLI_META_PRESENCE, .meta = "warm"},
+    {.name = "bias", .type = CLI_STRING, .offset = offsetof(Options, bias), .arg = "FILE:MEMBER",
+     .help = "1 x d_y vector b; solve on y - b", .flags = CLI_META_PRESENCE, .meta = "bias"},
+    /* recorded only when given (so outputs without snapshots keep their bytes),
+     * after d_y and d_z */
+    {.name = "snapshots", .type = CLI_LONG_LIST, .offset = offsetof(Options, snapshots),
+     .count_offset = offsetof(Options, nsnapshots), .arg = "LIST", .min = 0, .max = 9.3e18,
+     .flags = CLI_SORTED_SET | CLI_META_IF_SET | CLI_META_PLACED, .meta = "snapshots",
+     .help = "iteration budgets N (comma-separated, <= --iters) whose\n"
+             "codes are also written as Z_val_snapN, Z_ood_snapN (or\n"
+             "Z_snapN), N = 0 being the initial codes"},
+    {.name = "product", .type = CLI_CHOICE, .offset = offsetof(Options, fista.product), .arg = "P",
+     .choices = PRODUCT_NAMES,
+     .help = "gradient product: auto, dense, sparse or gram; all give\n"
+             "the same iterates up to float rounding"},
+    CLI_OPTION_THREADS(Options, threads),
+    CLI_OPTION_OUTPUT(Options, output),
+    CLI_OPTION_VERBOSE(Options, verbose),
+    {0}};
+
+static int check_options(void *opts, SkErr *err)
 {
-    fprintf(f,
-            "Usage: %s --dict FILE:MEMBER [options] INPUT [-o FILE]\n"
-            "Non-negative FISTA codes: per row min 1/2 |y - D z|^2 + lambda |z|_1, z >= 0.\n"
-            "INPUT is a dataset .npz (codes of Y_val, Y_ood written as Z_val, Z_ood)\n"
-            "or one matrix FILE:MEMBER (codes written as Z). '-' reads stdin.\n\n"
-            "  --dict FILE:MEMBER  dictionary D, d_y x d_z, atoms as columns (required)\n"
-            "  --lambda X          L1 penalty, >= 0 (default: 0.1)\n"
-            "  --iters N           FISTA iterations, >= 0 (default: 100)\n"
-            "  --init CODES        warm start (unclamped): a file with Z_val/Z_ood for a\n"
-            "                      dataset INPUT, else one matrix FILE[:MEMBER] (default\n"
-            "                      member Z) (default: start from 0)\n"
-            "  --bias FILE:MEMBER  1 x d_y vector b; solve on y - b (default: none)\n"
-            "  --snapshots LIST    iteration budgets N (comma-separated, <= --iters) whose\n"
-            "                      codes are also written as Z_val_snapN, Z_ood_snapN (or\n"
-            "                      Z_snapN), N = 0 being the initial codes (default: none)\n"
-            "  --product P         gradient product: auto, dense, sparse or gram; all give\n"
-            "                      the same iterates up to float rounding (default: auto)\n"
-            "  --threads N         BLIS threads (default: SLURM_CPUS_PER_TASK, else\n"
-            "                      BLIS_NUM_THREADS, else the CPUs available)\n"
-            "  -o, --output FILE   output .npz, '-' for stdout (default: -)\n"
-            "  -v, --verbose       log progress lines on stderr\n"
-            "  -h, --help          show this help\n"
-            "  --version           show the version\n",
-            PROG);
-}
-
-static int parse_product(const char *text, FistaProduct *out)
-{
-    for (int p = 0; p < 4; p++)
-        if (strcmp(text, PRODUCT_NAMES[p]) == 0) {
-            *out = (FistaProduct)p;
-            return 0;
-        }
-    return -1;
-}
-
-enum { OPT_DICT = 256, OPT_LAMBDA, OPT_ITERS, OPT_INIT, OPT_BIAS, OPT_PRODUCT, OPT_THREADS,
-       OPT_SNAPSHOTS, OPT_VERSION };
-static const struct option LONG_OPTIONS[] = {
-    {"dict", required_argument, 0, OPT_DICT},       {"lambda", required_argument, 0, OPT_LAMBDA},
-    {"iters", required_argument, 0, OPT_ITERS},     {"init", required_argument, 0, OPT_INIT},
-    {"bias", required_argument, 0, OPT_BIAS},       {"product", required_argument, 0, OPT_PRODUCT},
-    {"threads", required_argument, 0, OPT_THREADS}, {"output", required_argument, 0, 'o'},
-    {"snapshots", required_argument, 0, OPT_SNAPSHOTS},
-    {"verbose", no_argument, 0, 'v'},               {"help", no_argument, 0, 'h'},
-    {"version", no_argument, 0, OPT_VERSION},       {0, 0, 0, 0}};
-static const char SHORT_OPTIONS[] = "o:vh";
-
-/* Parse argv into o; returns 0, an exit code, or -1 for help/version (exit 0). */
-static int parse_options(int argc, char **argv, Options *o)
-{
-    *o = (Options){.output = "-", .lambda = 0.1, .iters = 100, .product = FISTA_PRODUCT_AUTO};
-    SkErr err = {{0}};
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, NULL)) != -1) {
-        int rc = 0;
-        switch (c) {
-        case OPT_DICT: o->dict = optarg; break;
-        case OPT_LAMBDA: rc = cli_parse_double("--lambda", optarg, 0.0, 3.0e38, &o->lambda, &err); break;
-        case OPT_ITERS: rc = cli_parse_long("--iters", optarg, 0, 100000000, &o->iters, &err); break;
-        case OPT_INIT: o->init = optarg; break;
-        case OPT_BIAS: o->bias = optarg; break;
-        case OPT_PRODUCT:
-            if (parse_product(optarg, &o->product))
-                return cli_usage_error(PROG, "--product: '%s' is not auto, dense, sparse or gram", optarg);
-            break;
-        case OPT_THREADS: rc = cli_parse_long("--threads", optarg, 1, 4096, &o->threads, &err); break;
-        case OPT_SNAPSHOTS:
-            free(o->snapshots);
-            o->snapshots = NULL;
-            rc = cli_parse_long_list("--snapshots", optarg, &o->snapshots, &o->nsnapshots, &err);
-            break;
-        case 'o': o->output = optarg; break;
-        case 'v': o->verbose = true; break;
-        case 'h': usage(stdout); return -1;
-        case OPT_VERSION: printf("%s sparsekit %s\n", PROG, SK_VERSION); return -1;
-        default: return cli_bad_option(PROG, argv, optind, optopt);
-        }
-        if (rc)
-            return cli_usage_error(PROG, "%s", err.msg);
-    }
-    if (o->snapshots) {
-        cli_sort_unique(o->snapshots, &o->nsnapshots);
-        if (o->snapshots[o->nsnapshots - 1] > o->iters)
-            return cli_usage_error(PROG, "--snapshots: budget %ld exceeds --iters %ld",
-                                   o->snapshots[o->nsnapshots - 1], o->iters);
-    }
-    if (!o->dict)
-        return cli_usage_error(PROG, "--dict is required");
-    if (optind >= argc)
-        return cli_usage_error(PROG, "missing INPUT");
-    if (optind + 1 < argc)
-        return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind + 1]);
-    o->input = argv[optind];
+    const Options *o = opts;
+    if (o->nsnapshots && o->snapshots[o->nsnapshots - 1] > o->fista.iters)
+        return sk_fail(err, "--snapshots: budget %ld exceeds --iters %d",
+                       o->snapshots[o->nsnapshots - 1], o->fista.iters);
     return 0;
 }
+
+static int run(void *opts, int argc, char **argv);
+
+static const CliTool TOOL = {
+    .prog = PROG,
+    .synopsis = "--dict FILE:MEMBER [options] INPUT [-o FILE]",
+    .about = "Non-negative FISTA codes: per row min 1/2 |y - D z|^2 + lambda |z|_1, z >= 0.\n"
+             "INPUT is a dataset .npz (codes of Y_val, Y_ood written as Z_val, Z_ood)\n"
+             "or one matrix FILE:MEMBER (codes written as Z). '-' reads stdin.\n",
+    .options = OPTIONS,
+    .options_size = sizeof(Options),
+    .args_name = "INPUT", .min_args = 1, .max_args = 1,
+    .args_offset = offsetof(Options, args), .nargs_offset = offsetof(Options, nargs),
+    .check = check_options,
+    .run = run,
+};
 
 /* ---- inputs ------------------------------------------------------------ */
 
@@ -296,7 +255,7 @@ static void report_progress(void *user, long done, long total)
 static int solve_all(Problem *p, const Options *o, SkErr *err)
 {
     FistaDict fd;
-    if (fista_dict_prepare(&fd, &p->dict, o->product, err))
+    if (fista_dict_prepare(&fd, &p->dict, o->fista.product, err))
         return -1;
     FistaWork work;
     fista_work_init(&work);
@@ -311,12 +270,8 @@ static int solve_all(Problem *p, const Options *o, SkErr *err)
         snap_iters[s] = (int)o->snapshots[s];
     for (size_t i = 0; i < p->njobs && rc == 0; i++) {
         Job *j = &p->jobs[i];
-        FistaOptions opt;
-        fista_options_default(&opt);
-        opt.lambda = (float)o->lambda;
-        opt.iters = (int)o->iters;
+        FistaOptions opt = o->fista;
         opt.warm = j->warm;
-        opt.product = o->product;
         opt.threads = o->threads_used;
         opt.progress = report_progress;
         opt.progress_user = &ctx;
@@ -342,16 +297,9 @@ static void build_meta(const Problem *p, const Options *o, StrBuf *meta)
     StrBuf params, inputs;
     sb_init(&params);
     sb_init(&inputs);
-    sb_printf(&params, "\"lambda\": %.9g, \"iters\": %ld, \"warm\": %s, \"bias\": %s, "
-                       "\"d_y\": %zu, \"d_z\": %zu",
-              o->lambda, o->iters, o->init ? "true" : "false", o->bias ? "true" : "false",
-              p->dict.rows, p->dict.cols);
-    if (o->nsnapshots) { /* only then, so outputs without snapshots keep their bytes */
-        sb_printf(&params, ", \"snapshots\": [");
-        for (size_t s = 0; s < o->nsnapshots; s++)
-            sb_printf(&params, "%s%ld", s ? ", " : "", o->snapshots[s]);
-        sb_printf(&params, "]");
-    }
+    cli_params_json(&TOOL, o, &params);
+    sb_printf(&params, ", \"d_y\": %zu, \"d_z\": %zu", p->dict.rows, p->dict.cols);
+    cli_param_json(&TOOL, o, "snapshots", &params);
     meta_add_input(&inputs, "dict", p->dict_file_meta);
     meta_add_input(&inputs, "input", p->input_file_meta);
     if (o->init)
@@ -411,38 +359,33 @@ static int write_codes(const Problem *p, const Options *o, SkErr *err)
     return rc;
 }
 
-int main(int argc, char **argv)
+static int run(void *opts, int argc, char **argv)
 {
-    Options o;
-    int args_count;
-    char **args = cli_protect_stdin_specs(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, &args_count);
-    if (!args) {
-        fprintf(stderr, "%s: out of memory\n", PROG);
-        return SK_EXIT_DATA;
-    }
-    int rc = parse_options(args_count, args, &o);
-    if (rc) {
-        free(o.snapshots);
-        free(args);
-        return rc < 0 ? 0 : rc;
-    }
+    Options *o = opts;
+    o->input = o->args[0];
     Problem p;
     memset(&p, 0, sizeof p);
     npz_cache_init(&p.cache);
     SkErr err = {{0}};
-    if (load_problem(&p, &o, &err))
+    int rc = 0;
+    if (load_problem(&p, o, &err))
         rc = cli_error(PROG, SK_EXIT_DATA, &err);
     else {
         size_t rows = 0;
         for (size_t i = 0; i < p.njobs; i++)
             rows += p.jobs[i].y.rows;
-        o.threads_used = fista_threads(o.threads, rows, p.dict.rows, p.dict.cols, o.iters);
-        sk_gemm_set_threads(o.threads_used);
-        if (solve_all(&p, &o, &err) || write_codes(&p, &o, &err))
+        o->threads_used = fista_threads(o->threads, rows, p.dict.rows, p.dict.cols, o->fista.iters);
+        sk_gemm_set_threads(o->threads_used);
+        if (solve_all(&p, o, &err) || write_codes(&p, o, &err))
             rc = cli_error(PROG, SK_EXIT_DATA, &err);
     }
     problem_free(&p);
-    free(o.snapshots);
-    free(args);
     return rc;
+}
+
+int main(int argc, char **argv)
+{
+    Options o = {.output = "-"};
+    fista_options_default(&o.fista); /* the defaults --help shows */
+    return cli_main(&TOOL, &o, argc, argv);
 }

@@ -14,86 +14,68 @@
  *   truth_col (width, int64, oracle-norms only)  the true column matched to
  *                     each decoder column, −1 when none
  *   meta.json */
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cliopts.h"
 #include "npz.h"
 #include "sae_io.h"
 #include "surgery.h"
 
-static const char *PROG = "freeze-decoder";
+#define PROG "freeze-decoder"
 
 typedef struct {
     const char *model, *truth, *output;
-    FreezeMode mode;
+    int mode;                 /* FreezeMode */
     bool verbose;
 } Options;
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "Usage: %s --model MODEL [--mode M] [--truth FILE:MEMBER] [-o DICT]\n"
-            "The decoder of a trained SAE (train-sae MODEL) as a fixed dictionary.\n"
-            "DICT holds D (d_y x width), b (d_y: the SAE's b_dec, to subtract from the\n"
-            "inputs: fista --dict DICT:D --bias DICT:b), with oracle-norms truth_col\n"
-            "(int64, the true column matched to each decoder column or -1), meta.json.\n\n"
-            "  --model MODEL       train-sae model (W_dec, b_dec); '-' reads stdin (required)\n"
-            "  --mode M            frozen: W_dec unchanged; renormed: every column divided\n"
-            "                      by max(norm, 1e-8); oracle-norms: columns matched to the\n"
-            "                      truth (Hungarian on |cos|) rescaled to the true column's\n"
-            "                      norm, unmatched columns zeroed (default: frozen)\n"
-            "  --truth FILE:MEMBER true dictionary A (d_y x d_z), required by oracle-norms\n"
-            "                      and only used there (default: none)\n"
-            "  -o, --output FILE   output .npz, '-' for stdout (default: -)\n"
-            "  -v, --verbose       log a summary line on stderr\n"
-            "  -h, --help          show this help\n"
-            "  --version           show the version\n",
-            PROG);
-}
+/* The library's names, in FreezeMode order (filled by main). */
+static const char *MODE_NAMES[FREEZE_ORACLE_NORMS + 2];
 
-enum { OPT_MODEL = 256, OPT_MODE, OPT_TRUTH, OPT_VERSION };
-static const struct option LONG_OPTIONS[] = {
-    {"model", required_argument, 0, OPT_MODEL}, {"mode", required_argument, 0, OPT_MODE},
-    {"truth", required_argument, 0, OPT_TRUTH}, {"output", required_argument, 0, 'o'},
-    {"verbose", no_argument, 0, 'v'},           {"help", no_argument, 0, 'h'},
-    {"version", no_argument, 0, OPT_VERSION},   {0, 0, 0, 0}};
-static const char SHORT_OPTIONS[] = "o:vh";
+static const CliOption OPTIONS[] = {
+    {.name = "model", .type = CLI_STRING, .offset = offsetof(Options, model), .arg = "MODEL",
+     .flags = CLI_REQUIRED, .help = "train-sae model (W_dec, b_dec); '-' reads stdin"},
+    {.name = "mode", .type = CLI_CHOICE, .offset = offsetof(Options, mode), .arg = "M",
+     .choices = MODE_NAMES, .meta = "mode",
+     .help = "frozen: W_dec unchanged; renormed: every column divided\n"
+             "by max(norm, 1e-8); oracle-norms: columns matched to the\n"
+             "truth (Hungarian on |cos|) rescaled to the true column's\n"
+             "norm, unmatched columns zeroed"},
+    {.name = "truth", .type = CLI_STRING, .offset = offsetof(Options, truth), .arg = "FILE:MEMBER",
+     .help = "true dictionary A (d_y x d_z), required by oracle-norms\nand only used there"},
+    CLI_OPTION_OUTPUT(Options, output),
+    {.name = "verbose", .short_name = 'v', .type = CLI_FLAG, .offset = offsetof(Options, verbose),
+     .help = "log a summary line on stderr"},
+    {0}};
 
-/* Parse argv into o; returns 0, an exit code, or -1 for help/version (exit 0). */
-static int parse_options(int argc, char **argv, Options *o)
+static int check_options(void *opts, SkErr *err)
 {
-    *o = (Options){.output = "-", .mode = FREEZE_FROZEN};
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, NULL)) != -1) {
-        switch (c) {
-        case OPT_MODEL: o->model = optarg; break;
-        case OPT_MODE:
-            if (freeze_mode_parse(optarg, &o->mode))
-                return cli_usage_error(PROG, "--mode: '%s' is not frozen, renormed or oracle-norms",
-                                       optarg);
-            break;
-        case OPT_TRUTH: o->truth = optarg; break;
-        case 'o': o->output = optarg; break;
-        case 'v': o->verbose = true; break;
-        case 'h': usage(stdout); return -1;
-        case OPT_VERSION: printf("%s sparsekit %s\n", PROG, SK_VERSION); return -1;
-        default: return cli_bad_option(PROG, argv, optind, optopt);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
-    if (!o->model)
-        return cli_usage_error(PROG, "--model is required");
+    const Options *o = opts;
     if (o->mode == FREEZE_ORACLE_NORMS && !o->truth)
-        return cli_usage_error(PROG, "--mode oracle-norms needs --truth FILE:MEMBER");
+        return sk_fail(err, "--mode oracle-norms needs --truth FILE:MEMBER");
     if (o->mode != FREEZE_ORACLE_NORMS && o->truth)
-        return cli_usage_error(PROG, "--truth applies to --mode oracle-norms only");
+        return sk_fail(err, "--truth applies to --mode oracle-norms only");
     return 0;
 }
+
+static int run_tool(void *opts, int argc, char **argv);
+
+static const CliTool TOOL = {
+    .prog = PROG,
+    .synopsis = "--model MODEL [--mode M] [--truth FILE:MEMBER] [-o DICT]",
+    .about = "The decoder of a trained SAE (train-sae MODEL) as a fixed dictionary.\n"
+             "DICT holds D (d_y x width), b (d_y: the SAE's b_dec, to subtract from the\n"
+             "inputs: fista --dict DICT:D --bias DICT:b), with oracle-norms truth_col\n"
+             "(int64, the true column matched to each decoder column or -1), meta.json.\n",
+    .options = OPTIONS,
+    .options_size = sizeof(Options),
+    .check = check_options,
+    .run = run_tool,
+};
 
 typedef struct {
     NpzCache cache;
@@ -134,9 +116,9 @@ static void build_meta(const Problem *p, const Options *o, StrBuf *meta)
     StrBuf params, inputs;
     sb_init(&params);
     sb_init(&inputs);
-    sb_printf(&params, "\"mode\": \"%s\", \"variant_id\": %ld, \"d_y\": %zu, \"width\": %zu",
-              freeze_mode_name(o->mode), p->model.variant, p->model.w_dec.rows,
-              p->model.w_dec.cols);
+    cli_params_json(&TOOL, o, &params);
+    sb_printf(&params, ", \"variant_id\": %ld, \"d_y\": %zu, \"width\": %zu", p->model.variant,
+              p->model.w_dec.rows, p->model.w_dec.cols);
     meta_add_input(&inputs, "model", p->model.meta_json);
     if (o->truth)
         meta_add_input(&inputs, "truth", p->truth_meta);
@@ -211,23 +193,16 @@ static int run(const Options *o, SkErr *err)
     return rc;
 }
 
+static int run_tool(void *opts, int argc, char **argv)
+{
+    SkErr err = {{0}};
+    return run(opts, &err) ? cli_error(PROG, SK_EXIT_DATA, &err) : 0;
+}
+
 int main(int argc, char **argv)
 {
-    Options o;
-    int args_count;
-    char **args = cli_protect_stdin_specs(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, &args_count);
-    if (!args) {
-        fprintf(stderr, "%s: out of memory\n", PROG);
-        return SK_EXIT_DATA;
-    }
-    int rc = parse_options(args_count, args, &o);
-    if (rc) {
-        free(args);
-        return rc < 0 ? 0 : rc;
-    }
-    SkErr err = {{0}};
-    if (run(&o, &err))
-        rc = cli_error(PROG, SK_EXIT_DATA, &err);
-    free(args);
-    return rc;
+    for (int m = 0; m <= FREEZE_ORACLE_NORMS; m++)
+        MODE_NAMES[m] = freeze_mode_name((FreezeMode)m);
+    Options o = {.output = "-", .mode = FREEZE_FROZEN};
+    return cli_main(&TOOL, &o, argc, argv);
 }

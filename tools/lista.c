@@ -8,139 +8,82 @@
  * loss (per epoch: mean batch loss weighted by batch rows), diverged (int64
  * 0/1: the parameters written come from a diverged run, lista.h
  * ListaTrainReport; its epochs are in meta.json), meta.json. */
-#include <getopt.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cliopts.h"
 #include "gemm.h"
 #include "lista.h"
 #include "npz.h"
 
-static const char *PROG = "lista";
 /* What a dataset must hold, for messages. */
 static const char NEEDS[] = "LISTA needs Y_train, Y_val, Y_ood";
 
 typedef struct {
+    ListaTrainOptions train;    /* lista_train_options_default() */
     const char *dict, *data, *output;
-    ListaTrainOptions train;
-    long epochs, batch, unroll, threads;
+    long unroll, threads;
     double max_memory_gib;
-    uint64_t seed;
-    bool has_seed, verbose;
+    bool verbose;
 } Options;
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "Usage: %s --dict FILE:MEMBER --data FILE --seed S [options] [-o FILE]\n"
-            "LISTA: K untied steps z <- soft(z W_k^T + y S_k^T, |theta_k|) from z = 0,\n"
-            "initialised as ISTA on D (W = I - D^T D/L, S = D^T/L, theta = 0.01), trained on\n"
-            "Y_train with D fixed: mse(z D^T, y) + lambda mean|z|, Adam, minibatches from a\n"
-            "seeded permutation per epoch (last partial batch kept). Writes W ((K d_z) x d_z),\n"
-            "S ((K d_z) x d_y), theta (K x d_z), D, Z_val, Z_ood, loss (per epoch), diverged\n"
-            "(0/1), meta.json. A run diverged when an epoch's loss is not finite or above\n"
-            "10 x the best epoch loss before it; diverged = 1 when the parameters written\n"
-            "are such an epoch's (a non-finite loss stops training).\n\n"
-            "  --dict FILE:MEMBER  dictionary D, d_y x d_z, atoms as columns (required)\n"
-            "  --data FILE         dataset .npz with Y_train, Y_val, Y_ood; '-' reads stdin\n"
-            "                      (required)\n"
-            "  --seed S            seed of the minibatch order (required)\n"
-            "  --epochs N          training epochs, >= 0 (default: 200)\n"
-            "  --batch N           minibatch rows (default: 64)\n"
-            "  --lr X              Adam learning rate (default: 0.001)\n"
-            "  --lambda X          L1 weight, >= 0 (default: 0.1)\n"
-            "  --unroll K          unrolled steps (default: 16)\n"
-            "  --variant V         paper: the parameters after the last epoch; stable: those\n"
-            "                      of the epoch with the lowest loss (default: paper)\n"
-            "  --max-memory GIB    refuse a model whose training needs more than GIB GiB\n"
-            "                      (default: 12)\n"
-            "  --threads N         BLIS threads (default: 1 for small problems, else\n"
-            "                      SLURM_CPUS_PER_TASK, BLIS_NUM_THREADS or the CPUs available)\n"
-            "  -o, --output FILE   output .npz, '-' for stdout (default: -)\n"
-            "  -v, --verbose       log progress lines on stderr\n"
-            "  -h, --help          show this help\n"
-            "  --version           show the version\n",
-            PROG);
-}
+/* --variant stores the index of its name into train.variant */
+static const char *const VARIANTS[] = {"paper", "stable", NULL};
+_Static_assert(LISTA_VARIANT_PAPER == 0 && LISTA_VARIANT_STABLE == 1 &&
+                   sizeof(ListaVariant) == sizeof(int),
+               "VARIANTS lists ListaVariant's names in order");
 
-enum { OPT_DICT = 256, OPT_DATA, OPT_SEED, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_LAMBDA, OPT_UNROLL,
-       OPT_VARIANT, OPT_MAX_MEMORY, OPT_THREADS, OPT_VERSION };
-static const struct option LONG_OPTIONS[] = {
-    {"dict", required_argument, 0, OPT_DICT},
-    {"data", required_argument, 0, OPT_DATA},
-    {"seed", required_argument, 0, OPT_SEED},
-    {"epochs", required_argument, 0, OPT_EPOCHS},
-    {"batch", required_argument, 0, OPT_BATCH},
-    {"lr", required_argument, 0, OPT_LR},
-    {"lambda", required_argument, 0, OPT_LAMBDA},
-    {"unroll", required_argument, 0, OPT_UNROLL},
-    {"variant", required_argument, 0, OPT_VARIANT},
-    {"max-memory", required_argument, 0, OPT_MAX_MEMORY},
-    {"threads", required_argument, 0, OPT_THREADS},
-    {"output", required_argument, 0, 'o'},
-    {"verbose", no_argument, 0, 'v'},
-    {"help", no_argument, 0, 'h'},
-    {"version", no_argument, 0, OPT_VERSION},
-    {0, 0, 0, 0}};
-static const char SHORT_OPTIONS[] = "o:vh";
+static const CliOption OPTIONS[] = {
+    {.name = "dict", .type = CLI_STRING, .offset = offsetof(Options, dict), .arg = "FILE:MEMBER",
+     .flags = CLI_REQUIRED, .help = "dictionary D, d_y x d_z, atoms as columns"},
+    {.name = "data", .type = CLI_STRING, .offset = offsetof(Options, data), .arg = "FILE",
+     .flags = CLI_REQUIRED, .help = "dataset .npz with Y_train, Y_val, Y_ood; '-' reads stdin"},
+    {.name = "seed", .type = CLI_U64, .offset = offsetof(Options, train.seed), .arg = "S",
+     .flags = CLI_REQUIRED, .help = "seed of the minibatch order"},
+    {.name = "lambda", .type = CLI_DOUBLE, .offset = offsetof(Options, train.lambda), .arg = "X",
+     .min = 0, .max = 1e30, .help = "L1 weight, >= 0", .meta = "lambda"},
+    {.name = "lr", .type = CLI_DOUBLE, .offset = offsetof(Options, train.lr), .arg = "X",
+     .min = 0, .max = 1e3, .help = "Adam learning rate", .meta = "lr"},
+    {.name = "epochs", .type = CLI_LONG, .offset = offsetof(Options, train.epochs), .arg = "N",
+     .min = 0, .max = 100000000, .help = "training epochs, >= 0", .meta = "epochs"},
+    {.name = "batch", .type = CLI_SIZE, .offset = offsetof(Options, train.batch), .arg = "N",
+     .min = 1, .max = 100000000, .help = "minibatch rows", .meta = "batch"},
+    {.name = "unroll", .type = CLI_LONG, .offset = offsetof(Options, unroll), .arg = "K",
+     .min = 1, .max = 1000, .help = "unrolled steps", .meta = "unroll"},
+    {.name = "variant", .type = CLI_CHOICE, .offset = offsetof(Options, train.variant), .arg = "V",
+     .choices = VARIANTS, .flags = CLI_META_PLACED, .meta = "variant",
+     .help = "paper: the parameters after the last epoch; stable: those\n"
+             "of the epoch with the lowest loss"},
+    {.name = "max-memory", .type = CLI_DOUBLE, .offset = offsetof(Options, max_memory_gib),
+     .arg = "GIB", .min = 0, .max = 1e9,
+     .help = "refuse a model whose training needs more than GIB GiB"},
+    CLI_OPTION_THREADS_AUTO(Options, threads),
+    CLI_OPTION_OUTPUT(Options, output),
+    CLI_OPTION_VERBOSE(Options, verbose),
+    {0}};
 
-static int parse_options(int argc, char **argv, Options *o)
-{
-    memset(o, 0, sizeof *o);
-    o->output = "-";
-    lista_train_options_default(&o->train);
-    o->epochs = o->train.epochs;
-    o->batch = (long)o->train.batch;
-    o->unroll = LISTA_STEPS;
-    o->max_memory_gib = 12.0;
-    ListaTrainOptions *t = &o->train;
-    SkErr err = {{0}};
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, NULL)) != -1) {
-        int rc = 0;
-        switch (c) {
-        case OPT_DICT: o->dict = optarg; break;
-        case OPT_DATA: o->data = optarg; break;
-        case OPT_SEED: rc = cli_parse_u64("--seed", optarg, &o->seed, &err); o->has_seed = true; break;
-        case OPT_EPOCHS: rc = cli_parse_long("--epochs", optarg, 0, 100000000, &o->epochs, &err); break;
-        case OPT_BATCH: rc = cli_parse_long("--batch", optarg, 1, 100000000, &o->batch, &err); break;
-        case OPT_LR: rc = cli_parse_double("--lr", optarg, 0.0, 1e3, &t->lr, &err); break;
-        case OPT_LAMBDA: rc = cli_parse_double("--lambda", optarg, 0.0, 1e30, &t->lambda, &err); break;
-        case OPT_UNROLL: rc = cli_parse_long("--unroll", optarg, 1, 1000, &o->unroll, &err); break;
-        case OPT_VARIANT:
-            if (lista_variant_parse(optarg, &t->variant))
-                rc = sk_fail(&err, "--variant: '%s' is not paper or stable", optarg);
-            break;
-        case OPT_MAX_MEMORY:
-            rc = cli_parse_double("--max-memory", optarg, 0.0, 1e9, &o->max_memory_gib, &err);
-            break;
-        case OPT_THREADS: rc = cli_parse_long("--threads", optarg, 1, 4096, &o->threads, &err); break;
-        case 'o': o->output = optarg; break;
-        case 'v': o->verbose = true; break;
-        case 'h': usage(stdout); return -1;
-        case OPT_VERSION: printf("%s sparsekit %s\n", PROG, SK_VERSION); return -1;
-        default: return cli_bad_option(PROG, argv, optind, optopt);
-        }
-        if (rc)
-            return cli_usage_error(PROG, "%s", err.msg);
-    }
-    if (!o->dict)
-        return cli_usage_error(PROG, "--dict is required");
-    if (!o->data)
-        return cli_usage_error(PROG, "--data is required");
-    if (!o->has_seed)
-        return cli_usage_error(PROG, "--seed is required");
-    if (optind < argc)
-        return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
-    t->epochs = o->epochs;
-    t->batch = (size_t)o->batch;
-    t->seed = o->seed;
-    return 0;
-}
+static int run(void *opts, int argc, char **argv);
+
+static const CliTool TOOL = {
+    .prog = "lista",
+    .synopsis = "--dict FILE:MEMBER --data FILE --seed S [options] [-o FILE]",
+    .about = "LISTA: K untied steps z <- soft(z W_k^T + y S_k^T, |theta_k|) from z = 0,\n"
+             "initialised as ISTA on D (W = I - D^T D/L, S = D^T/L, theta = 0.01), trained on\n"
+             "Y_train with D fixed: mse(z D^T, y) + lambda mean|z|, Adam, minibatches from a\n"
+             "seeded permutation per epoch (last partial batch kept). Writes W ((K d_z) x d_z),\n"
+             "S ((K d_z) x d_y), theta (K x d_z), D, Z_val, Z_ood, loss (per epoch), diverged\n"
+             "(0/1), meta.json. A run diverged when an epoch's loss is not finite or above\n"
+             "10 x the best epoch loss before it; diverged = 1 when the parameters written\n"
+             "are such an epoch's (a non-finite loss stops training).\n",
+    .options = OPTIONS,
+    .options_size = sizeof(Options),
+    .required_each = true,
+    .run = run,
+};
 
 /* ---- inputs ------------------------------------------------------------ */
 
@@ -201,7 +144,7 @@ static int check_memory(const Problem *p, const Options *o, SkErr *err)
     size_t count;
     double need = lista_param_count(p->d.rows, p->d.cols, (size_t)o->unroll, &count)
                       ? lista_training_bytes(p->d.rows, p->d.cols, (size_t)o->unroll,
-                                             (size_t)o->batch) +
+                                             o->train.batch) +
                             lista_variant_bytes(o->train.variant, p->d.rows, p->d.cols,
                                                 (size_t)o->unroll)
                       : INFINITY;
@@ -238,27 +181,27 @@ static void json_number(StrBuf *b, const char *name, double x)
 static void build_meta(const Problem *p, const Options *o, const double *hist,
                        const ListaTrainReport *rep, StrBuf *meta)
 {
-    const ListaTrainOptions *t = &o->train;
+    const long epochs = o->train.epochs;
     StrBuf params, inputs;
     sb_init(&params);
     sb_init(&inputs);
+    cli_params_json(&TOOL, o, &params);
     sb_printf(&params,
-              "\"lambda\": %.9g, \"lr\": %.9g, \"epochs\": %ld, \"batch\": %ld, \"unroll\": %ld, "
-              "\"d_y\": %zu, \"d_z\": %zu, \"n_train\": %zu, "
+              ", \"d_y\": %zu, \"d_z\": %zu, \"n_train\": %zu, "
               "\"layout\": \"W rows k*d_z..(k+1)*d_z-1 are W_k; S likewise; theta row k is theta_k\"",
-              t->lambda, t->lr, o->epochs, o->batch, o->unroll, p->d.rows, p->d.cols,
-              p->y_train.rows);
-    json_number(&params, "final_loss", o->epochs > 0 ? hist[o->epochs - 1] : NAN);
+              p->d.rows, p->d.cols, p->y_train.rows);
+    json_number(&params, "final_loss", epochs > 0 ? hist[epochs - 1] : NAN);
+    cli_param_json(&TOOL, o, "variant", &params);
     sb_printf(&params,
-              ", \"variant\": \"%s\", \"diverged\": %s, \"diverged_epoch\": %ld, "
+              ", \"diverged\": %s, \"diverged_epoch\": %ld, "
               "\"best_epoch\": %ld, \"kept_epoch\": %ld, \"nonfinite_epoch\": %ld",
-              lista_variant_name(t->variant), rep->diverged ? "true" : "false",
+              rep->diverged ? "true" : "false",
               rep->diverged_epoch, rep->best_epoch, rep->kept_epoch, rep->nonfinite_epoch);
     json_number(&params, "best_loss", rep->best_loss);
     json_number(&params, "kept_loss", rep->kept_loss);
     meta_add_input(&inputs, "dict", p->dict_meta);
     meta_add_input(&inputs, "data", p->data_meta);
-    meta_build(meta, PROG, 0, NULL, true, o->seed, params.s, inputs.s);
+    meta_build(meta, TOOL.prog, 0, NULL, true, o->train.seed, params.s, inputs.s);
     if (params.failed || inputs.failed)
         meta->failed = true;
     sb_free(&params);
@@ -282,7 +225,7 @@ static int write_outputs(const Problem *p, const Options *o, const ListaModel *m
         rc = -1;
     const size_t K = m->steps, dz = m->d_z, dy = m->d_y;
     const Mat wm = {K * dz, dz, m->w}, sm = {K * dz, dy, m->s}, tm = {K, dz, m->theta};
-    size_t hist_shape[1] = {(size_t)o->epochs};
+    size_t hist_shape[1] = {(size_t)o->train.epochs};
     if (rc == 0)
         rc = npz_put_mat(w, "W", &wm, err) || npz_put_mat(w, "S", &sm, err) ||
              npz_put_mat(w, "theta", &tm, err) || npz_put_mat(w, "D", &p->d, err) ||
@@ -309,12 +252,12 @@ static void warn_divergence(const Problem *p, const Options *o, const double *hi
     fprintf(stderr,
             "%s: %s: warning: the loss exploded at epoch %ld (%.4g); lowest %.4g at epoch %ld; "
             "wrote the parameters of epoch %ld (--variant %s): %s\n",
-            PROG, p->name, rep->diverged_epoch, hist[rep->diverged_epoch - 1], rep->best_loss,
+            TOOL.prog, p->name, rep->diverged_epoch, hist[rep->diverged_epoch - 1], rep->best_loss,
             rep->best_epoch, rep->kept_epoch, lista_variant_name(o->train.variant),
             rep->diverged ? "diverged" : "not diverged");
 }
 
-static int run(Options *o, SkErr *err)
+static int train_and_write(Options *o, SkErr *err)
 {
     Problem p;
     memset(&p, 0, sizeof p);
@@ -325,12 +268,12 @@ static int run(Options *o, SkErr *err)
     ListaTrainReport rep;
     int rc = load_problem(&p, o, err) || check_memory(&p, o, err);
     if (rc == 0) {
-        sk_gemm_set_threads(lista_threads(o->threads, (size_t)o->batch, p.d.cols));
+        sk_gemm_set_threads(lista_threads(o->threads, o->train.batch, p.d.cols));
         rc = lista_model_init(&m, &p.d, (size_t)o->unroll, err);
     }
     if (rc == 0) {
         Progress progress;
-        progress_init(&progress, PROG, o->verbose);
+        progress_init(&progress, TOOL.prog, o->verbose);
         o->train.progress = report;
         o->train.progress_user = &progress;
         rc = lista_train(&m, &p.d, &p.y_train, &o->train, &hist, &rep, err);
@@ -350,14 +293,15 @@ static int run(Options *o, SkErr *err)
     return rc ? -1 : 0;
 }
 
+static int run(void *opts, int argc, char **argv)
+{
+    SkErr err = {{0}};
+    return train_and_write(opts, &err) ? cli_error(TOOL.prog, SK_EXIT_DATA, &err) : 0;
+}
+
 int main(int argc, char **argv)
 {
-    Options o;
-    int rc = parse_options(argc, argv, &o);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    SkErr err = {{0}};
-    if (run(&o, &err))
-        return cli_error(PROG, SK_EXIT_DATA, &err);
-    return 0;
+    Options o = {.output = "-", .unroll = LISTA_STEPS, .max_memory_gib = 12.0};
+    lista_train_options_default(&o.train);   /* the defaults --help shows */
+    return cli_main(&TOOL, &o, argc, argv);
 }

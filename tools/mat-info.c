@@ -6,68 +6,39 @@
  *     NAME<TAB>DTYPE<TAB>SHAPE<TAB>min=..<TAB>max=..<TAB>mean=..
  *   meta.json: TEXT            (or "meta.json: none")
  */
-#include <getopt.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cliopts.h"
 #include "npz.h"
 
-static const char *PROG = "mat-info";
-
 typedef struct {
-    bool stats;        /* print min/max/mean per member */
-    bool meta;         /* print meta.json */
+    bool no_stats;     /* leave out min/max/mean per member */
+    bool no_meta;      /* leave out meta.json */
     bool meta_only;    /* print nothing but meta.json */
     char **files;
-    int nfiles;
+    size_t nfiles;
 } Options;
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "Usage: %s [OPTIONS] FILE...\n"
-            "Describe .npz/.npy files ('-' = stdin): each array's name, dtype and shape,\n"
-            "the min, max and mean of its values, then the meta.json text.\n\n"
-            "  -S, --no-stats   do not print min/max/mean (default: print them)\n"
-            "  -M, --no-meta    do not print meta.json (default: print it)\n"
-            "  -m, --meta       print only the raw meta.json text of each file\n"
-            "                   (default: off)\n"
-            "  -h, --help       show this help\n"
-            "  --version        show the version\n",
-            PROG);
-}
+static const CliOption OPTIONS[] = {
+    {.name = "no-stats", .short_name = 'S', .type = CLI_FLAG, .offset = offsetof(Options, no_stats),
+     .help = "do not print min/max/mean (default: print them)"},
+    {.name = "no-meta", .short_name = 'M', .type = CLI_FLAG, .offset = offsetof(Options, no_meta),
+     .help = "do not print meta.json (default: print it)"},
+    {.name = "meta", .short_name = 'm', .type = CLI_FLAG, .offset = offsetof(Options, meta_only),
+     .help = "print only the raw meta.json text of each file (default: off)"},
+    {0}};
 
-/* Parse argv into o; returns 0, or an exit code (help/version: -1 = exit 0). */
-static int parse_options(int argc, char **argv, Options *o)
+static int check_options(void *opts, SkErr *err)
 {
-    enum { OPT_VERSION = 256 };
-    static const struct option longopts[] = {
-        {"no-stats", no_argument, 0, 'S'}, {"no-meta", no_argument, 0, 'M'},
-        {"meta", no_argument, 0, 'm'},     {"help", no_argument, 0, 'h'},
-        {"version", no_argument, 0, OPT_VERSION}, {0, 0, 0, 0}};
-    *o = (Options){.stats = true, .meta = true};
-    opterr = 0;   /* we print our own one-line message */
-    int c;
-    while ((c = getopt_long(argc, argv, "SMmh", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'S': o->stats = false; break;
-        case 'M': o->meta = false; break;
-        case 'm': o->meta_only = true; break;
-        case 'h': usage(stdout); return -1;
-        case OPT_VERSION: printf("%s sparsekit %s\n", PROG, SK_VERSION); return -1;
-        default: return cli_bad_option(PROG, argv, optind, optopt);
-        }
-    }
-    if (optind >= argc)
-        return cli_usage_error(PROG, "no FILE given");
-    if (o->meta_only && !o->meta)
-        return cli_usage_error(PROG, "--meta and --no-meta contradict each other");
-    o->files = argv + optind;
-    o->nfiles = argc - optind;
+    const Options *o = opts;
+    if (o->meta_only && o->no_meta)
+        return sk_fail(err, "--meta and --no-meta contradict each other");
     return 0;
 }
 
@@ -111,6 +82,8 @@ static int print_array(const NpyArray *a, bool stats, SkErr *err)
 {
     char shape[64];
     printf("  %s\t%s\t%s", a->name, npy_dtype_name(a->dtype), shape_text(a, shape, sizeof shape));
+    if (a->sparse) /* stored as compressed sparse rows (csr.h) */
+        printf("\tcsr nnz=%zu", a->nnz);
     double min, max, mean;
     size_t nonfinite;
     if (stats && npy_count(a) > 0) {
@@ -137,32 +110,54 @@ static int describe_file(const Options *o, const char *path, NpzCache *cache, Sk
     }
     printf("%s: %zu array%s\n", path, npz->count, npz->count == 1 ? "" : "s");
     for (size_t i = 0; i < npz->count; i++)
-        if (print_array(&npz->arrays[i], o->stats, err))
+        if (print_array(&npz->arrays[i], !o->no_stats, err))
             return sk_prefix(err, path);
-    if (o->meta)
+    if (!o->no_meta)
         printf("meta.json: %s\n", npz->meta_json ? npz->meta_json : "none");
     return 0;
 }
 
-int main(int argc, char **argv)
+static int run(void *opts, int argc, char **argv);
+
+static const CliTool TOOL = {
+    .prog = "mat-info",
+    .synopsis = "[OPTIONS] FILE...",
+    .about = "Describe .npz/.npy files ('-' = stdin): each array's name, dtype and shape,\n"
+             "the min, max and mean of its values, then the meta.json text.\n",
+    .options = OPTIONS,
+    .options_size = sizeof(Options),
+    .args_name = "FILE",
+    .args_missing = "no FILE given",
+    .min_args = 1,
+    .max_args = SIZE_MAX,
+    .args_offset = offsetof(Options, files),
+    .nargs_offset = offsetof(Options, nfiles),
+    .check = check_options,
+    .run = run,
+};
+
+static int run(void *opts, int argc, char **argv)
 {
-    Options o;
-    int rc = parse_options(argc, argv, &o);
-    if (rc)
-        return rc < 0 ? 0 : rc;
+    const Options *o = opts;
     NpzCache cache;
     npz_cache_init(&cache);
     int status = 0;
-    for (int i = 0; i < o.nfiles; i++) {
+    for (size_t i = 0; i < o->nfiles; i++) {
         SkErr err = {{0}};
-        if (describe_file(&o, o.files[i], &cache, &err))
-            status = cli_error(PROG, SK_EXIT_DATA, &err);
+        if (describe_file(o, o->files[i], &cache, &err))
+            status = cli_error(TOOL.prog, SK_EXIT_DATA, &err);
     }
     npz_cache_free(&cache);
     if (fflush(stdout) != 0 && status == 0) {
         SkErr err;
         sk_fail(&err, "write error on stdout");
-        status = cli_error(PROG, SK_EXIT_DATA, &err);
+        status = cli_error(TOOL.prog, SK_EXIT_DATA, &err);
     }
     return status;
+}
+
+int main(int argc, char **argv)
+{
+    Options o = {0};
+    return cli_main(&TOOL, &o, argc, argv);
 }

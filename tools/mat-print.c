@@ -2,80 +2,42 @@
  * values separated by tabs. A 0-d array is one value, a 1-d array one row.
  * Values print exactly: float32 with %.9g, float64 with %.17g, integers as
  * integers, bools as 0/1. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cliopts.h"
 #include "npz.h"
 
-static const char *PROG = "mat-print";
-
-enum { HEAD_ROWS = 10 };
+#define HEAD_ROWS 10
+#define TEXT(x) #x
+#define STR(x) TEXT(x)
 
 typedef struct {
-    const char *spec;      /* FILE[:MEMBER] */
+    char **args;           /* the one FILE[:MEMBER] */
+    size_t nargs;
     const char *member;    /* --member: used when the spec names none */
     long max_rows;         /* -1 = all */
     bool header;
 } Options;
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "Usage: %s [OPTIONS] FILE[:MEMBER]\n"
-            "Print one array of a .npz/.npy file ('-' = stdin) as text: one row per line,\n"
-            "values tab-separated (float32 %%.9g, float64 %%.17g, integers exact).\n\n"
-            "  -n, --rows N       print at most the first N rows (default: all)\n"
-            "      --head         print the first %d rows (same as --rows %d)\n"
-            "  -m, --member NAME  array to print when FILE names none\n"
-            "                     (default: the file's only array)\n"
-            "  -H, --header       first print '# NAME DTYPE SHAPE' (default: off)\n"
-            "  -h, --help         show this help\n"
-            "      --version      show the version\n",
-            PROG, HEAD_ROWS, HEAD_ROWS);
-}
-
-enum { OPT_HEAD = 256, OPT_VERSION };
-static const struct option LONG_OPTIONS[] = {
-    {"rows", required_argument, 0, 'n'},   {"head", no_argument, 0, OPT_HEAD},
-    {"member", required_argument, 0, 'm'}, {"header", no_argument, 0, 'H'},
-    {"help", no_argument, 0, 'h'},         {"version", no_argument, 0, OPT_VERSION},
-    {0, 0, 0, 0}};
-static const char SHORT_OPTIONS[] = "n:m:Hh";
-
-/* Parse argv into o; returns 0, or an exit code (help/version: -1 = exit 0). */
-static int parse_options(int argc, char **argv, Options *o)
-{
-    *o = (Options){.max_rows = -1};
-    SkErr err = {{0}};
-    opterr = 0;   /* we print our own one-line message */
-    int c;
-    while ((c = getopt_long(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, NULL)) != -1) {
-        switch (c) {
-        case 'n':
-            if (cli_parse_long("--rows", optarg, 0, LONG_MAX, &o->max_rows, &err))
-                return cli_usage_error(PROG, "%s", err.msg);
-            break;
-        case OPT_HEAD: o->max_rows = HEAD_ROWS; break;
-        case 'm': o->member = optarg; break;
-        case 'H': o->header = true; break;
-        case 'h': usage(stdout); return -1;
-        case OPT_VERSION: printf("%s sparsekit %s\n", PROG, SK_VERSION); return -1;
-        default: return cli_bad_option(PROG, argv, optind, optopt);
-        }
-    }
-    if (optind >= argc)
-        return cli_usage_error(PROG, "no FILE given");
-    if (argc - optind > 1)
-        return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind + 1]);
-    o->spec = argv[optind];
-    return 0;
-}
+static const CliOption OPTIONS[] = {
+    {.name = "rows", .short_name = 'n', .type = CLI_LONG, .offset = offsetof(Options, max_rows),
+     .arg = "N", .min = 0, .max = (double)LONG_MAX, .help = "print at most the first N rows",
+     .default_text = "all"},
+    {.name = "head", .type = CLI_SET_LONG, .offset = offsetof(Options, max_rows), .value = HEAD_ROWS,
+     .help = "print the first " STR(HEAD_ROWS) " rows (same as --rows " STR(HEAD_ROWS) ")"},
+    {.name = "member", .short_name = 'm', .type = CLI_STRING, .offset = offsetof(Options, member),
+     .arg = "NAME", .help = "array to print when FILE names none",
+     .default_text = "the file's only array"},
+    {.name = "header", .short_name = 'H', .type = CLI_FLAG, .offset = offsetof(Options, header),
+     .help = "first print '# NAME DTYPE SHAPE' (default: off)"},
+    {0}};
 
 /* "A, B, C" into buf (shortened with "..." when long). */
 static const char *member_names(const Npz *npz, char *buf, size_t cap)
@@ -154,12 +116,12 @@ static void print_array(const Options *o, const NpyArray *a)
     }
 }
 
-static int run(const Options *o, NpzCache *cache, SkErr *err)
+static int print_spec(const Options *o, const char *spec, NpzCache *cache, SkErr *err)
 {
     char *file, *member;
     const Npz *npz;
     const NpyArray *a = NULL;
-    if (npz_split_spec(o->spec, &file, &member, err))
+    if (npz_split_spec(spec, &file, &member, err))
         return -1;
     int rc = npz_cache_open(cache, file, &npz, err) ||
              choose_array(npz, file, member ? member : o->member, &a, err);
@@ -173,25 +135,37 @@ static int run(const Options *o, NpzCache *cache, SkErr *err)
     return 0;
 }
 
-int main(int argc, char **argv)
+static int run(void *opts, int argc, char **argv);
+
+static const CliTool TOOL = {
+    .prog = "mat-print",
+    .synopsis = "[OPTIONS] FILE[:MEMBER]",
+    .about = "Print one array of a .npz/.npy file ('-' = stdin) as text: one row per line,\n"
+             "values tab-separated (float32 %.9g, float64 %.17g, integers exact).\n",
+    .options = OPTIONS,
+    .options_size = sizeof(Options),
+    .args_name = "FILE",
+    .args_missing = "no FILE given",
+    .min_args = 1,
+    .max_args = 1,
+    .args_offset = offsetof(Options, args),
+    .nargs_offset = offsetof(Options, nargs),
+    .run = run,
+};
+
+static int run(void *opts, int argc, char **argv)
 {
-    Options o;
-    int args_count;
-    char **args = cli_protect_stdin_specs(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, &args_count);
-    if (!args) {
-        fprintf(stderr, "%s: out of memory\n", PROG);
-        return SK_EXIT_DATA;
-    }
-    int rc = parse_options(args_count, args, &o);
-    if (rc) {
-        free(args);
-        return rc < 0 ? 0 : rc;
-    }
+    const Options *o = opts;
     NpzCache cache;
     npz_cache_init(&cache);
     SkErr err = {{0}};
-    int status = run(&o, &cache, &err) ? cli_error(PROG, SK_EXIT_DATA, &err) : 0;
+    int status = print_spec(o, o->args[0], &cache, &err) ? cli_error(TOOL.prog, SK_EXIT_DATA, &err) : 0;
     npz_cache_free(&cache);
-    free(args);
     return status;
+}
+
+int main(int argc, char **argv)
+{
+    Options o = {.max_rows = -1};
+    return cli_main(&TOOL, &o, argc, argv);
 }

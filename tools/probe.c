@@ -8,18 +8,19 @@
  * writes Z_val, Z_ood (float32 predictions), coef (d_z × d_y float64,
  * sklearn's coef_ layout), alpha (the chosen α), alphas and loo_mse (the mean
  * squared leave-one-out residual of every α), and meta.json. */
-#include <getopt.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cliopts.h"
 #include "gemm.h"
 #include "npz.h"
 #include "ridge.h"
 
-static const char *PROG = "probe";
+static const char PROG[] = "probe";
 /* What a dataset must hold, for messages. */
 static const char NEEDS[] = "a probe needs Y_train, Z_train, Y_val, Y_ood";
 
@@ -27,88 +28,48 @@ static const char NEEDS[] = "a probe needs Y_train, Z_train, Y_val, Y_ood";
 
 typedef struct {
     const char *data, *output;
-    double alphas[MAX_ALPHAS];
+    double *alphas;            /* ridge_default_alphas until --alphas */
     size_t n_alphas;
     long threads;
 } Options;
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "Usage: %s --data FILE [options] [-o FILE]\n"
-            "Linear probe: ridge regression Y_train -> Z_train (no intercept, float64),\n"
-            "alpha chosen by efficient leave-one-out (mean squared LOO residual over\n"
-            "samples and outputs, ties to the first alpha); writes its predictions\n"
-            "Z_val, Z_ood, and coef, alpha, alphas, loo_mse, meta.json.\n\n"
-            "  --data FILE         dataset .npz with Y_train, Z_train, Y_val, Y_ood;\n"
-            "                      '-' reads stdin (required)\n"
-            "  --alphas LIST       comma-separated positive alphas\n"
-            "                      (default: 1e-6,1e-4,1e-2,1,10)\n"
-            "  --threads N         BLIS threads (default: SLURM_CPUS_PER_TASK, else\n"
-            "                      BLIS_NUM_THREADS, else the CPUs available)\n"
-            "  -o, --output FILE   output .npz, '-' for stdout (default: -)\n"
-            "  -h, --help          show this help\n"
-            "  --version           show the version\n",
-            PROG);
-}
+static const CliOption OPTIONS[] = {
+    {.name = "data", .type = CLI_STRING, .offset = offsetof(Options, data), .arg = "FILE",
+     .flags = CLI_REQUIRED,
+     .help = "dataset .npz with Y_train, Z_train, Y_val, Y_ood;\n'-' reads stdin"},
+    {.name = "alphas", .type = CLI_DOUBLE_LIST, .offset = offsetof(Options, alphas),
+     .count_offset = offsetof(Options, n_alphas), .arg = "LIST", .min = 0.0, .max = 1e300,
+     .help = "comma-separated positive\nalphas", .meta = "alphas"},
+    CLI_OPTION_THREADS(Options, threads),
+    CLI_OPTION_OUTPUT(Options, output),
+    {0}};
 
-/* "1e-6,1e-4,1" → alphas; every item a positive finite number. */
-static int parse_alphas(const char *text, Options *o, SkErr *err)
+/* every alpha a positive finite number (the list parser checked [0, 1e300]) */
+static int check_options(void *opts, SkErr *err)
 {
-    double *values;
-    size_t count;
-    if (cli_parse_double_list("--alphas", text, 0.0, 1e300, &values, &count, err))
-        return -1;
-    int rc = 0;
-    if (count > MAX_ALPHAS)
-        rc = sk_fail(err, "--alphas: more than %d values", MAX_ALPHAS);
-    for (size_t i = 0; rc == 0 && i < count; i++)
-        if (!(values[i] > 0.0))
-            rc = sk_fail(err, "--alphas: %g is not positive", values[i]);
-    if (rc == 0) {
-        memcpy(o->alphas, values, count * sizeof *values);
-        o->n_alphas = count;
-    }
-    free(values);
-    return rc;
-}
-
-/* Parse argv into o; returns 0, an exit code, or -1 for help/version (exit 0). */
-static int parse_options(int argc, char **argv, Options *o)
-{
-    enum { OPT_DATA = 256, OPT_ALPHAS, OPT_THREADS, OPT_VERSION };
-    static const struct option longopts[] = {
-        {"data", required_argument, 0, OPT_DATA},       {"alphas", required_argument, 0, OPT_ALPHAS},
-        {"threads", required_argument, 0, OPT_THREADS}, {"output", required_argument, 0, 'o'},
-        {"help", no_argument, 0, 'h'},                  {"version", no_argument, 0, OPT_VERSION},
-        {0, 0, 0, 0}};
-    memset(o, 0, sizeof *o);
-    o->output = "-";
-    memcpy(o->alphas, ridge_default_alphas, sizeof ridge_default_alphas);
-    o->n_alphas = RIDGE_DEFAULT_ALPHA_COUNT;
-    SkErr err = {{0}};
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-        int rc = 0;
-        switch (c) {
-        case OPT_DATA: o->data = optarg; break;
-        case OPT_ALPHAS: rc = parse_alphas(optarg, o, &err); break;
-        case OPT_THREADS: rc = cli_parse_long("--threads", optarg, 1, 4096, &o->threads, &err); break;
-        case 'o': o->output = optarg; break;
-        case 'h': usage(stdout); return -1;
-        case OPT_VERSION: printf("%s sparsekit %s\n", PROG, SK_VERSION); return -1;
-        default: return cli_bad_option(PROG, argv, optind, optopt);
-        }
-        if (rc)
-            return cli_usage_error(PROG, "%s", err.msg);
-    }
-    if (!o->data)
-        return cli_usage_error(PROG, "--data is required");
-    if (optind < argc)
-        return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
+    const Options *o = opts;
+    if (o->n_alphas > MAX_ALPHAS)
+        return sk_fail(err, "--alphas: more than %d values", MAX_ALPHAS);
+    for (size_t i = 0; i < o->n_alphas; i++)
+        if (!(o->alphas[i] > 0.0))
+            return sk_fail(err, "--alphas: %g is not positive", o->alphas[i]);
     return 0;
 }
+
+static int run(void *opts, int argc, char **argv);
+
+static const CliTool TOOL = {
+    .prog = PROG,
+    .synopsis = "--data FILE [options] [-o FILE]",
+    .about = "Linear probe: ridge regression Y_train -> Z_train (no intercept, float64),\n"
+             "alpha chosen by efficient leave-one-out (mean squared LOO residual over\n"
+             "samples and outputs, ties to the first alpha); writes its predictions\n"
+             "Z_val, Z_ood, and coef, alpha, alphas, loo_mse, meta.json.\n",
+    .options = OPTIONS,
+    .options_size = sizeof(Options),
+    .check = check_options,
+    .run = run,
+};
 
 /* ---- inputs ------------------------------------------------------------ */
 
@@ -179,12 +140,8 @@ static void build_meta(const Data *d, const Options *o, const Ridge *r, StrBuf *
     StrBuf params, inputs;
     sb_init(&params);
     sb_init(&inputs);
-    sb_printf(&params, "\"alphas\": [");
-    for (size_t a = 0; a < o->n_alphas; a++) {
-        sb_printf(&params, "%s", a ? ", " : "");
-        sb_double(&params, o->alphas[a]);
-    }
-    sb_printf(&params, "], \"alpha\": ");
+    cli_params_json(&TOOL, o, &params);
+    sb_printf(&params, ", \"alpha\": ");
     sb_double(&params, r->alpha);
     sb_printf(&params, ", \"n_train\": %zu, \"d_y\": %zu, \"d_z\": %zu", d->y_train.rows,
               d->y_train.cols, d->z_train.cols);
@@ -235,7 +192,7 @@ static int write_outputs(const Data *d, const Options *o, const Ridge *r, const 
 
 /* ---- work ---------------------------------------------------------------- */
 
-static int run(const Options *o, SkErr *err)
+static int fit_and_write(const Options *o, SkErr *err)
 {
     Data d;
     memset(&d, 0, sizeof d);
@@ -257,15 +214,19 @@ static int run(const Options *o, SkErr *err)
     return rc ? -1 : 0;
 }
 
-int main(int argc, char **argv)
+static int run(void *opts, int argc, char **argv)
 {
-    Options o;
-    int rc = parse_options(argc, argv, &o);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    sk_gemm_set_threads(o.threads ? (int)o.threads : sk_default_threads());
+    const Options *o = opts;
+    sk_gemm_set_threads(o->threads ? (int)o->threads : sk_default_threads());
     SkErr err = {{0}};
-    if (run(&o, &err))
+    if (fit_and_write(o, &err))
         return cli_error(PROG, SK_EXIT_DATA, &err);
     return 0;
+}
+
+int main(int argc, char **argv)
+{
+    Options o = {.output = "-", .alphas = (double *)ridge_default_alphas, /* never written */
+                 .n_alphas = RIDGE_DEFAULT_ALPHA_COUNT};
+    return cli_main(&TOOL, &o, argc, argv);
 }

@@ -8,128 +8,78 @@
  * same seed (or --init); the pre-activations from N(0, 1) − 10.
  * Writes D, Z_val, Z_ood, loss (per step), lr (after each step), steps,
  * early_stopped, meta.json. */
-#include <getopt.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cliopts.h"
 #include "dlfista.h"
 #include "gemm.h"
 #include "npz.h"
 #include "softplus_adam.h"
 
-static const char *PROG = "softplus-adam";
+static const char PROG[] = "softplus-adam";
 /* What a dataset must hold, for messages. */
 static const char NEEDS[] = "Softplus-Adam needs Y_val and Y_ood";
 
 typedef struct {
     const char *data, *init, *output;
-    SoftplusAdamOptions train;
+    SoftplusAdamOptions train;   /* softplus_adam_options_default() */
     long dz, threads;
     uint64_t seed;
-    bool has_seed, verbose;
+    bool verbose;
 } Options;
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "Usage: %s --data FILE --seed S [options] [-o FILE]\n"
-            "Softplus-Adam: learn a dictionary D and codes softplus(P) for Y_val and Y_ood\n"
-            "by full-batch Adam on mse(Z_val D^T, Y_val) + mse(Z_ood sg(D)^T, Y_ood)\n"
-            "+ lambda [mean(Z_val |d_j|) + mean(Z_ood sg|d_j|)]; lr x1.1 after an improving\n"
-            "step, x0.5 after 2 non-improving ones, clamped to [1e-6, 1].\n"
-            "Writes D, Z_val, Z_ood, loss, lr, steps, early_stopped, meta.json.\n\n"
-            "  --data FILE         dataset .npz with Y_val, Y_ood; '-' reads stdin (required)\n"
-            "  --seed S            seed of the initial D and pre-activations (required)\n"
-            "  --steps N           at most N Adam steps (default: 50000)\n"
-            "  --lambda X          penalty weight, >= 0 (default: 0.1)\n"
-            "  --lr X              initial learning rate, in [1e-6, 1] (default: 0.001)\n"
-            "  --init FILE:MEMBER  initial dictionary, d_y x d_z (default: DL-FISTA's\n"
-            "                      initial dictionary for --seed)\n"
-            "  --dz N              number of atoms (default: the dataset's params.dz,\n"
-            "                      else the columns of its A; ignored with --init)\n"
-            "  --stop-after N      early stop checked only after step N (default: 10000)\n"
-            "  --stop-patience N   stop after N steps without improvement (default: 5000)\n"
-            "  --stop-delta X      an improvement is a drop of more than X (default: 1e-06)\n"
-            "  --threads N         BLIS threads (default: 1 for small problems, else\n"
-            "                      SLURM_CPUS_PER_TASK, BLIS_NUM_THREADS or the CPUs available)\n"
-            "  -o, --output FILE   output .npz, '-' for stdout (default: -)\n"
-            "  -v, --verbose       log progress lines on stderr\n"
-            "  -h, --help          show this help\n"
-            "  --version           show the version\n",
-            PROG);
-}
+static const CliOption OPTIONS[] = {
+    {.name = "data", .type = CLI_STRING, .offset = offsetof(Options, data), .arg = "FILE",
+     .flags = CLI_REQUIRED, .help = "dataset .npz with Y_val, Y_ood; '-' reads stdin"},
+    {.name = "seed", .type = CLI_U64, .offset = offsetof(Options, seed), .arg = "S",
+     .flags = CLI_REQUIRED, .help = "seed of the initial D and pre-activations"},
+    {.name = "lambda", .type = CLI_DOUBLE, .offset = offsetof(Options, train.lambda), .arg = "X",
+     .min = 0, .max = 1e30, .help = "penalty weight, >= 0", .meta = "lambda"},
+    /* the range is the library's lr clamp, lr_min and lr_max */
+    {.name = "lr", .type = CLI_DOUBLE, .offset = offsetof(Options, train.lr), .arg = "X",
+     .min = 1e-6, .max = 1.0, .help = "initial learning rate, in [1e-6, 1]", .meta = "lr"},
+    {.name = "steps", .type = CLI_LONG, .offset = offsetof(Options, train.max_steps), .arg = "N",
+     .min = 1, .max = 100000000, .help = "at most N Adam steps", .meta = "max_steps"},
+    {.name = "stop-after", .type = CLI_LONG, .offset = offsetof(Options, train.stop_after),
+     .arg = "N", .min = 0, .max = 100000000, .help = "early stop checked only after step N",
+     .meta = "stop_after"},
+    {.name = "stop-patience", .type = CLI_LONG, .offset = offsetof(Options, train.stop_patience),
+     .arg = "N", .min = 1, .max = 100000000, .help = "stop after N steps without improvement",
+     .meta = "stop_patience"},
+    {.name = "stop-delta", .type = CLI_DOUBLE, .offset = offsetof(Options, train.stop_min_delta),
+     .arg = "X", .min = 0, .max = 1e30, .help = "an improvement is a drop of more than X",
+     .meta = "stop_delta"},
+    {.name = "init", .type = CLI_STRING, .offset = offsetof(Options, init), .arg = "FILE:MEMBER",
+     .help = "initial dictionary, d_y x d_z",
+     .default_text = "DL-FISTA's\ninitial dictionary for --seed"},
+    {.name = "dz", .type = CLI_LONG, .offset = offsetof(Options, dz), .arg = "N", .min = 1,
+     .max = 100000000, .help = "number of atoms",
+     .default_text = "the dataset's params.dz,\nelse the columns of its A; ignored with --init"},
+    CLI_OPTION_THREADS_AUTO(Options, threads),
+    CLI_OPTION_OUTPUT(Options, output),
+    CLI_OPTION_VERBOSE(Options, verbose),
+    {0}};
 
-enum { OPT_DATA = 256, OPT_SEED, OPT_STEPS, OPT_LAMBDA, OPT_LR, OPT_INIT, OPT_DZ, OPT_STOP_AFTER,
-       OPT_STOP_PATIENCE, OPT_STOP_DELTA, OPT_THREADS, OPT_VERSION };
-static const struct option LONG_OPTIONS[] = {
-    {"data", required_argument, 0, OPT_DATA},
-    {"seed", required_argument, 0, OPT_SEED},
-    {"steps", required_argument, 0, OPT_STEPS},
-    {"lambda", required_argument, 0, OPT_LAMBDA},
-    {"lr", required_argument, 0, OPT_LR},
-    {"init", required_argument, 0, OPT_INIT},
-    {"dz", required_argument, 0, OPT_DZ},
-    {"stop-after", required_argument, 0, OPT_STOP_AFTER},
-    {"stop-patience", required_argument, 0, OPT_STOP_PATIENCE},
-    {"stop-delta", required_argument, 0, OPT_STOP_DELTA},
-    {"threads", required_argument, 0, OPT_THREADS},
-    {"output", required_argument, 0, 'o'},
-    {"verbose", no_argument, 0, 'v'},
-    {"help", no_argument, 0, 'h'},
-    {"version", no_argument, 0, OPT_VERSION},
-    {0, 0, 0, 0}};
-static const char SHORT_OPTIONS[] = "o:vh";
+static int run_tool(void *opts, int argc, char **argv);
 
-/* Parse argv into o; returns 0, an exit code, or -1 for help/version (exit 0). */
-static int parse_options(int argc, char **argv, Options *o)
-{
-    memset(o, 0, sizeof *o);
-    o->output = "-";
-    softplus_adam_options_default(&o->train);
-    SoftplusAdamOptions *t = &o->train;
-    SkErr err = {{0}};
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, NULL)) != -1) {
-        int rc = 0;
-        switch (c) {
-        case OPT_DATA: o->data = optarg; break;
-        case OPT_SEED: rc = cli_parse_u64("--seed", optarg, &o->seed, &err); o->has_seed = true; break;
-        case OPT_STEPS: rc = cli_parse_long("--steps", optarg, 1, 100000000, &t->max_steps, &err); break;
-        case OPT_LAMBDA: rc = cli_parse_double("--lambda", optarg, 0.0, 1e30, &t->lambda, &err); break;
-        case OPT_LR: rc = cli_parse_double("--lr", optarg, t->lr_min, t->lr_max, &t->lr, &err); break;
-        case OPT_INIT: o->init = optarg; break;
-        case OPT_DZ: rc = cli_parse_long("--dz", optarg, 1, 100000000, &o->dz, &err); break;
-        case OPT_STOP_AFTER:
-            rc = cli_parse_long("--stop-after", optarg, 0, 100000000, &t->stop_after, &err);
-            break;
-        case OPT_STOP_PATIENCE:
-            rc = cli_parse_long("--stop-patience", optarg, 1, 100000000, &t->stop_patience, &err);
-            break;
-        case OPT_STOP_DELTA:
-            rc = cli_parse_double("--stop-delta", optarg, 0.0, 1e30, &t->stop_min_delta, &err);
-            break;
-        case OPT_THREADS: rc = cli_parse_long("--threads", optarg, 1, 4096, &o->threads, &err); break;
-        case 'o': o->output = optarg; break;
-        case 'v': o->verbose = true; break;
-        case 'h': usage(stdout); return -1;
-        case OPT_VERSION: printf("%s sparsekit %s\n", PROG, SK_VERSION); return -1;
-        default: return cli_bad_option(PROG, argv, optind, optopt);
-        }
-        if (rc)
-            return cli_usage_error(PROG, "%s", err.msg);
-    }
-    if (!o->data)
-        return cli_usage_error(PROG, "--data is required");
-    if (!o->has_seed)
-        return cli_usage_error(PROG, "--seed is required");
-    if (optind < argc)
-        return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
-    return 0;
-}
+static const CliTool TOOL = {
+    .prog = PROG,
+    .synopsis = "--data FILE --seed S [options] [-o FILE]",
+    .about = "Softplus-Adam: learn a dictionary D and codes softplus(P) for Y_val and Y_ood\n"
+             "by full-batch Adam on mse(Z_val D^T, Y_val) + mse(Z_ood sg(D)^T, Y_ood)\n"
+             "+ lambda [mean(Z_val |d_j|) + mean(Z_ood sg|d_j|)]; lr x1.1 after an improving\n"
+             "step, x0.5 after 2 non-improving ones, clamped to [1e-6, 1].\n"
+             "Writes D, Z_val, Z_ood, loss, lr, steps, early_stopped, meta.json.\n",
+    .options = OPTIONS,
+    .options_size = sizeof(Options),
+    .required_each = true,
+    .run = run_tool,
+};
 
 /* ---- inputs ------------------------------------------------------------ */
 
@@ -218,12 +168,11 @@ static void build_meta(const Problem *p, const Options *o, const SoftplusAdamHis
     StrBuf params, inputs;
     sb_init(&params);
     sb_init(&inputs);
+    cli_params_json(&TOOL, o, &params);
     sb_printf(&params,
-              "\"lambda\": %.9g, \"lr\": %.9g, \"max_steps\": %ld, \"stop_after\": %ld, "
-              "\"stop_patience\": %ld, \"stop_delta\": %.9g, \"init\": %s, \"d_y\": %zu, "
+              ", \"init\": %s, \"d_y\": %zu, "
               "\"d_z\": %zu, \"n_val\": %zu, \"n_ood\": %zu, \"steps\": %ld, "
               "\"early_stopped\": %s, \"final_loss\": %.9g, \"final_lr\": %.9g",
-              t->lambda, t->lr, t->max_steps, t->stop_after, t->stop_patience, t->stop_min_delta,
               o->init ? "\"file\"" : "\"dlfista\"", p->d0.rows, p->d0.cols, p->y_val.rows,
               p->y_ood.rows, h->steps, h->early_stopped ? "true" : "false",
               h->steps ? h->loss[h->steps - 1] : NAN, h->steps ? h->lr[h->steps - 1] : t->lr);
@@ -311,14 +260,17 @@ static int run(Options *o, SkErr *err)
     return rc ? -1 : 0;
 }
 
-int main(int argc, char **argv)
+static int run_tool(void *opts, int argc, char **argv)
 {
-    Options o;
-    int rc = parse_options(argc, argv, &o);
-    if (rc)
-        return rc < 0 ? 0 : rc;
     SkErr err = {{0}};
-    if (run(&o, &err))
+    if (run(opts, &err))
         return cli_error(PROG, SK_EXIT_DATA, &err);
     return 0;
+}
+
+int main(int argc, char **argv)
+{
+    Options o = {.output = "-"};
+    softplus_adam_options_default(&o.train);   /* the defaults --help shows */
+    return cli_main(&TOOL, &o, argc, argv);
 }

@@ -17,98 +17,78 @@
  * empty (|S| = 0), nonfinite (paper: a solve met a zero pivot or gave a
  * non-finite value; those samples' codes are 0), all int64 except
  * support_mean; meta.json. */
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cliopts.h"
 #include "gemm.h"
 #include "npz.h"
 #include "sae_io.h"
 #include "surgery.h"
 
-static const char *PROG = "support-refit";
+#define PROG "support-refit"
 
 /* Rows per call of support_refit between progress updates. */
 #define ROWS_PER_STEP 64
 
 typedef struct {
     const char *model, *data, *dict, *bias, *codes, *output;
-    RefitVariant variant;
+    int variant;              /* RefitVariant */
     bool verbose;
 } Options;
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "Usage: %s --model MODEL --data FILE [options] [-o CODES]\n"
-            "Keep the SAE's support S = {j : |z_j| > 1e-4} of each sample and re-estimate\n"
-            "its magnitudes on the active decoder columns against r = y - b_dec; clamp\n"
-            ">= 0, zero elsewhere. CODES holds Z_val, Z_ood, the support counts samples,\n"
-            "support_mean, support_max, singular, empty, nonfinite, and meta.json.\n\n"
-            "  --model MODEL       train-sae model: W_dec, b_dec and its codes Z_val,\n"
-            "                      Z_ood of FILE's samples; '-' reads stdin\n"
-            "  --data FILE         dataset .npz with Y_val and/or Y_ood (required)\n"
-            "  --variant V         paper: (D_S'D_S + 1e-8 I)^-1 D_S' r with the Gram in\n"
-            "                      float32, ridge and LU solve in float64 (rounding noise\n"
-            "                      when |S| > d_y, as in the paper); lstsq: minimum-norm\n"
-            "                      least squares in float64; nnls: non-negative least\n"
-            "                      squares in float64 (default: paper)\n"
-            "  --dict FILE:MEMBER  dictionary d_y x width instead of MODEL:W_dec\n"
-            "                      (default: MODEL's W_dec)\n"
-            "  --bias FILE:MEMBER  vector of d_y subtracted from y (default: MODEL's\n"
-            "                      b_dec; none without --model)\n"
-            "  --codes FILE        codes Z_val/Z_ood whose support is kept (default: MODEL)\n"
-            "  -o, --output FILE   output .npz, '-' for stdout (default: -)\n"
-            "  -v, --verbose       log progress lines on stderr\n"
-            "  -h, --help          show this help\n"
-            "  --version           show the version\n",
-            PROG);
-}
+/* The library's names, in RefitVariant order (filled by main). */
+static const char *VARIANT_NAMES[REFIT_NNLS + 2];
 
-enum { OPT_MODEL = 256, OPT_DATA, OPT_VARIANT, OPT_DICT, OPT_BIAS, OPT_CODES, OPT_VERSION };
-static const struct option LONG_OPTIONS[] = {
-    {"model", required_argument, 0, OPT_MODEL}, {"data", required_argument, 0, OPT_DATA},
-    {"variant", required_argument, 0, OPT_VARIANT}, {"dict", required_argument, 0, OPT_DICT},
-    {"bias", required_argument, 0, OPT_BIAS},   {"codes", required_argument, 0, OPT_CODES},
-    {"output", required_argument, 0, 'o'},      {"verbose", no_argument, 0, 'v'},
-    {"help", no_argument, 0, 'h'},              {"version", no_argument, 0, OPT_VERSION},
-    {0, 0, 0, 0}};
-static const char SHORT_OPTIONS[] = "o:vh";
+static const CliOption OPTIONS[] = {
+    {.name = "model", .type = CLI_STRING, .offset = offsetof(Options, model), .arg = "MODEL",
+     .default_text = "", .help = "train-sae model: W_dec, b_dec and its codes Z_val,\n"
+                                 "Z_ood of FILE's samples; '-' reads stdin"},
+    {.name = "data", .type = CLI_STRING, .offset = offsetof(Options, data), .arg = "FILE",
+     .flags = CLI_REQUIRED, .help = "dataset .npz with Y_val and/or Y_ood"},
+    {.name = "variant", .type = CLI_CHOICE, .offset = offsetof(Options, variant), .arg = "V",
+     .choices = VARIANT_NAMES, .meta = "variant",
+     .help = "paper: (D_S'D_S + 1e-8 I)^-1 D_S' r with the Gram in\n"
+             "float32, ridge and LU solve in float64 (rounding noise\n"
+             "when |S| > d_y, as in the paper); lstsq: minimum-norm\n"
+             "least squares in float64; nnls: non-negative least\n"
+             "squares in float64"},
+    {.name = "dict", .type = CLI_STRING, .offset = offsetof(Options, dict), .arg = "FILE:MEMBER",
+     .help = "dictionary d_y x width instead of\nMODEL:W_dec", .default_text = "MODEL's W_dec"},
+    {.name = "bias", .type = CLI_STRING, .offset = offsetof(Options, bias), .arg = "FILE:MEMBER",
+     .help = "vector of d_y subtracted from y",
+     .default_text = "MODEL's\nb_dec; none without --model"},
+    {.name = "codes", .type = CLI_STRING, .offset = offsetof(Options, codes), .arg = "FILE",
+     .help = "codes Z_val/Z_ood whose support is kept", .default_text = "MODEL"},
+    CLI_OPTION_OUTPUT(Options, output),
+    CLI_OPTION_VERBOSE(Options, verbose),
+    {0}};
 
-/* Parse argv into o; returns 0, an exit code, or -1 for help/version (exit 0). */
-static int parse_options(int argc, char **argv, Options *o)
+static int check_options(void *opts, SkErr *err)
 {
-    *o = (Options){.output = "-", .variant = REFIT_PAPER};
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, NULL)) != -1) {
-        switch (c) {
-        case OPT_MODEL: o->model = optarg; break;
-        case OPT_DATA: o->data = optarg; break;
-        case OPT_VARIANT:
-            if (refit_variant_parse(optarg, &o->variant))
-                return cli_usage_error(PROG, "--variant: '%s' is not paper, lstsq or nnls", optarg);
-            break;
-        case OPT_DICT: o->dict = optarg; break;
-        case OPT_BIAS: o->bias = optarg; break;
-        case OPT_CODES: o->codes = optarg; break;
-        case 'o': o->output = optarg; break;
-        case 'v': o->verbose = true; break;
-        case 'h': usage(stdout); return -1;
-        case OPT_VERSION: printf("%s sparsekit %s\n", PROG, SK_VERSION); return -1;
-        default: return cli_bad_option(PROG, argv, optind, optopt);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
-    if (!o->data)
-        return cli_usage_error(PROG, "--data is required");
+    const Options *o = opts;
     if (!o->model && (!o->dict || !o->codes))
-        return cli_usage_error(PROG, "--model is required (or both --dict and --codes)");
+        return sk_fail(err, "--model is required (or both --dict and --codes)");
     return 0;
 }
+
+static int run_tool(void *opts, int argc, char **argv);
+
+static const CliTool TOOL = {
+    .prog = PROG,
+    .synopsis = "--model MODEL --data FILE [options] [-o CODES]",
+    .about = "Keep the SAE's support S = {j : |z_j| > 1e-4} of each sample and re-estimate\n"
+             "its magnitudes on the active decoder columns against r = y - b_dec; clamp\n"
+             ">= 0, zero elsewhere. CODES holds Z_val, Z_ood, the support counts samples,\n"
+             "support_mean, support_max, singular, empty, nonfinite, and meta.json.\n",
+    .options = OPTIONS,
+    .options_size = sizeof(Options),
+    .check = check_options,
+    .run = run_tool,
+};
 
 /* ---- inputs ------------------------------------------------------------ */
 
@@ -261,11 +241,12 @@ static void build_meta(const Problem *p, const Options *o, StrBuf *meta)
     StrBuf params, inputs;
     sb_init(&params);
     sb_init(&inputs);
+    cli_params_json(&TOOL, o, &params);
     sb_printf(&params,
-              "\"variant\": \"%s\", \"threshold\": 0.0001, \"ridge\": 1e-08, \"d_y\": %zu, "
-              "\"width\": %zu, \"dict\": \"%s\", \"bias\": %s, \"codes\": \"%s\"",
-              refit_variant_name(o->variant), p->d->rows, p->d->cols, o->dict ? "given" : "model",
-              p->b ? "true" : "false", o->codes ? "given" : "model");
+              ", \"threshold\": 0.0001, \"ridge\": 1e-08, \"d_y\": %zu, \"width\": %zu, "
+              "\"dict\": \"%s\", \"bias\": %s, \"codes\": \"%s\"",
+              p->d->rows, p->d->cols, o->dict ? "given" : "model", p->b ? "true" : "false",
+              o->codes ? "given" : "model");
     meta_add_input(&inputs, "data", p->data_meta);
     if (o->model)
         meta_add_input(&inputs, "model", p->model.meta_json);
@@ -336,23 +317,16 @@ static int run(const Options *o, SkErr *err)
     return rc ? -1 : 0;
 }
 
+static int run_tool(void *opts, int argc, char **argv)
+{
+    SkErr err = {{0}};
+    return run(opts, &err) ? cli_error(PROG, SK_EXIT_DATA, &err) : 0;
+}
+
 int main(int argc, char **argv)
 {
-    Options o;
-    int args_count;
-    char **args = cli_protect_stdin_specs(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, &args_count);
-    if (!args) {
-        fprintf(stderr, "%s: out of memory\n", PROG);
-        return SK_EXIT_DATA;
-    }
-    int rc = parse_options(args_count, args, &o);
-    if (rc) {
-        free(args);
-        return rc < 0 ? 0 : rc;
-    }
-    SkErr err = {{0}};
-    if (run(&o, &err))
-        rc = cli_error(PROG, SK_EXIT_DATA, &err);
-    free(args);
-    return rc;
+    for (int v = 0; v <= REFIT_NNLS; v++)
+        VARIANT_NAMES[v] = refit_variant_name((RefitVariant)v);
+    Options o = {.output = "-", .variant = REFIT_PAPER};
+    return cli_main(&TOOL, &o, argc, argv);
 }

@@ -10,162 +10,131 @@
  * loss_history and l0_history (per epoch), with --track-dict track_epoch,
  * track_cos, track_frac09; Z_val, Z_ood (the final model's codes of the
  * training dataset's val and OOD samples), meta.json. */
-#include <getopt.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cliopts.h"
 #include "gemm.h"
 #include "metrics.h"
 #include "npz.h"
 #include "sae.h"
 #include "sae_io.h"
 
-static const char *PROG = "train-sae";
+#define PROG "train-sae"
+
+/* Options only training takes, in the order a mistaken --encode names them. */
+enum { T_VARIANT, T_SEED, T_K, T_WIDTH, T_EPOCHS, T_BATCH, T_LR, T_WD, T_GAMMA, T_RENORM, T_TRACK,
+       N_TRAINING_ONLY };
 
 typedef struct {
     const char *data, *encode, *track, *output;
-    SaeVariant variant;
-    bool have_variant, have_seed, verbose;
-    long k, epochs, batch, renorm_every, threads;
-    double lr, gamma, weight_decay;
+    int variant;                /* SaeVariant */
+    bool verbose;
+    bool given[N_TRAINING_ONLY]; /* which training-only options were given */
+    long k, width, threads;     /* 0: k and width from the data, 1 thread */
+    double gamma;
     uint64_t seed;
+    SaeTrainOptions train;      /* sae_train_options_default(): epochs, batch, renorm_every, adam */
 } Options;
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "Usage: %s --variant V --data FILE --seed S [options] [-o MODEL]\n"
-            "       %s --encode MODEL --data FILE [-o CODES]\n"
-            "Train a sparse autoencoder (SPEC section 3) on the dataset's Y_train: AdamW,\n"
-            "minibatches from a fresh seeded permutation each epoch, decoder gradients\n"
-            "projected orthogonal to their columns, columns renormed every few epochs.\n"
-            "MODEL holds W_enc (width x d_y), b_enc (width), W_dec (d_y x width), b_dec\n"
-            "(d_y), log_theta (JumpReLU), variant (0 relu, 1 topk, 2 jumprelu, 3 mp), k,\n"
-            "loss_history and l0_history (per epoch: mean batch loss, mean L0), the codes\n"
-            "Z_val and Z_ood of the dataset's Y_val and Y_ood, and with --track-dict\n"
-            "track_epoch, track_cos, track_frac09. With --encode, writes the codes Z_val,\n"
-            "Z_ood (of whichever of Y_val, Y_ood FILE has) of a trained MODEL.\n\n"
-            "  --variant V         relu, topk, jumprelu or mp (required to train)\n"
-            "  --data FILE         dataset .npz (Y_train, Y_val, Y_ood); '-' reads stdin\n"
-            "                      (required)\n"
-            "  --seed S            seed of the initial weights (which depend on S, d_y and\n"
-            "                      the width only) and of the batch order (required to train)\n"
-            "  --k K               TopK: latents kept; MP: pursuit steps (default: the\n"
-            "                      dataset's k, params.k of its meta.json)\n"
-            "  --width N           number of latents (default: the dataset's d_z, the\n"
-            "                      columns of Z_train)\n"
-            "  --epochs N          passes over Y_train (default: 500)\n"
-            "  --batch N           minibatch rows; the last partial batch is kept\n"
-            "                      (default: 64)\n"
-            "  --lr X              AdamW learning rate (default: 0.0005)\n"
-            "  --weight-decay X    AdamW decoupled weight decay (default: 0.01)\n"
-            "  --gamma X           regulariser weight, ReLU and JumpReLU (default: 0.0001)\n"
-            "  --renorm-every N    renorm decoder columns after epochs 0, N, 2N, ...;\n"
-            "                      0 never (default: 50)\n"
-            "  --track-dict FILE:MEMBER  record the Hungarian-matched |cos| of W_dec to\n"
-            "                      this dictionary (d_y x any) and the fraction above 0.9\n"
-            "                      after epochs 0, 10, 20, ... and the last (default: off)\n"
-            "  --encode MODEL      encode --data with a trained model instead of training\n"
-            "  --threads N         BLIS threads for the products; results do not depend\n"
-            "                      on it (default: 1)\n"
-            "  -o, --output FILE   output .npz, '-' for stdout (default: -)\n"
-            "  -v, --verbose       log progress lines on stderr\n"
-            "  -h, --help          show this help\n"
-            "  --version           show the version\n",
-            PROG, PROG);
-}
+/* The library's names, in SaeVariant order (filled by main). */
+static const char *VARIANTS[SAE_MP + 2];
 
-enum { OPT_VARIANT = 256, OPT_DATA, OPT_SEED, OPT_K, OPT_WIDTH, OPT_EPOCHS, OPT_BATCH, OPT_LR,
-       OPT_WD, OPT_GAMMA, OPT_RENORM, OPT_TRACK, OPT_ENCODE, OPT_THREADS, OPT_VERSION };
-static const struct option LONG_OPTIONS[] = {
-    {"variant", required_argument, 0, OPT_VARIANT}, {"data", required_argument, 0, OPT_DATA},
-    {"seed", required_argument, 0, OPT_SEED},       {"k", required_argument, 0, OPT_K},
-    {"width", required_argument, 0, OPT_WIDTH},     {"epochs", required_argument, 0, OPT_EPOCHS},
-    {"batch", required_argument, 0, OPT_BATCH},     {"lr", required_argument, 0, OPT_LR},
-    {"weight-decay", required_argument, 0, OPT_WD}, {"gamma", required_argument, 0, OPT_GAMMA},
-    {"renorm-every", required_argument, 0, OPT_RENORM},
-    {"track-dict", required_argument, 0, OPT_TRACK}, {"encode", required_argument, 0, OPT_ENCODE},
-    {"threads", required_argument, 0, OPT_THREADS}, {"output", required_argument, 0, 'o'},
-    {"verbose", no_argument, 0, 'v'},               {"help", no_argument, 0, 'h'},
-    {"version", no_argument, 0, OPT_VERSION},       {0, 0, 0, 0}};
-static const char SHORT_OPTIONS[] = "o:vh";
+#define TRAINING_ONLY(i) .seen_offset = offsetof(Options, given) + (i) * sizeof(bool)
 
-/* Options given to the training mode only. */
-static const char *training_option_given(const bool *given)
-{
-    static const struct { int opt; const char *name; } ONLY_TRAIN[] = {
-        {OPT_VARIANT, "--variant"}, {OPT_SEED, "--seed"}, {OPT_K, "--k"}, {OPT_WIDTH, "--width"},
-        {OPT_EPOCHS, "--epochs"}, {OPT_BATCH, "--batch"}, {OPT_LR, "--lr"},
-        {OPT_WD, "--weight-decay"}, {OPT_GAMMA, "--gamma"}, {OPT_RENORM, "--renorm-every"},
-        {OPT_TRACK, "--track-dict"}};
-    for (size_t i = 0; i < sizeof ONLY_TRAIN / sizeof ONLY_TRAIN[0]; i++)
-        if (given[ONLY_TRAIN[i].opt - OPT_VARIANT])
-            return ONLY_TRAIN[i].name;
-    return NULL;
-}
+static const CliOption OPTIONS[] = {
+    {.name = "variant", .type = CLI_CHOICE, .offset = offsetof(Options, variant), .arg = "V",
+     .choices = VARIANTS, .default_text = "", TRAINING_ONLY(T_VARIANT),
+     .help = "relu, topk, jumprelu or mp (required to train)"},
+    {.name = "data", .type = CLI_STRING, .offset = offsetof(Options, data), .arg = "FILE",
+     .flags = CLI_REQUIRED, .help = "dataset .npz (Y_train, Y_val, Y_ood);\n'-' reads stdin"},
+    {.name = "seed", .type = CLI_U64, .offset = offsetof(Options, seed), .arg = "S",
+     .default_text = "", TRAINING_ONLY(T_SEED),
+     .help = "seed of the initial weights (which depend on S, d_y and\n"
+             "the width only) and of the batch order (required to train)"},
+    {.name = "k", .type = CLI_LONG, .offset = offsetof(Options, k), .arg = "K", .min = 1,
+     .max = 100000000, TRAINING_ONLY(T_K), .help = "TopK: latents kept; MP: pursuit steps",
+     .default_text = "the\ndataset's k, params.k of its meta.json"},
+    {.name = "width", .type = CLI_LONG, .offset = offsetof(Options, width), .arg = "N", .min = 1,
+     .max = 100000000, TRAINING_ONLY(T_WIDTH), .help = "number of latents",
+     .default_text = "the dataset's d_z, the\ncolumns of Z_train"},
+    {.name = "epochs", .type = CLI_LONG, .offset = offsetof(Options, train.epochs), .arg = "N",
+     .min = 1, .max = 100000000, TRAINING_ONLY(T_EPOCHS), .help = "passes over Y_train",
+     .meta = "epochs"},
+    {.name = "batch", .type = CLI_SIZE, .offset = offsetof(Options, train.batch), .arg = "N",
+     .min = 1, .max = 100000000, TRAINING_ONLY(T_BATCH), .meta = "batch",
+     .help = "minibatch rows; the last partial batch\nis kept"},
+    {.name = "renorm-every", .type = CLI_LONG, .offset = offsetof(Options, train.renorm_every),
+     .arg = "N", .min = 0, .max = 100000000, TRAINING_ONLY(T_RENORM), .meta = "renorm_every",
+     .help = "renorm decoder columns after epochs 0, N, 2N, ...;\n0 never"},
+    {.name = "track-dict", .type = CLI_STRING, .offset = offsetof(Options, track),
+     .arg = "FILE:MEMBER", TRAINING_ONLY(T_TRACK), .default_text = "off",
+     .flags = CLI_META_PRESENCE | CLI_META_PLACED, .meta = "track",
+     .help = "record the Hungarian-matched |cos| of W_dec to\n"
+             "this dictionary (d_y x any) and the fraction above 0.9\n"
+             "after epochs 0, 10, 20, ... and the last"},
+    {.name = "lr", .type = CLI_DOUBLE, .offset = offsetof(Options, train.adam.lr), .arg = "X",
+     .min = 0.0, .max = 1e38, TRAINING_ONLY(T_LR), .help = "AdamW learning rate", .meta = "lr",
+     .flags = CLI_META_PLACED},
+    {.name = "weight-decay", .type = CLI_DOUBLE, .offset = offsetof(Options, train.adam.weight_decay),
+     .arg = "X", .min = 0.0, .max = 1e38, TRAINING_ONLY(T_WD),
+     .help = "AdamW decoupled weight decay", .meta = "weight_decay", .flags = CLI_META_PLACED},
+    {.name = "gamma", .type = CLI_DOUBLE, .offset = offsetof(Options, gamma), .arg = "X",
+     .min = 0.0, .max = 1e38, TRAINING_ONLY(T_GAMMA),
+     .help = "regulariser weight, ReLU and JumpReLU", .meta = "gamma", .flags = CLI_META_PLACED},
+    {.name = "encode", .type = CLI_STRING, .offset = offsetof(Options, encode), .arg = "MODEL",
+     .default_text = "", .help = "encode --data with a trained model instead of training"},
+    {.name = "threads", .type = CLI_LONG, .offset = offsetof(Options, threads), .arg = "N",
+     .min = 1, .max = 4096, .default_text = "1",
+     .help = "BLIS threads for the products; results do not depend\non it"},
+    CLI_OPTION_OUTPUT(Options, output),
+    CLI_OPTION_VERBOSE(Options, verbose),
+    {0}};
 
-/* Parse argv into o; returns 0, an exit code, or -1 for help/version (exit 0).
- * o->k and width stay 0 when not given (taken from the data). */
-static int parse_options(int argc, char **argv, Options *o, long *width)
+/* --encode takes none of the training options; training needs --variant and
+ * --seed and a positive --lr. */
+static int check_options(void *opts, SkErr *err)
 {
-    *o = (Options){.output = "-", .epochs = 500, .batch = 64, .renorm_every = 50, .lr = 5e-4,
-                   .gamma = 1e-4, .weight_decay = 0.01};
-    *width = 0;
-    bool given[OPT_VERSION - OPT_VARIANT + 1] = {false};
-    SkErr err = {{0}};
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, NULL)) != -1) {
-        int rc = 0;
-        if (c >= OPT_VARIANT && c <= OPT_VERSION)
-            given[c - OPT_VARIANT] = true;
-        switch (c) {
-        case OPT_VARIANT:
-            if (sae_variant_parse(optarg, &o->variant))
-                return cli_usage_error(PROG, "--variant: '%s' is not relu, topk, jumprelu or mp", optarg);
-            o->have_variant = true;
-            break;
-        case OPT_DATA: o->data = optarg; break;
-        case OPT_SEED: rc = cli_parse_u64("--seed", optarg, &o->seed, &err); o->have_seed = true; break;
-        case OPT_K: rc = cli_parse_long("--k", optarg, 1, 100000000, &o->k, &err); break;
-        case OPT_WIDTH: rc = cli_parse_long("--width", optarg, 1, 100000000, width, &err); break;
-        case OPT_EPOCHS: rc = cli_parse_long("--epochs", optarg, 1, 100000000, &o->epochs, &err); break;
-        case OPT_BATCH: rc = cli_parse_long("--batch", optarg, 1, 100000000, &o->batch, &err); break;
-        case OPT_LR: rc = cli_parse_double("--lr", optarg, 0.0, 1e38, &o->lr, &err); break;
-        case OPT_WD: rc = cli_parse_double("--weight-decay", optarg, 0.0, 1e38, &o->weight_decay, &err); break;
-        case OPT_GAMMA: rc = cli_parse_double("--gamma", optarg, 0.0, 1e38, &o->gamma, &err); break;
-        case OPT_RENORM: rc = cli_parse_long("--renorm-every", optarg, 0, 100000000, &o->renorm_every, &err); break;
-        case OPT_TRACK: o->track = optarg; break;
-        case OPT_ENCODE: o->encode = optarg; break;
-        case OPT_THREADS: rc = cli_parse_long("--threads", optarg, 1, 4096, &o->threads, &err); break;
-        case 'o': o->output = optarg; break;
-        case 'v': o->verbose = true; break;
-        case 'h': usage(stdout); return -1;
-        case OPT_VERSION: printf("%s sparsekit %s\n", PROG, SK_VERSION); return -1;
-        default: return cli_bad_option(PROG, argv, optind, optopt);
-        }
-        if (rc)
-            return cli_usage_error(PROG, "%s", err.msg);
-    }
-    if (optind < argc)
-        return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
-    if (!o->data)
-        return cli_usage_error(PROG, "--data is required");
+    const Options *o = opts;
     if (o->encode) {
-        const char *extra = training_option_given(given);
-        if (extra)
-            return cli_usage_error(PROG, "%s does not apply to --encode (the model fixes it)", extra);
+        for (size_t i = 0; i < N_TRAINING_ONLY; i++)
+            for (const CliOption *opt = OPTIONS; o->given[i] && opt->name; opt++)
+                if (opt->seen_offset == offsetof(Options, given) + i * sizeof(bool))
+                    return sk_fail(err, "--%s does not apply to --encode (the model fixes it)",
+                                   opt->name);
         return 0;
     }
-    if (!o->have_variant || !o->have_seed)
-        return cli_usage_error(PROG, "--variant and --seed are required (or --encode MODEL)");
-    if (!(o->lr > 0.0))
-        return cli_usage_error(PROG, "--lr: must be positive");
+    if (!o->given[T_VARIANT] || !o->given[T_SEED])
+        return sk_fail(err, "--variant and --seed are required (or --encode MODEL)");
+    if (!(o->train.adam.lr > 0.0))
+        return sk_fail(err, "--lr: must be positive");
     return 0;
 }
+
+static int run_tool(void *opts, int argc, char **argv);
+
+static const CliTool TOOL = {
+    .prog = PROG,
+    .synopsis = "--variant V --data FILE --seed S [options] [-o MODEL]\n"
+                "       " PROG " --encode MODEL --data FILE [-o CODES]",
+    .about = "Train a sparse autoencoder (SPEC section 3) on the dataset's Y_train: AdamW,\n"
+             "minibatches from a fresh seeded permutation each epoch, decoder gradients\n"
+             "projected orthogonal to their columns, columns renormed every few epochs.\n"
+             "MODEL holds W_enc (width x d_y), b_enc (width), W_dec (d_y x width), b_dec\n"
+             "(d_y), log_theta (JumpReLU), variant (0 relu, 1 topk, 2 jumprelu, 3 mp), k,\n"
+             "loss_history and l0_history (per epoch: mean batch loss, mean L0), the codes\n"
+             "Z_val and Z_ood of the dataset's Y_val and Y_ood, and with --track-dict\n"
+             "track_epoch, track_cos, track_frac09. With --encode, writes the codes Z_val,\n"
+             "Z_ood (of whichever of Y_val, Y_ood FILE has) of a trained MODEL.\n",
+    .options = OPTIONS,
+    .options_size = sizeof(Options),
+    .check = check_options,
+    .run = run_tool,
+};
 
 /* ---- inputs ------------------------------------------------------------ */
 
@@ -330,12 +299,12 @@ static int encode_splits(const Sae *m, const Inputs *in, Result *r, SkErr *err)
 
 static int train(const Options *o, const Inputs *in, Result *r, SkErr *err)
 {
-    size_t epochs = (size_t)o->epochs, n_track = (epochs + 9) / 10 + 1;
+    size_t epochs = (size_t)o->train.epochs, n_track = (epochs + 9) / 10 + 1;
     r->loss_history = malloc(epochs * sizeof(double));
     r->l0_history = malloc(epochs * sizeof(double));
     if (!r->loss_history || !r->l0_history)
         return sk_fail(err, "out of memory");
-    r->log.epochs = o->epochs;
+    r->log.epochs = o->train.epochs;
     if (in->track.v) {
         r->log.track = &in->track;
         r->log.col_of_track = malloc(in->track.cols * sizeof(long));
@@ -345,13 +314,7 @@ static int train(const Options *o, const Inputs *in, Result *r, SkErr *err)
         if (!r->log.col_of_track || !r->log.track_epoch || !r->log.track_cos || !r->log.track_frac)
             return sk_fail(err, "out of memory");
     }
-    SaeTrainOptions t;
-    sae_train_options_default(&t);
-    t.epochs = o->epochs;
-    t.batch = (size_t)o->batch;
-    t.renorm_every = o->renorm_every;
-    t.adam.lr = o->lr;
-    t.adam.weight_decay = o->weight_decay;
+    SaeTrainOptions t = o->train;
     t.seed = o->seed;
     t.on_epoch = on_epoch;
     t.user = &r->log;
@@ -365,16 +328,6 @@ static int train(const Options *o, const Inputs *in, Result *r, SkErr *err)
 
 /* ---- output ------------------------------------------------------------ */
 
-/* Append a double in the shortest of %.15g / %.17g that reads back exactly. */
-static void sb_double(StrBuf *b, const char *key, double v)
-{
-    char text[40];
-    snprintf(text, sizeof text, "%.15g", v);
-    if (strtod(text, NULL) != v)
-        snprintf(text, sizeof text, "%.17g", v);
-    sb_printf(b, ", \"%s\": %s", key, text);
-}
-
 static void build_meta(const Options *o, const Inputs *in, const Sae *m, StrBuf *meta)
 {
     StrBuf params, inputs;
@@ -386,12 +339,13 @@ static void build_meta(const Options *o, const Inputs *in, const Sae *m, StrBuf 
               o->encode ? "encode" : "train", sae_variant_name(c->variant), (int)c->variant, c->k,
               c->d_y, c->width);
     if (!o->encode) {
-        sb_printf(&params, ", \"epochs\": %ld, \"batch\": %ld, \"renorm_every\": %ld, "
-                           "\"n_train\": %zu, \"track\": %s",
-                  o->epochs, o->batch, o->renorm_every, in->y_train.rows, o->track ? "true" : "false");
-        sb_double(&params, "lr", o->lr);
-        sb_double(&params, "weight_decay", o->weight_decay);
-        sb_double(&params, "gamma", o->gamma);
+        /* epochs, batch, renorm_every, then n_train (a result), then the
+         * placed options in the order meta.json always had */
+        cli_params_json(&TOOL, o, &params);
+        sb_printf(&params, ", \"n_train\": %zu", in->y_train.rows);
+        static const char *const AFTER_N_TRAIN[] = {"track", "lr", "weight_decay", "gamma"};
+        for (size_t i = 0; i < sizeof AFTER_N_TRAIN / sizeof *AFTER_N_TRAIN; i++)
+            cli_param_json(&TOOL, o, AFTER_N_TRAIN[i], &params);
     }
     meta_add_input(&inputs, "data", in->meta_json);
     if (o->track)
@@ -407,7 +361,7 @@ static void build_meta(const Options *o, const Inputs *in, const Sae *m, StrBuf 
 
 static int put_history(NpzWriter *w, const Options *o, const Result *r, SkErr *err)
 {
-    size_t ep[1] = {(size_t)o->epochs}, tr[1] = {r->log.n_track};
+    size_t ep[1] = {(size_t)o->train.epochs}, tr[1] = {r->log.n_track};
     if (npz_put(w, "loss_history", NPY_FLOAT64, 1, ep, r->loss_history, err) ||
         npz_put(w, "l0_history", NPY_FLOAT64, 1, ep, r->l0_history, err))
         return -1;
@@ -494,15 +448,18 @@ static int run(const Options *o, long width_opt, SkErr *err)
     return rc ? -1 : 0;
 }
 
+static int run_tool(void *opts, int argc, char **argv)
+{
+    const Options *o = opts;
+    SkErr err = {{0}};
+    return run(o, o->width, &err) ? cli_error(PROG, SK_EXIT_DATA, &err) : 0;
+}
+
 int main(int argc, char **argv)
 {
-    Options o;
-    long width;
-    int rc = parse_options(argc, argv, &o, &width);
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    SkErr err = {{0}};
-    if (run(&o, width, &err))
-        return cli_error(PROG, SK_EXIT_DATA, &err);
-    return 0;
+    for (int v = 0; v <= SAE_MP; v++)
+        VARIANTS[v] = sae_variant_name((SaeVariant)v);
+    Options o = {.output = "-", .gamma = 1e-4};
+    sae_train_options_default(&o.train);
+    return cli_main(&TOOL, &o, argc, argv);
 }

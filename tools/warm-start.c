@@ -15,13 +15,15 @@
  * then one line per budget of the warm run, per budget of the cold run, and
  * the oracle line; mcc_ood is the paper's MCC(OOD) (mcc_paper_ood),
  * mcc_ood_clean the clean one (mcc_clean), both against the data's Z_ood. */
-#include <getopt.h>
+#include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "atomic.h"
 #include "cli.h"
+#include "cliopts.h"
 #include "dlfista.h"
 #include "fista.h"
 #include "gemm.h"
@@ -29,78 +31,65 @@
 #include "sae_io.h"
 #include "warm_start.h"
 
-static const char *PROG = "warm-start";
+#define PROG "warm-start"
 
 typedef enum { KIND_DECODER, KIND_ENCODER } Kind;
 
 typedef struct {
     const char *model, *data, *output;
-    Kind kind;
-    bool have_kind, have_seed, verbose, oracle;
+    int kind;                 /* Kind */
+    bool have_seed, verbose, oracle, no_oracle;
     uint64_t seed;
-    double lambda;
+    float lambda;             /* dlfista_options_default()'s */
     long iters, oracle_iters, threads;
-    DlFistaSolve solve;
+    int solve;                /* DlFistaSolve */
     long *budgets;            /* sorted, distinct */
     size_t nbudgets;
     int threads_used;
 } Options;
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "Usage: %s --model MODEL --data FILE --kind decoder --seed S [options] [-o FILE]\n"
-            "       %s --model MODEL --data FILE --kind encoder [options] [-o FILE]\n"
-            "MCC(OOD) after each budget of the warm-start surgeries on a trained SAE (SPEC\n"
-            "5.2, 5.3), as a TSV: budget, start (warm, cold or oracle), mcc_ood (paper),\n"
-            "mcc_ood_clean. decoder: DL-FISTA on y - b_dec from the SAE decoder (warm) or\n"
-            "from random (cold, seeded like dl-fista); budget N = N FISTA passes (cold 0\n"
-            "is not run). encoder: FISTA on the frozen decoder and y - b_dec from the SAE's\n"
-            "codes (warm) or from 0 (cold); budget N = N iterations. oracle: FISTA with the\n"
-            "data's A on the raw y.\n\n"
-            "  --model MODEL       train-sae model (W_dec, b_dec, Z_ood: its codes of FILE's\n"
-            "                      Y_ood); '-' reads stdin (required)\n"
-            "  --data FILE         the dataset the model was trained on: Y_val (decoder),\n"
-            "                      Y_ood, Z_ood, A (oracle) (required)\n"
-            "  --kind K            decoder or encoder (required)\n"
-            "  --budgets LIST      comma-separated budgets (default: decoder\n"
-            "                      0,1,2,5,10,20,50,100,200,500,1000; encoder\n"
-            "                      0,1,2,5,10,20,50,100,200,500)\n"
-            "  --seed S            seed of the cold random dictionary (required for decoder;\n"
-            "                      unused by encoder)\n"
-            "  --lambda X          FISTA L1 penalty, >= 0 (default: 0.1)\n"
-            "  --iters N           decoder: FISTA iterations per DL-FISTA pass (default: 100)\n"
-            "  --solve P           decoder: dictionary update arithmetic, f32 (the paper's)\n"
-            "                      or f64 (default: f32)\n"
-            "  --oracle-iters N    FISTA iterations of the oracle row (default: 500)\n"
-            "  --no-oracle         leave out the oracle row (A is then not needed)\n"
-            "  --threads N         threads; results do not depend on it (default:\n"
-            "                      SLURM_CPUS_PER_TASK, else BLIS_NUM_THREADS, else the CPUs\n"
-            "                      available; 1 for small problems)\n"
-            "  -o, --output FILE   output TSV, '-' for stdout (default: -)\n"
-            "  -v, --verbose       log progress lines on stderr\n"
-            "  -h, --help          show this help\n"
-            "  --version           show the version\n",
-            PROG, PROG);
-}
-
-enum { OPT_MODEL = 256, OPT_DATA, OPT_KIND, OPT_BUDGETS, OPT_SEED, OPT_LAMBDA, OPT_ITERS,
-       OPT_SOLVE, OPT_ORACLE_ITERS, OPT_NO_ORACLE, OPT_THREADS, OPT_VERSION };
-static const struct option LONG_OPTIONS[] = {
-    {"model", required_argument, 0, OPT_MODEL},     {"data", required_argument, 0, OPT_DATA},
-    {"kind", required_argument, 0, OPT_KIND},       {"budgets", required_argument, 0, OPT_BUDGETS},
-    {"seed", required_argument, 0, OPT_SEED},       {"lambda", required_argument, 0, OPT_LAMBDA},
-    {"iters", required_argument, 0, OPT_ITERS},     {"solve", required_argument, 0, OPT_SOLVE},
-    {"oracle-iters", required_argument, 0, OPT_ORACLE_ITERS},
-    {"no-oracle", no_argument, 0, OPT_NO_ORACLE},   {"threads", required_argument, 0, OPT_THREADS},
-    {"output", required_argument, 0, 'o'},          {"verbose", no_argument, 0, 'v'},
-    {"help", no_argument, 0, 'h'},                  {"version", no_argument, 0, OPT_VERSION},
-    {0, 0, 0, 0}};
-static const char SHORT_OPTIONS[] = "o:vh";
-
 #define MAX_BUDGET 100000000L
 
-static WarmStartKind lib_kind(Kind k)
+static const char *const KINDS[] = {"decoder", "encoder", NULL};   /* Kind order */
+static const char *const SOLVES[] = {"f64", "f32", NULL};         /* DlFistaSolve order */
+static char BUDGETS_TEXT[256];  /* the kinds' default budgets, for --help (filled by main) */
+
+static const CliOption OPTIONS[] = {
+    {.name = "model", .type = CLI_STRING, .offset = offsetof(Options, model), .arg = "MODEL",
+     .flags = CLI_REQUIRED, .help = "train-sae model (W_dec, b_dec, Z_ood: its codes of FILE's\n"
+                                    "Y_ood); '-' reads stdin"},
+    {.name = "data", .type = CLI_STRING, .offset = offsetof(Options, data), .arg = "FILE",
+     .flags = CLI_REQUIRED, .help = "the dataset the model was trained on: Y_val (decoder),\n"
+                                    "Y_ood, Z_ood, A (oracle)"},
+    {.name = "kind", .type = CLI_CHOICE, .offset = offsetof(Options, kind), .arg = "K",
+     .choices = KINDS, .flags = CLI_REQUIRED, .help = "decoder or encoder"},
+    {.name = "budgets", .type = CLI_LONG_LIST, .offset = offsetof(Options, budgets),
+     .count_offset = offsetof(Options, nbudgets), .arg = "LIST", .min = 0, .max = 1e9,
+     .flags = CLI_SORTED_SET, .help = "comma-separated budgets", .default_text = BUDGETS_TEXT},
+    {.name = "seed", .type = CLI_U64, .offset = offsetof(Options, seed), .arg = "S",
+     .seen_offset = offsetof(Options, have_seed), .default_text = "",
+     .help = "seed of the cold random dictionary (required for decoder;\nunused by encoder)"},
+    {.name = "lambda", .type = CLI_FLOAT, .offset = offsetof(Options, lambda), .arg = "X",
+     .min = 0.0, .max = 3.0e38, .help = "FISTA L1 penalty, >= 0"},
+    {.name = "iters", .type = CLI_LONG, .offset = offsetof(Options, iters), .arg = "N", .min = 0,
+     .max = MAX_BUDGET, .help = "decoder: FISTA iterations per DL-FISTA pass"},
+    {.name = "solve", .type = CLI_CHOICE, .offset = offsetof(Options, solve), .arg = "P",
+     .choices = SOLVES,
+     .help = "decoder: dictionary update arithmetic, f32 (the paper's)\nor f64"},
+    {.name = "oracle-iters", .type = CLI_LONG, .offset = offsetof(Options, oracle_iters),
+     .arg = "N", .min = 0, .max = MAX_BUDGET, .help = "FISTA iterations of the oracle row"},
+    {.name = "no-oracle", .type = CLI_FLAG, .offset = offsetof(Options, no_oracle),
+     .help = "leave out the oracle row (A is then not needed)"},
+    {.name = "threads", .type = CLI_LONG, .offset = offsetof(Options, threads), .arg = "N",
+     .min = 1, .max = 4096, .help = "threads; results do not depend on\nit",
+     .default_text = "SLURM_CPUS_PER_TASK, else\n"
+                     "BLIS_NUM_THREADS, else the CPUs available; 1 for small\nproblems"},
+    {.name = "output", .short_name = 'o', .type = CLI_STRING, .offset = offsetof(Options, output),
+     .arg = "FILE", .help = "output TSV, '-' for stdout"},
+    CLI_OPTION_VERBOSE(Options, verbose),
+    {0}};
+
+static WarmStartKind lib_kind(int k)
 {
     return k == KIND_DECODER ? WARM_START_DECODER : WARM_START_ENCODER;
 }
@@ -118,71 +107,37 @@ static int default_budgets(Options *o)
     return 0;
 }
 
-/* Parse argv into o; returns 0, an exit code, or -1 for help/version (exit 0). */
-static int parse_options(int argc, char **argv, Options *o)
+/* decoder needs --seed; the budgets default by kind (freed by cli_main). */
+static int check_options(void *opts, SkErr *err)
 {
-    *o = (Options){.output = "-", .lambda = 0.1, .iters = 100, .oracle_iters = 500,
-                   .oracle = true, .solve = DLFISTA_SOLVE_F32};
-    SkErr err = {{0}};
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, NULL)) != -1) {
-        int rc = 0;
-        switch (c) {
-        case OPT_MODEL: o->model = optarg; break;
-        case OPT_DATA: o->data = optarg; break;
-        case OPT_KIND:
-            if (strcmp(optarg, "decoder") == 0)
-                o->kind = KIND_DECODER;
-            else if (strcmp(optarg, "encoder") == 0)
-                o->kind = KIND_ENCODER;
-            else
-                return cli_usage_error(PROG, "--kind: '%s' is not decoder or encoder", optarg);
-            o->have_kind = true;
-            break;
-        case OPT_BUDGETS:
-            free(o->budgets);
-            o->budgets = NULL;
-            rc = cli_parse_long_list("--budgets", optarg, &o->budgets, &o->nbudgets, &err);
-            break;
-        case OPT_SEED: rc = cli_parse_u64("--seed", optarg, &o->seed, &err); o->have_seed = true; break;
-        case OPT_LAMBDA: rc = cli_parse_double("--lambda", optarg, 0.0, 3.0e38, &o->lambda, &err); break;
-        case OPT_ITERS: rc = cli_parse_long("--iters", optarg, 0, MAX_BUDGET, &o->iters, &err); break;
-        case OPT_SOLVE:
-            if (strcmp(optarg, "f64") == 0)
-                o->solve = DLFISTA_SOLVE_F64;
-            else if (strcmp(optarg, "f32") == 0)
-                o->solve = DLFISTA_SOLVE_F32;
-            else
-                return cli_usage_error(PROG, "--solve: '%s' is not f64 or f32", optarg);
-            break;
-        case OPT_ORACLE_ITERS:
-            rc = cli_parse_long("--oracle-iters", optarg, 0, MAX_BUDGET, &o->oracle_iters, &err);
-            break;
-        case OPT_NO_ORACLE: o->oracle = false; break;
-        case OPT_THREADS: rc = cli_parse_long("--threads", optarg, 1, 4096, &o->threads, &err); break;
-        case 'o': o->output = optarg; break;
-        case 'v': o->verbose = true; break;
-        case 'h': usage(stdout); return -1;
-        case OPT_VERSION: printf("%s sparsekit %s\n", PROG, SK_VERSION); return -1;
-        default: return cli_bad_option(PROG, argv, optind, optopt);
-        }
-        if (rc)
-            return cli_usage_error(PROG, "%s", err.msg);
-    }
-    if (optind < argc)
-        return cli_usage_error(PROG, "unexpected argument '%s'", argv[optind]);
-    if (!o->model || !o->data || !o->have_kind)
-        return cli_usage_error(PROG, "--model, --data and --kind are required");
+    Options *o = opts;
     if (o->kind == KIND_DECODER && !o->have_seed)
-        return cli_usage_error(PROG, "--kind decoder needs --seed (the cold dictionary)");
+        return sk_fail(err, "--kind decoder needs --seed (the cold dictionary)");
     if (!o->budgets && default_budgets(o))
-        return cli_usage_error(PROG, "out of memory");
-    cli_sort_unique(o->budgets, &o->nbudgets);
+        return sk_fail(err, "out of memory");
     if (o->budgets[o->nbudgets - 1] > MAX_BUDGET)
-        return cli_usage_error(PROG, "--budgets: %ld is too large", o->budgets[o->nbudgets - 1]);
+        return sk_fail(err, "--budgets: %ld is too large", o->budgets[o->nbudgets - 1]);
     return 0;
 }
+
+static int run_tool(void *opts, int argc, char **argv);
+
+static const CliTool TOOL = {
+    .prog = PROG,
+    .synopsis = "--model MODEL --data FILE --kind decoder --seed S [options] [-o FILE]\n"
+                "       " PROG " --model MODEL --data FILE --kind encoder [options] [-o FILE]",
+    .about = "MCC(OOD) after each budget of the warm-start surgeries on a trained SAE (SPEC\n"
+             "5.2, 5.3), as a TSV: budget, start (warm, cold or oracle), mcc_ood (paper),\n"
+             "mcc_ood_clean. decoder: DL-FISTA on y - b_dec from the SAE decoder (warm) or\n"
+             "from random (cold, seeded like dl-fista); budget N = N FISTA passes (cold 0\n"
+             "is not run). encoder: FISTA on the frozen decoder and y - b_dec from the SAE's\n"
+             "codes (warm) or from 0 (cold); budget N = N iterations. oracle: FISTA with the\n"
+             "data's A on the raw y.\n",
+    .options = OPTIONS,
+    .options_size = sizeof(Options),
+    .check = check_options,
+    .run = run_tool,
+};
 
 /* ---- inputs ------------------------------------------------------------ */
 
@@ -274,9 +229,9 @@ static int curves(const Problem *p, const Options *o, WarmStartPoint **points, s
     wo.kind = lib_kind(o->kind);
     wo.budgets = o->budgets;
     wo.nbudgets = o->nbudgets;
-    wo.lambda = (float)o->lambda;
+    wo.lambda = o->lambda;
     wo.iters = (int)o->iters;
-    wo.solve = o->solve;
+    wo.solve = (DlFistaSolve)o->solve;
     wo.seed = o->seed;
     wo.oracle_iters = o->oracle_iters;
     wo.threads = o->threads_used;
@@ -329,23 +284,37 @@ static int run(Options *o, SkErr *err)
     return rc ? -1 : 0;
 }
 
+static int run_tool(void *opts, int argc, char **argv)
+{
+    Options *o = opts;
+    o->oracle = !o->no_oracle;
+    SkErr err = {{0}};
+    return run(o, &err) ? cli_error(PROG, SK_EXIT_DATA, &err) : 0;
+}
+
+/* "0,1,2" from n budgets. */
+static void budget_list(StrBuf *b, const long *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        sb_printf(b, "%s%ld", i ? "," : "", v[i]);
+}
+
 int main(int argc, char **argv)
 {
-    Options o;
-    int args_count;
-    char **args = cli_protect_stdin_specs(argc, argv, SHORT_OPTIONS, LONG_OPTIONS, &args_count);
-    if (!args) {
-        fprintf(stderr, "%s: out of memory\n", PROG);
-        return SK_EXIT_DATA;
-    }
-    int rc = parse_options(args_count, args, &o);
-    if (rc == 0) {
-        SkErr err = {{0}};
-        if (run(&o, &err))
-            rc = cli_error(PROG, SK_EXIT_DATA, &err);
-    } else if (rc < 0)
-        rc = 0;
-    free(o.budgets);
-    free(args);
-    return rc;
+    StrBuf text;
+    sb_init(&text);
+    sb_printf(&text, "decoder\n");
+    size_t n;
+    const long *budgets = warm_start_default_budgets(WARM_START_DECODER, &n);
+    budget_list(&text, budgets, n);
+    sb_printf(&text, "; encoder\n");
+    budgets = warm_start_default_budgets(WARM_START_ENCODER, &n);
+    budget_list(&text, budgets, n);
+    snprintf(BUDGETS_TEXT, sizeof BUDGETS_TEXT, "%s", text.failed ? "by kind" : text.s);
+    sb_free(&text);
+    DlFistaOptions dl;
+    dlfista_options_default(&dl);
+    Options o = {.output = "-", .lambda = dl.lambda, .iters = dl.iters, .oracle_iters = 500,
+                 .solve = DLFISTA_SOLVE_F32};
+    return cli_main(&TOOL, &o, argc, argv);
 }

@@ -8,7 +8,7 @@ expect_status 0 probe --help
 for opt in --data --alphas --threads --output --help --version; do
     grep -q -- "$opt" "$SK_TMP/out" || fail "--help does not list $opt"
 done
-grep -q "default: 1e-6,1e-4,1e-2,1,10" "$SK_TMP/out" || fail "--help does not show the alphas default"
+grep -q "default: 1e-06,0.0001,0.01,1,10" "$SK_TMP/out" || fail "--help does not show the alphas default"
 grep -q "default: -" "$SK_TMP/out" || fail "--help does not show the output default"
 expect_status 0 probe --version
 grep -q "^probe sparsekit " "$SK_TMP/out" || fail "--version: $(cat "$SK_TMP/out")"

@@ -9,6 +9,12 @@ softplus-adam --data d.npz --seed 7 --steps 40 -o b.npz
 assert_same_bytes a.npz b.npz
 gen-data --dz 20 --k 3 --p 80 --seed 4 -o - | softplus-adam --data - --seed 7 --steps 40 > c.npz
 assert_same_bytes a.npz c.npz
+# thread counts: the element-wise passes sum fixed 64-row blocks in block
+# order (200 rows a split: 4 blocks each, spread over 3 threads)
+gen-data --dz 20 --k 3 --p 400 --seed 4 -o dt.npz
+softplus-adam --data dt.npz --seed 7 --steps 40 --threads 3 -o t3.npz
+softplus-adam --data dt.npz --seed 7 --steps 40 --threads 1 -o t1.npz
+assert_same_bytes t1.npz t3.npz
 softplus-adam --data d.npz --seed 8 --steps 40 -o e.npz
 cmp -s a.npz e.npz && fail "seeds 7 and 8 gave the same bytes"
 

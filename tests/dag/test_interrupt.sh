@@ -19,15 +19,17 @@ dag() {  # here: dag DIR MAKE-ARGS... — the smoke DAG with its data and result
 }
 
 dag A -j2 vary-latents >A.log 2>&1 || { tail -n 30 A.log; fail "uninterrupted make failed"; }
-# Every tool step appended its cost to the timing log: target, tool, wall s, KiB, status, end, start.
-awk -F'\t' 'NF != 7 || $3 !~ /^[0-9.]+$/ || $4 !~ /^[0-9]+$/ || $5 != 0 { bad = 1 } END { exit bad || NR < 12 }' \
+# Every tool step appended its cost to the timing log: target, tool, wall s, KiB, status, end, start, CPU s, signature.
+awk -F'\t' 'NF != 9 || $3 !~ /^[0-9.]+$/ || $4 !~ /^[0-9]+$/ || $5 != 0 { bad = 1 } END { exit bad || NR < 12 }' \
     A/results/timing.log || fail "bad timing log: $(head -n 3 A/results/timing.log)"
 
 # same_as_A PHASE — B holds the same products as A, byte for byte.
-# The timing log is a record of the runs, not a product: it differs by design.
+# The timing, build and estimates logs are records of the runs, not products:
+# they differ by design.
 same_as_A() {
-    (cd A && find . -type f ! -name timing.log | sort) >A.files
-    (cd B && find . -type f ! -name '.*.tmp.*' ! -name timing.log | sort) >B.files
+    local records=(! -name timing.log ! -name build.log ! -name estimates.log)
+    (cd A && find . -type f "${records[@]}" | sort) >A.files
+    (cd B && find . -type f ! -name '.*.tmp.*' "${records[@]}" | sort) >B.files
     cmp -s A.files B.files || { diff A.files B.files >&2; fail "$1: A and B hold different files"; }
     [ "$(grep -c '\.npz$' A.files)" -ge 12 ] || fail "too few .npz files in A: $(cat A.files)"
     while read -r f; do

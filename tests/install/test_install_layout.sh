@@ -22,7 +22,10 @@ sk_install "$dest"
         echo "./usr/share/man/man1/$t.1"
         [ "$t" = eval ] || echo "./usr/share/bash-completion/completions/$t"
     done
-    for h in "$SK_ROOT"/lib/*.h; do echo "./usr/include/sparsekit/$(basename "$h")"; done
+    # every library header but vecmath.h (internal AVX2 kernels, not an interface)
+    for h in "$SK_ROOT"/lib/*.h; do
+        [ "$(basename "$h")" = vecmath.h ] || echo "./usr/include/sparsekit/$(basename "$h")"
+    done
     echo ./usr/lib/libsparsekit.a
     echo ./usr/lib/pkgconfig/sparsekit.pc
     echo ./usr/share/doc/sparsekit/README.md

@@ -3,10 +3,12 @@
 # SK_TMP), and `make figures SCALE=smoke` runs inside one allocation with every
 # tool as a job step of the size resources.mk declares:
 #     salloc -n2 make -j2 figures LAUNCH='$(SRUN_LAUNCH)'
-# Checks: the allocation is in the job-completion log, COMPLETED; slurmd
+# Checks: the recipes ran through srun (the build log) with one progress line
+# per step on the terminal; the allocation is in the job-completion log, COMPLETED; slurmd
 # launched exactly as many steps of it as the timing log has tool runs, all
 # exit 0; every product equals a local `make -j2 figures SCALE=smoke` byte for
-# byte (PDF apart from gnuplot's /CreationDate; timing.log, and the report
+# byte (PDF apart from gnuplot's /CreationDate; timing.log, build.log,
+# estimates.log, and the report
 # page and its timing table, which say when and how long, are records, not
 # products). Then a long DL-FISTA step is cancelled by Slurm while it writes,
 # by SIGTERM (as at a time limit: no output, no temporary file may remain)
@@ -64,8 +66,9 @@ salloc -n2 --quiet make -C "$SK_ROOT" --no-print-directory SCALE=smoke DATA_DIR=
     RESULTS_DIR="$SK_TMP/S/results" PARAMS_DIR="$SK_TMP/params" -j2 figures \
     LAUNCH='$(SRUN_LAUNCH)' >S.log 2>&1 || { tail -n 30 S.log; fail "make figures through Slurm failed"; }
 echo "salloc -n2 make -j2 figures SCALE=smoke LAUNCH='\$(SRUN_LAUNCH)': $(since "$start") s"
-grep -q '^srun -n1 -c[0-9]* --mem=[0-9]*M -t [0-9]* --exact --quiet bash scripts/time-step.sh' S.log \
-    || fail "the recipes did not run through srun: $(grep -m1 time-step.sh S.log)"
+# The default output: progress lines on the terminal, the commands in the build log.
+grep -q '^srun -n1 -c[0-9]* --mem=[0-9]*M -t [0-9]* --exact --quiet bash scripts/time-step.sh' S/results/build.log \
+    || fail "the recipes did not run through srun: $(grep -m1 time-step.sh S/results/build.log)"
 
 # The allocation: the only job of this fresh cluster, completed.
 [ "$(wc -l <"$cluster/jobcomp.log")" -eq 1 ] || fail "expected one job in the job-completion log: $(cat "$cluster/jobcomp.log")"
@@ -79,9 +82,15 @@ echo "job $job: $steps job steps, $tools tool runs in the timing log"
 [ "$steps" -eq "$tools" ] || fail "$steps Slurm steps for $tools tool runs"
 awk -F'\t' '$5 != 0 { bad = 1 } END { exit bad }' S/results/timing.log || fail "a step failed: $(awk -F'\t' '$5 != 0' S/results/timing.log | head -n 3)"
 [ "$(wc -l <L/results/timing.log)" -eq "$tools" ] || fail "local and Slurm runs ran different numbers of tools"
+# One progress line per step (tool runs, figures, the report), counted up to the total announced.
+figures=$(find S/results -path '*/report' -prune -o -name '*.png' -print | wc -l)
+announced=$(sed -n 's/^\([0-9]*\) steps to run.*/\1/p' S.log)
+[ "$announced" = $((tools + figures + 1)) ] || fail "announced $announced steps for $tools tool runs, $figures figures and the report"
+[ "$(grep -cE '^\[ *[0-9]+/'"$announced"' +[0-9]+%\] ' S.log)" -eq "$announced" ] || fail "not one progress line per step: $(head -n 5 S.log)"
+grep -q "^all $announced steps done" S.log || fail "no closing progress line"
 
 # The same products, byte for byte.
-records=(! -name timing.log ! -path '*/report/*/index.html' ! -path '*/report/*/tables/timing.tsv')
+records=(! -name timing.log ! -name build.log ! -name estimates.log ! -path '*/report/*/index.html' ! -path '*/report/*/tables/timing.tsv')
 (cd L && find . -type f "${records[@]}" | sort) >L.files
 (cd S && find . -type f "${records[@]}" | sort) >S.files
 for run in L S; do

@@ -35,21 +35,6 @@ START_TEST(parse_numbers_and_reject_junk)
 }
 END_TEST
 
-START_TEST(sort_unique_sorts_and_drops_repeats)
-{
-    long v[] = {300, 0, 5, 1, 5, 300, -2};
-    size_t n = sizeof v / sizeof v[0];
-    cli_sort_unique(v, &n);
-    const long want[] = {-2, 0, 1, 5, 300};
-    ck_assert_uint_eq(n, 5);
-    for (size_t i = 0; i < n; i++)
-        ck_assert_int_eq(v[i], want[i]);
-    size_t zero = 0;
-    cli_sort_unique(v, &zero);
-    ck_assert_uint_eq(zero, 0);
-}
-END_TEST
-
 START_TEST(meta_round_trip)
 {
     StrBuf inner, meta;
@@ -149,7 +134,6 @@ int main(void)
     Suite *s = suite_create("cli");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, parse_numbers_and_reject_junk);
-    tcase_add_test(tc, sort_unique_sorts_and_drops_repeats);
     tcase_add_test(tc, meta_round_trip);
     tcase_add_test(tc, json_lookup_survives_malformed_text);
     tcase_add_test(tc, stdin_specs_move_behind_dashes);

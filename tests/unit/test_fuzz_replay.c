@@ -100,6 +100,9 @@ START_TEST(test_corpus_outcomes)
         {"np_bigendian.npy", "big-endian dtype '>f4' is not supported", 0},
         {"np_c8.npy", "unsupported dtype '<c8'", 0},
         {"spec_member.npz", "not a .npz or .npy file", 0},
+        {"sparse_ok.npz", NULL, 1},   /* four CSR members fold into one matrix */
+        {"sparse_bad_indptr.npz", "breaks the row offsets", 0},
+        {"sparse_bad_index.npz", "column 5 out of range", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char path[2048];

@@ -191,33 +191,30 @@ static void guarded_free(Guarded *g) { munmap(g->map, g->map_len); }
 static sigjmp_buf fault_return;
 static void on_fault(int sig) { siglongjmp(fault_return, sig); }
 
-/* One product of every transpose at m × n × k, float or double, beta 0 and 1,
- * operands packed tight (ld = cols) against a guard page. Returns false (and
- * prints the case) when a read faulted. */
-static bool product_stays_inside(size_t m, size_t n, size_t k, bool use_double)
+/* One product at m × n × k, float or double, transposes and beta from t's
+ * bits (1: A, 2: B, 4: beta = 1), operands packed tight (ld = cols) against a
+ * guard page. Returns false (and prints the case) when a read faulted. (Its
+ * own function, so nothing sigsetjmp saw changes before a longjmp back.) */
+static bool product_stays_inside(size_t m, size_t n, size_t k, bool use_double, int t)
 {
     size_t el = use_double ? sizeof(double) : sizeof(float);
-    for (int t = 0; t < 8; t++) {
-        bool ta = t & 1, tb = t & 2, beta_one = t & 4;
-        Guarded a = guarded_alloc(m * k, el), b = guarded_alloc(k * n, el), c = guarded_alloc(m * n, el);
-        size_t lda = ta ? m : k, ldb = tb ? k : n;
-        int sig = sigsetjmp(fault_return, 1);
-        if (sig == 0) {
-            if (use_double)
-                sk_dgemm(ta, tb, m, n, k, 1.0, a.v, lda, b.v, ldb, beta_one ? 1.0 : 0.0, c.v, n);
-            else
-                sk_gemm(ta, tb, m, n, k, 1.0f, a.v, lda, b.v, ldb, beta_one ? 1.0f : 0.0f, c.v, n);
-        }
-        guarded_free(&a);
-        guarded_free(&b);
-        guarded_free(&c);
-        if (sig != 0) {
-            fprintf(stderr, "%s m=%zu n=%zu k=%zu ta=%d tb=%d beta=%d read outside its operands\n",
-                    use_double ? "dgemm" : "sgemm", m, n, k, ta, tb, beta_one);
-            return false;
-        }
+    bool ta = t & 1, tb = t & 2, beta_one = t & 4;
+    Guarded a = guarded_alloc(m * k, el), b = guarded_alloc(k * n, el), c = guarded_alloc(m * n, el);
+    size_t lda = ta ? m : k, ldb = tb ? k : n;
+    int sig = sigsetjmp(fault_return, 1);
+    if (sig == 0) {
+        if (use_double)
+            sk_dgemm(ta, tb, m, n, k, 1.0, a.v, lda, b.v, ldb, beta_one ? 1.0 : 0.0, c.v, n);
+        else
+            sk_gemm(ta, tb, m, n, k, 1.0f, a.v, lda, b.v, ldb, beta_one ? 1.0f : 0.0f, c.v, n);
     }
-    return true;
+    guarded_free(&a);
+    guarded_free(&b);
+    guarded_free(&c);
+    if (sig != 0)
+        fprintf(stderr, "%s m=%zu n=%zu k=%zu ta=%d tb=%d beta=%d read outside its operands\n",
+                use_double ? "dgemm" : "sgemm", m, n, k, ta, tb, beta_one);
+    return sig == 0;
 }
 
 /* Edge sizes around the kernels' register blocks (4, 6, 8, 16, 24, 32, 48)
@@ -235,8 +232,8 @@ static void sweep_guarded_shapes(int threads)
     for (size_t i = 0; i < nd; i++)
         for (size_t j = 0; j < nd; j++)
             for (size_t p = 0; p < nd; p++)
-                for (int dbl = 0; dbl < 2; dbl++)
-                    faults += !product_stays_inside(DIMS[i], DIMS[j], DIMS[p], dbl);
+                for (int t = 0; t < 16; t++) /* 8 transpose/beta cases, float and double */
+                    faults += !product_stays_inside(DIMS[i], DIMS[j], DIMS[p], t & 8, t & 7);
     sk_gemm_set_threads(1);
     sigaction(SIGSEGV, &before_segv, NULL);
     sigaction(SIGBUS, &before_bus, NULL);

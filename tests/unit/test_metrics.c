@@ -482,6 +482,118 @@ START_TEST(test_anchor_labels_and_variances)
 }
 END_TEST
 
+/* A dictionary like an SAE decoder against A (d_y × q): p atoms, the first
+ * min(p, q) noisy copies of A's columns in shuffled order (noise `noise`),
+ * the rest random; `dups` atoms repeat an earlier one exactly (ties). */
+static Mat decoder_like(const Mat *a, size_t p, double noise, size_t dups, uint64_t seed)
+{
+    Mat d;
+    SkErr err = {{0}};
+    ck_assert_int_eq(mat_alloc(&d, a->rows, p, &err), 0);
+    Rng r;
+    rng_init(&r, seed, 3);
+    for (size_t j = 0; j < p; j++) {
+        size_t src = (j * 7919) % (p > a->cols ? p : a->cols);
+        for (size_t i = 0; i < a->rows; i++)
+            MAT_AT(d, i, j) = (src < a->cols ? MAT_AT(*a, i, src) : 0.0f) +
+                              (float)(noise * rng_normal(&r));
+    }
+    for (size_t k = 0; k < dups && k + 1 < p; k++)
+        for (size_t i = 0; i < a->rows; i++)
+            MAT_AT(d, i, p - 1 - k) = MAT_AT(d, i, k);
+    return d;
+}
+
+static Mat gaussian(size_t rows, size_t cols, uint64_t seed)
+{
+    Mat m;
+    SkErr err = {{0}};
+    ck_assert_int_eq(mat_alloc(&m, rows, cols, &err), 0);
+    Rng r;
+    rng_init(&r, seed, 5);
+    for (size_t k = 0; k < rows * cols; k++)
+        m.v[k] = (float)rng_normal(&r);
+    return m;
+}
+
+/* The candidate-graph matching equals the dense Hungarian (mean |cos|, and
+ * so the assignment's total) on decoder-like dictionaries up to 2000 atoms,
+ * wider and narrower than A, noisy enough that top-1 is not the answer, with
+ * exact duplicate atoms; starting from m = 1 forces the widening. */
+START_TEST(test_dict_match_candidates_equal_dense)
+{
+    const struct {
+        size_t dy, q, p, dups;
+        double noise;
+        size_t m;
+    } cases[] = {
+        {30, 60, 120, 0, 0.3, 16}, {30, 60, 120, 5, 0.6, 1}, {20, 100, 40, 3, 0.4, 2},
+        {40, 300, 300, 0, 1.0, 4}, {93, 1000, 2000, 10, 0.5, 16}, {60, 2000, 2000, 0, 0.8, 8},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        Mat a = gaussian(cases[c].dy, cases[c].q, 100 + c);
+        Mat d = decoder_like(&a, cases[c].p, cases[c].noise, cases[c].dups, 200 + c);
+        long *dense_col = malloc(cases[c].q * sizeof *dense_col), *cand_col = malloc(cases[c].q * sizeof *cand_col);
+        DictMatch dense, cand;
+        SkErr err = {{0}};
+        DictMatchOptions od = {DICT_MATCH_DENSE, 0}, oc = {DICT_MATCH_CANDIDATES, cases[c].m};
+        ck_assert_msg(dict_match_with(&d, &a, &od, dense_col, &dense, &err) == 0, "%s", err.msg);
+        ck_assert_msg(dict_match_with(&d, &a, &oc, cand_col, &cand, &err) == 0, "%s", err.msg);
+        ck_assert_msg(cand.complete && cand.certified, "case %zu: not certified (m = %zu)", c,
+                      cand.candidates);
+        ck_assert_uint_eq(cand.n_matched, dense.n_matched);
+        ck_assert_msg(fabs(cand.mean_cosine - dense.mean_cosine) < 1e-7, "case %zu: %.12f vs %.12f",
+                      c, cand.mean_cosine, dense.mean_cosine);
+        ck_assert_uint_eq(dense.candidates, 0);
+        if (cases[c].m == 1)
+            ck_assert_msg(cand.candidates > 1, "case %zu: m = 1 was already certified", c);
+        free(dense_col);
+        free(cand_col);
+        mat_release(&a);
+        mat_release(&d);
+    }
+}
+END_TEST
+
+/* The clean MCC on the candidate graph equals the dense one on code-like
+ * matrices (sparse codes, a noisy SAE-like remix of them, wider), and the
+ * padded MCC(ID) is NaN, not a number, beyond its documented width. */
+START_TEST(test_mcc_clean_candidates_equal_dense)
+{
+    const size_t n = 200, q = 60, p = 180;
+    Mat zt = sparse_codes(n, q, 31), zp;
+    SkErr err = {{0}};
+    ck_assert_int_eq(mat_alloc(&zp, n, p, &err), 0);
+    Rng r;
+    rng_init(&r, 32, 0);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < p; j++) {
+            float base = j < q ? MAT_AT(zt, i, (j * 13) % q) : 0.0f;
+            MAT_AT(zp, i, j) = base + (rng_uniform(&r) < 0.3 ? (float)rng_uniform(&r) : 0.0f);
+        }
+    double dense, cand_m1, cand;
+    DictMatchOptions od = {DICT_MATCH_DENSE, 0}, o1 = {DICT_MATCH_CANDIDATES, 1},
+                     o16 = {DICT_MATCH_CANDIDATES, 16};
+    ck_assert_int_eq(mcc_clean_with(&zt, &zp, &od, &dense, &err), 0);
+    ck_assert_int_eq(mcc_clean_with(&zt, &zp, &o1, &cand_m1, &err), 0);
+    ck_assert_int_eq(mcc_clean_with(&zt, &zp, &o16, &cand, &err), 0);
+    ck_assert_msg(fabs(cand - dense) < 1e-9, "%.12f vs %.12f", cand, dense);
+    /* from m = 1 the graph widens until certified, or the answer is NaN */
+    ck_assert_msg(isnan(cand_m1) || fabs(cand_m1 - dense) < 1e-9, "%.12f vs %.12f", cand_m1, dense);
+    mat_release(&zp);
+    Mat wide;
+    ck_assert_int_eq(mat_alloc(&wide, 2, METRICS_PADDED_MCC_MAX_WIDTH + 1, &err), 0);
+    memset(wide.v, 0, wide.rows * wide.cols * sizeof(float));
+    Mat two = sparse_codes(2, 3, 5);
+    double padded = 0.0;
+    ck_assert_int_eq(mcc_paper_id(&two, &wide, &padded, &err), 0);
+    ck_assert(isnan(padded));
+    mat_release(&two);
+    mat_release(&wide);
+    mat_release(&zt);
+}
+END_TEST
+
 static Suite *metrics_suite(void)
 {
     Suite *s = suite_create("metrics");
@@ -500,6 +612,8 @@ static Suite *metrics_suite(void)
     tcase_add_test(tc, test_mcc_nan_column_counts_zero);
     tcase_add_test(tc, test_auc_selection);
     tcase_add_test(tc, test_dict_match_permuted_scaled);
+    tcase_add_test(tc, test_dict_match_candidates_equal_dense);
+    tcase_add_test(tc, test_mcc_clean_candidates_equal_dense);
     tcase_add_test(tc, test_support_by_hand);
     tcase_add_test(tc, test_l0_dead_mse);
     tcase_add_test(tc, test_anchor_labels_and_variances);

@@ -5,11 +5,14 @@
  *    terms only: the OOD terms see sg(D)); D's gradient ignores Y_ood;
  *  - the adaptive learning rate and the early stop replayed from the recorded
  *    losses; the clamp; a non-finite loss names its step;
- *  - the pre-activation draws (N(0,1) − 10, seeded). */
+ *  - the pre-activation draws (N(0,1) − 10, seeded);
+ *  - the fused step (softplus_adam_step) leaves the bits of loss_grad +
+ *    adam_step, on any number of threads; softplus within 2 ulp. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "adam.h"
 #include "rng.h"
 #include "softplus_adam.h"
 #include "gemm.h"
@@ -345,6 +348,111 @@ START_TEST(softplus_matches_pytorch)
 }
 END_TEST
 
+
+/* ---- the fused step ------------------------------------------------------ */
+
+/* A problem over several row blocks (64 rows each) with a tail, d_z not a
+ * multiple of 8 (8-lane runs cross rows), pre-activations on both sides of
+ * the series' cut-off (−5) and above the threshold 20. */
+static void fused_problem(Problem *p, uint64_t seed)
+{
+    Rng r;
+    rng_init(&r, seed, 0);
+    const size_t dy = 5, dz = 13, nv = 150, no = 70;
+    Mat d = random_mat(&r, dy, dz, 0.7, 0.0);
+    Mat pv = random_mat(&r, nv, dz, 4.0, -6.0), po = random_mat(&r, no, dz, 4.0, -6.0);
+    pv.v[17] = 21.0f;
+    po.v[40] = 25.0f;
+    p->yv = random_mat(&r, nv, dy, 1.0, 0.0);
+    p->yo = random_mat(&r, no, dy, 1.0, 0.0);
+    p->lambda = 0.3;
+    SkErr err = {{0}};
+    ck_assert(softplus_adam_model_init(&p->m, &d, &pv, &po, &err) == 0);
+    ck_assert(softplus_adam_work_init(&p->w, &p->m, &err) == 0);
+    mat_release(&d);
+    mat_release(&pv);
+    mat_release(&po);
+}
+
+/* Three steps, fused or as loss_grad + adam_step, on `threads` threads;
+ * returns the parameters and Adam's moments after them (3·n_params floats)
+ * and the losses. */
+static float *three_steps(bool fused, int threads, float loss[3])
+{
+    Problem p;
+    fused_problem(&p, 21);
+    p.w.threads = threads;
+    const size_t n = p.m.n_params;
+    Adam adam;
+    SkErr err = {{0}};
+    ck_assert(adam_init(&adam, n, &err) == 0);
+    float *g = malloc(n * sizeof *g), *out = malloc(3 * n * sizeof *out);
+    for (int t = 0; t < 3; t++) {
+        double lr = 0.05 * (t + 1);
+        if (fused) {
+            loss[t] = softplus_adam_step(&p.m, &p.yv, &p.yo, p.lambda, &adam, lr, &p.w);
+        } else {
+            loss[t] = softplus_adam_loss_grad(&p.m, &p.yv, &p.yo, p.lambda, g, &p.w);
+            adam_step(&adam, p.m.params, g, lr);
+        }
+    }
+    memcpy(out, p.m.params, n * sizeof *out);
+    memcpy(out + n, adam.m, n * sizeof *out);
+    memcpy(out + 2 * n, adam.v, n * sizeof *out);
+    free(g);
+    adam_release(&adam);
+    problem_free(&p);
+    return out;
+}
+
+START_TEST(fused_step_is_loss_grad_then_adam)
+{
+    Problem p;
+    fused_problem(&p, 21);
+    const size_t n = p.m.n_params;
+    problem_free(&p);
+    float l_unfused[3], l_fused[3], l_threads[3];
+    float *unfused = three_steps(false, 1, l_unfused);
+    float *fused = three_steps(true, 1, l_fused);
+    float *threaded = three_steps(true, 3, l_threads);
+    ck_assert(memcmp(l_unfused, l_fused, sizeof l_fused) == 0);
+    ck_assert(memcmp(l_fused, l_threads, sizeof l_fused) == 0);
+    for (size_t i = 0; i < 3 * n; i++) {
+        ck_assert_msg(memcmp(&unfused[i], &fused[i], sizeof(float)) == 0,
+                      "%s[%zu]: fused %.9g, unfused %.9g", i < n ? "params" : "moments", i % n,
+                      fused[i], unfused[i]);
+        ck_assert_msg(memcmp(&fused[i], &threaded[i], sizeof(float)) == 0,
+                      "[%zu]: 3 threads %.9g, 1 thread %.9g", i, threaded[i], fused[i]);
+    }
+    /* and the step moved the parameters */
+    Problem q;
+    fused_problem(&q, 21);
+    ck_assert(memcmp(q.m.params, fused, n * sizeof *fused) != 0);
+    problem_free(&q);
+    free(unfused);
+    free(fused);
+    free(threaded);
+}
+END_TEST
+
+/* softplus against log1p(exp(x)) in double: the kernels' exp (1 ulp) and
+ * log1p (1 ulp) compose to within 2 ulp of the exact value. */
+START_TEST(softplus_within_two_ulp)
+{
+    double worst = 0.0;
+    for (float x = -60.0f; x <= 20.0f; x += 0.00731f) {
+        double ref = log1p(exp((double)x));
+        float got = softplus_f(x);
+        double ulp = (double)nextafterf((float)ref, INFINITY) - (float)ref;
+        worst = fmax(worst, fabs(got - ref) / ulp);
+    }
+    ck_assert_msg(worst <= 2.0, "worst %.3f ulp", worst);
+    ck_assert(isnan(softplus_f(NAN)));
+    ck_assert_float_eq(softplus_f(-INFINITY), 0.0f);
+    ck_assert_float_eq(softplus_f(INFINITY), INFINITY);
+}
+END_TEST
+
 START_TEST(softplus_adam_threads_serial_below_2e7)
 {
     ck_assert_int_eq(softplus_adam_threads(5, 10, 10, 10), 5);
@@ -366,6 +474,8 @@ static Suite *softplus_adam_suite(void)
     tcase_add_test(tc, nonfinite_loss_names_step);
     tcase_add_test(tc, preactivations_are_seeded_normal_minus_10);
     tcase_add_test(tc, softplus_matches_pytorch);
+    tcase_add_test(tc, fused_step_is_loss_grad_then_adam);
+    tcase_add_test(tc, softplus_within_two_ulp);
     tcase_add_test(tc, softplus_adam_threads_serial_below_2e7);
     suite_add_tcase(s, tc);
     return s;
