@@ -109,6 +109,11 @@ int npz_put_mat_stored(NpzWriter *w, const char *name, const Mat *m, CsrStorage 
     return sparse ? csr_put_mat(w, name, m, err) : npz_put_mat(w, name, m, err);
 }
 
+int npz_put_codes(NpzWriter *w, const char *name, const Mat *m, SkErr *err)
+{
+    return npz_put_mat_stored(w, name, m, CSR_STORAGE_AUTO, err);
+}
+
 /* ---- reading ------------------------------------------------------------ */
 
 /* Element i of an integer array as a signed 64-bit value. */

@@ -48,6 +48,9 @@ int csr_put_mat(NpzWriter *w, const char *name, const Mat *m, SkErr *err);
 int npz_put_mat_stored(NpzWriter *w, const char *name, const Mat *m, CsrStorage storage,
                        SkErr *err);
 
+/* A code matrix (samples × latents, mostly zeros at large d_z): AUTO storage. */
+int npz_put_codes(NpzWriter *w, const char *name, const Mat *m, SkErr *err);
+
 /* The four members of sparse matrix `name` → a dense float32 2-d array (out:
  * its name a copy of name, csr_nnz set). Every size and index is checked: a
  * hostile or inconsistent group is an error naming the member. */

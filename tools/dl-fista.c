@@ -27,6 +27,7 @@
 
 #include "cli.h"
 #include "cliopts.h"
+#include "csr.h"
 #include "dlfista.h"
 #include "fista.h"
 #include "gemm.h"
@@ -244,11 +245,11 @@ static int put_snapshot(Run *run, long budget, const DlFistaRound *r, const Mat 
 {
     char name[64];
     snprintf(name, sizeof name, "Z_val_snap%ld", budget);
-    if (npz_put_mat(run->w, name, r->z_val, err))
+    if (npz_put_codes(run->w, name, r->z_val, err))
         return -1;
     if (r->z_ood) {
         snprintf(name, sizeof name, "Z_ood_snap%ld", budget);
-        if (npz_put_mat(run->w, name, r->z_ood, err))
+        if (npz_put_codes(run->w, name, r->z_ood, err))
             return -1;
     }
     snprintf(name, sizeof name, "D_snap%ld", budget);
@@ -376,8 +377,8 @@ static int write_results(Run *run, const Mat *zv, const Mat *zo, const DlFistaRe
     const Problem *p = run->p;
     const Options *o = run->o;
     NpzWriter *w = run->w;
-    int rc = npz_put_mat(w, "D", &p->d, err) || npz_put_mat(w, "Z_val", zv, err) ||
-             (p->has_ood && npz_put_mat(w, "Z_ood", zo, err)) ||
+    int rc = npz_put_mat(w, "D", &p->d, err) || npz_put_codes(w, "Z_val", zv, err) ||
+             (p->has_ood && npz_put_codes(w, "Z_ood", zo, err)) ||
              put_f64_array(w, "rel_change", res->rel_change, (size_t)res->rounds_run, err) ||
              npz_put_i64(w, "rounds", res->rounds_run, err) ||
              npz_put_i64(w, "solve_fallbacks", res->f32_fallbacks, err) ||

@@ -230,6 +230,14 @@ static int code_columns(const Inputs *in, Row *row, SkErr *err)
         mcc_clean(&in->zt_val, &in->zp_val, &m[2], err) ||
         mcc_clean(&in->zt_ood, &in->zp_ood, &m[3], err))
         return -1;
+    if (isnan(m[0]) && in->zp_val.cols > METRICS_PADDED_MCC_MAX_WIDTH)
+        fprintf(stderr, "%s: note: mcc_id (noise-padded to %zu code columns) is not computed "
+                        "beyond %d columns: nan; mcc_id_clean is\n",
+                PROG, in->zp_val.cols, METRICS_PADDED_MCC_MAX_WIDTH);
+    for (int i = 2; i < 4; i++)
+        if (isnan(m[i]))
+            fprintf(stderr, "%s: note: %s could not be proved optimal on its candidate graph: nan\n",
+                    PROG, i == 2 ? "mcc_id_clean" : "mcc_ood_clean");
     row_add(row, "mcc_id", m[0]);
     row_add(row, "mcc_ood", m[1]);
     row_add(row, "mcc_id_clean", m[2]);

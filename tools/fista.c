@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "cliopts.h"
+#include "csr.h"
 #include "fista.h"
 #include "gemm.h"
 #include "npz.h"
@@ -329,7 +330,7 @@ static int write_snapshots(NpzWriter *w, const Problem *p, const Options *o, SkE
         for (size_t i = 0; i < p->njobs && rc == 0; i++) {
             char name[64];
             snprintf(name, sizeof name, "%s_snap%ld", p->jobs[i].z_name, o->snapshots[s]);
-            rc = npz_put_mat(w, name, &p->jobs[i].snaps[s], err);
+            rc = npz_put_codes(w, name, &p->jobs[i].snaps[s], err);
         }
     return rc;
 }
@@ -346,7 +347,7 @@ static int write_codes(const Problem *p, const Options *o, SkErr *err)
     NpzWriter *w = npz_create(o->output, 1, err);
     int rc = w ? 0 : -1;
     for (size_t i = 0; i < p->njobs && rc == 0; i++)
-        rc = npz_put_mat(w, p->jobs[i].z_name, &p->jobs[i].z, err);
+        rc = npz_put_codes(w, p->jobs[i].z_name, &p->jobs[i].z, err);
     if (rc == 0 && o->nsnapshots)
         rc = write_snapshots(w, p, o, err);
     if (rc == 0)

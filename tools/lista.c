@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "cliopts.h"
+#include "csr.h"
 #include "gemm.h"
 #include "lista.h"
 #include "npz.h"
@@ -229,7 +230,7 @@ static int write_outputs(const Problem *p, const Options *o, const ListaModel *m
     if (rc == 0)
         rc = npz_put_mat(w, "W", &wm, err) || npz_put_mat(w, "S", &sm, err) ||
              npz_put_mat(w, "theta", &tm, err) || npz_put_mat(w, "D", &p->d, err) ||
-             npz_put_mat(w, "Z_val", &z_val, err) || npz_put_mat(w, "Z_ood", &z_ood, err) ||
+             npz_put_codes(w, "Z_val", &z_val, err) || npz_put_codes(w, "Z_ood", &z_ood, err) ||
              npz_put(w, "loss", NPY_FLOAT64, 1, hist_shape, hist, err) ||
              npz_put_i64(w, "diverged", rep->diverged ? 1 : 0, err) ||
              npz_put_raw(w, "meta.json", meta.s, meta.len, err);

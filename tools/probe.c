@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "cliopts.h"
+#include "csr.h"
 #include "gemm.h"
 #include "npz.h"
 #include "ridge.h"
@@ -159,7 +160,7 @@ static int put_outputs(NpzWriter *w, const Ridge *r, const Mat *z_val, const Mat
                        const char *meta, size_t meta_len, SkErr *err)
 {
     size_t coef_shape[2] = {r->n_outputs, r->n_features}, alpha_shape[1] = {r->n_alphas};
-    return npz_put_mat(w, "Z_val", z_val, err) || npz_put_mat(w, "Z_ood", z_ood, err) ||
+    return npz_put_codes(w, "Z_val", z_val, err) || npz_put_codes(w, "Z_ood", z_ood, err) ||
            npz_put(w, "coef", NPY_FLOAT64, 2, coef_shape, r->coef, err) ||
            npz_put_f64(w, "alpha", r->alpha, err) ||
            npz_put(w, "loo_mse", NPY_FLOAT64, 1, alpha_shape, r->loo_mse, err) ||

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "cliopts.h"
+#include "csr.h"
 #include "dlfista.h"
 #include "gemm.h"
 #include "npz.h"
@@ -204,8 +205,8 @@ static int write_outputs(const Problem *p, const Options *o, const SoftplusAdamM
     size_t steps_shape[1] = {(size_t)h->steps};
     uint8_t stopped = h->early_stopped;
     if (rc == 0)
-        rc = npz_put_mat(w, "D", &m->d, err) || npz_put_mat(w, "Z_val", &z_val, err) ||
-             npz_put_mat(w, "Z_ood", &z_ood, err) ||
+        rc = npz_put_mat(w, "D", &m->d, err) || npz_put_codes(w, "Z_val", &z_val, err) ||
+             npz_put_codes(w, "Z_ood", &z_ood, err) ||
              npz_put(w, "loss", NPY_FLOAT32, 1, steps_shape, h->loss, err) ||
              npz_put(w, "lr", NPY_FLOAT64, 1, steps_shape, h->lr, err) ||
              npz_put_i64(w, "steps", h->steps, err) ||

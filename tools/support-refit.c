@@ -24,6 +24,7 @@
 
 #include "cli.h"
 #include "cliopts.h"
+#include "csr.h"
 #include "gemm.h"
 #include "npz.h"
 #include "sae_io.h"
@@ -275,7 +276,7 @@ static int write_codes(const Problem *p, const Options *o, const RefitStats *st,
     NpzWriter *w = npz_create(o->output, 1, err);
     int rc = w ? 0 : -1;
     for (size_t i = 0; i < p->nsplits && rc == 0; i++)
-        rc = npz_put_mat(w, p->splits[i].z_name, &p->splits[i].z, err);
+        rc = npz_put_codes(w, p->splits[i].z_name, &p->splits[i].z, err);
     double mean = st->samples ? (double)st->support_total / (double)st->samples : 0.0;
     if (rc == 0)
         rc = npz_put_i64(w, "samples", (int64_t)st->samples, err) ||

@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "cliopts.h"
+#include "csr.h"
 #include "gemm.h"
 #include "metrics.h"
 #include "npz.h"
@@ -388,9 +389,9 @@ static int write_output(const Options *o, const Inputs *in, const Result *r, SkE
     if (rc == 0 && !o->encode)
         rc = sae_save(w, &r->sae, err) || put_history(w, o, r, err);
     if (rc == 0 && in->has_val)
-        rc = npz_put_mat(w, "Z_val", &r->z_val, err);
+        rc = npz_put_codes(w, "Z_val", &r->z_val, err);
     if (rc == 0 && in->has_ood)
-        rc = npz_put_mat(w, "Z_ood", &r->z_ood, err);
+        rc = npz_put_codes(w, "Z_ood", &r->z_ood, err);
     if (rc == 0)
         rc = npz_put_raw(w, "meta.json", meta.s, meta.len, err);
     if (rc == 0)
