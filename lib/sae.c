@@ -12,17 +12,17 @@
 #include <immintrin.h>
 #endif
 
-static const char *const VARIANT_NAMES[] = {"relu", "topk", "jumprelu", "mp"};
+const char *const SAE_VARIANT_NAMES[] = {"relu", "topk", "jumprelu", "mp", NULL};
 
 const char *sae_variant_name(SaeVariant v)
 {
-    return (unsigned)v < 4 ? VARIANT_NAMES[v] : "unknown";
+    return (unsigned)v < 4 ? SAE_VARIANT_NAMES[v] : "unknown";
 }
 
 int sae_variant_parse(const char *name, SaeVariant *out)
 {
     for (int v = 0; v < 4; v++)
-        if (strcmp(name, VARIANT_NAMES[v]) == 0) {
+        if (strcmp(name, SAE_VARIANT_NAMES[v]) == 0) {
             *out = (SaeVariant)v;
             return 0;
         }

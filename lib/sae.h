@@ -34,6 +34,8 @@ typedef enum { SAE_RELU = 0, SAE_TOPK = 1, SAE_JUMPRELU = 2, SAE_MP = 3 } SaeVar
 
 /* "relu", "topk", "jumprelu", "mp". */
 const char *sae_variant_name(SaeVariant v);
+/* The names in SaeVariant order, NULL-terminated (a choice list for tools). */
+extern const char *const SAE_VARIANT_NAMES[];
 /* Parse a name; returns 0, or -1 when unknown. */
 int sae_variant_parse(const char *name, SaeVariant *out);
 

@@ -14,17 +14,17 @@
 
 /* ---------------------------------------------------------------- freeze */
 
-static const char *const FREEZE_NAMES[] = {"frozen", "renormed", "oracle-norms"};
+const char *const FREEZE_MODE_NAMES[] = {"frozen", "renormed", "oracle-norms", NULL};
 
 const char *freeze_mode_name(FreezeMode m)
 {
-    return (unsigned)m < 3 ? FREEZE_NAMES[m] : "?";
+    return (unsigned)m < 3 ? FREEZE_MODE_NAMES[m] : "?";
 }
 
 int freeze_mode_parse(const char *name, FreezeMode *out)
 {
     for (int m = 0; m < 3; m++)
-        if (strcmp(name, FREEZE_NAMES[m]) == 0) {
+        if (strcmp(name, FREEZE_MODE_NAMES[m]) == 0) {
             *out = (FreezeMode)m;
             return 0;
         }
@@ -94,14 +94,14 @@ int freeze_decoder(const Mat *w_dec, FreezeMode mode, const Mat *truth, Mat *d, 
 
 /* ---------------------------------------------------------------- refit */
 
-static const char *const REFIT_NAMES[] = {"paper", "lstsq", "nnls"};
+const char *const REFIT_VARIANT_NAMES[] = {"paper", "lstsq", "nnls", NULL};
 
-const char *refit_variant_name(RefitVariant v) { return (unsigned)v < 3 ? REFIT_NAMES[v] : "?"; }
+const char *refit_variant_name(RefitVariant v) { return (unsigned)v < 3 ? REFIT_VARIANT_NAMES[v] : "?"; }
 
 int refit_variant_parse(const char *name, RefitVariant *out)
 {
     for (int v = 0; v < 3; v++)
-        if (strcmp(name, REFIT_NAMES[v]) == 0) {
+        if (strcmp(name, REFIT_VARIANT_NAMES[v]) == 0) {
             *out = (RefitVariant)v;
             return 0;
         }

@@ -25,6 +25,8 @@ typedef enum {
 
 /* "frozen", "renormed", "oracle-norms". */
 const char *freeze_mode_name(FreezeMode m);
+/* The names in FreezeMode order, NULL-terminated. */
+extern const char *const FREEZE_MODE_NAMES[];
 /* Parse a name; returns 0, or -1 when unknown. */
 int freeze_mode_parse(const char *name, FreezeMode *out);
 
@@ -57,6 +59,8 @@ typedef enum {
 
 /* "paper", "lstsq", "nnls". */
 const char *refit_variant_name(RefitVariant v);
+/* The names in RefitVariant order, NULL-terminated. */
+extern const char *const REFIT_VARIANT_NAMES[];
 int refit_variant_parse(const char *name, RefitVariant *out);
 
 /* Counts over the samples of one refit (added to, so one struct can sum

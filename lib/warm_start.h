@@ -35,6 +35,9 @@ typedef enum { WARM_START_DECODER = 0, WARM_START_ENCODER } WarmStartKind;
  * 50, 100, 200, 500, 1000 rounds; encoder the same up to 500 iterations.
  * *n receives their count. */
 const long *warm_start_default_budgets(WarmStartKind kind, size_t *n);
+/* The same, as --help shows them (test_warm_start holds it to the arrays). */
+#define WARM_START_DEFAULT_BUDGETS_TEXT \
+    "decoder\n0,1,2,5,10,20,50,100,200,500,1000; encoder\n0,1,2,5,10,20,50,100,200,500"
 
 /* What the surgeries run on (nothing is modified or kept). */
 typedef struct {

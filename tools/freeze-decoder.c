@@ -33,14 +33,12 @@ typedef struct {
     bool verbose;
 } Options;
 
-/* The library's names, in FreezeMode order (filled by main). */
-static const char *MODE_NAMES[FREEZE_ORACLE_NORMS + 2];
 
 static const CliOption OPTIONS[] = {
     {.name = "model", .type = CLI_STRING, .offset = offsetof(Options, model), .arg = "MODEL",
      .flags = CLI_REQUIRED, .help = "train-sae model (W_dec, b_dec); '-' reads stdin"},
     {.name = "mode", .type = CLI_CHOICE, .offset = offsetof(Options, mode), .arg = "M",
-     .choices = MODE_NAMES, .meta = "mode",
+     .choices = FREEZE_MODE_NAMES, .meta = "mode",
      .help = "frozen: W_dec unchanged; renormed: every column divided\n"
              "by max(norm, 1e-8); oracle-norms: columns matched to the\n"
              "truth (Hungarian on |cos|) rescaled to the true column's\n"
@@ -201,8 +199,6 @@ static int run_tool(void *opts, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    for (int m = 0; m <= FREEZE_ORACLE_NORMS; m++)
-        MODE_NAMES[m] = freeze_mode_name((FreezeMode)m);
     Options o = {.output = "-", .mode = FREEZE_FROZEN};
     return cli_main(&TOOL, &o, argc, argv);
 }

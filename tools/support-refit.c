@@ -41,8 +41,6 @@ typedef struct {
     bool verbose;
 } Options;
 
-/* The library's names, in RefitVariant order (filled by main). */
-static const char *VARIANT_NAMES[REFIT_NNLS + 2];
 
 static const CliOption OPTIONS[] = {
     {.name = "model", .type = CLI_STRING, .offset = offsetof(Options, model), .arg = "MODEL",
@@ -51,7 +49,7 @@ static const CliOption OPTIONS[] = {
     {.name = "data", .type = CLI_STRING, .offset = offsetof(Options, data), .arg = "FILE",
      .flags = CLI_REQUIRED, .help = "dataset .npz with Y_val and/or Y_ood"},
     {.name = "variant", .type = CLI_CHOICE, .offset = offsetof(Options, variant), .arg = "V",
-     .choices = VARIANT_NAMES, .meta = "variant",
+     .choices = REFIT_VARIANT_NAMES, .meta = "variant",
      .help = "paper: (D_S'D_S + 1e-8 I)^-1 D_S' r with the Gram in\n"
              "float32, ridge and LU solve in float64 (rounding noise\n"
              "when |S| > d_y, as in the paper); lstsq: minimum-norm\n"
@@ -326,8 +324,6 @@ static int run_tool(void *opts, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    for (int v = 0; v <= REFIT_NNLS; v++)
-        VARIANT_NAMES[v] = refit_variant_name((RefitVariant)v);
     Options o = {.output = "-", .variant = REFIT_PAPER};
     return cli_main(&TOOL, &o, argc, argv);
 }

@@ -42,14 +42,12 @@ typedef struct {
     SaeTrainOptions train;      /* sae_train_options_default(): epochs, batch, renorm_every, adam */
 } Options;
 
-/* The library's names, in SaeVariant order (filled by main). */
-static const char *VARIANTS[SAE_MP + 2];
 
 #define TRAINING_ONLY(i) .seen_offset = offsetof(Options, given) + (i) * sizeof(bool)
 
 static const CliOption OPTIONS[] = {
     {.name = "variant", .type = CLI_CHOICE, .offset = offsetof(Options, variant), .arg = "V",
-     .choices = VARIANTS, .default_text = "", TRAINING_ONLY(T_VARIANT),
+     .choices = SAE_VARIANT_NAMES, .default_text = "", TRAINING_ONLY(T_VARIANT),
      .help = "relu, topk, jumprelu or mp (required to train)"},
     {.name = "data", .type = CLI_STRING, .offset = offsetof(Options, data), .arg = "FILE",
      .flags = CLI_REQUIRED, .help = "dataset .npz (Y_train, Y_val, Y_ood);\n'-' reads stdin"},
@@ -458,8 +456,6 @@ static int run_tool(void *opts, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    for (int v = 0; v <= SAE_MP; v++)
-        VARIANTS[v] = sae_variant_name((SaeVariant)v);
     Options o = {.output = "-", .gamma = 1e-4};
     sae_train_options_default(&o.train);
     return cli_main(&TOOL, &o, argc, argv);

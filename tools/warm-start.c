@@ -52,7 +52,6 @@ typedef struct {
 
 static const char *const KINDS[] = {"decoder", "encoder", NULL};   /* Kind order */
 static const char *const SOLVES[] = {"f64", "f32", NULL};         /* DlFistaSolve order */
-static char BUDGETS_TEXT[256];  /* the kinds' default budgets, for --help (filled by main) */
 
 static const CliOption OPTIONS[] = {
     {.name = "model", .type = CLI_STRING, .offset = offsetof(Options, model), .arg = "MODEL",
@@ -65,7 +64,7 @@ static const CliOption OPTIONS[] = {
      .choices = KINDS, .flags = CLI_REQUIRED, .help = "decoder or encoder"},
     {.name = "budgets", .type = CLI_LONG_LIST, .offset = offsetof(Options, budgets),
      .count_offset = offsetof(Options, nbudgets), .arg = "LIST", .min = 0, .max = 1e9,
-     .flags = CLI_SORTED_SET, .help = "comma-separated budgets", .default_text = BUDGETS_TEXT},
+     .flags = CLI_SORTED_SET, .help = "comma-separated budgets", .default_text = WARM_START_DEFAULT_BUDGETS_TEXT},
     {.name = "seed", .type = CLI_U64, .offset = offsetof(Options, seed), .arg = "S",
      .seen_offset = offsetof(Options, have_seed), .default_text = "",
      .help = "seed of the cold random dictionary (required for decoder;\nunused by encoder)"},
@@ -94,27 +93,21 @@ static WarmStartKind lib_kind(int k)
     return k == KIND_DECODER ? WARM_START_DECODER : WARM_START_ENCODER;
 }
 
-/* The kind's default budgets when --budgets is not given. */
-static int default_budgets(Options *o)
+/* The kind's default budgets when --budgets is not given: the library's own
+ * (read-only) array; cli_main frees only lists it parsed from argv. */
+static void default_budgets(Options *o)
 {
-    size_t n;
-    const long *src = warm_start_default_budgets(lib_kind(o->kind), &n);
-    o->budgets = malloc(n * sizeof *o->budgets);
-    if (!o->budgets)
-        return -1;
-    memcpy(o->budgets, src, n * sizeof *src);
-    o->nbudgets = n;
-    return 0;
+    o->budgets = (long *)warm_start_default_budgets(lib_kind(o->kind), &o->nbudgets);
 }
 
-/* decoder needs --seed; the budgets default by kind (freed by cli_main). */
+/* decoder needs --seed; the budgets default by kind. */
 static int check_options(void *opts, SkErr *err)
 {
     Options *o = opts;
     if (o->kind == KIND_DECODER && !o->have_seed)
         return sk_fail(err, "--kind decoder needs --seed (the cold dictionary)");
-    if (!o->budgets && default_budgets(o))
-        return sk_fail(err, "out of memory");
+    if (!o->budgets)
+        default_budgets(o);
     if (o->budgets[o->nbudgets - 1] > MAX_BUDGET)
         return sk_fail(err, "--budgets: %ld is too large", o->budgets[o->nbudgets - 1]);
     return 0;
@@ -292,26 +285,8 @@ static int run_tool(void *opts, int argc, char **argv)
     return run(o, &err) ? cli_error(PROG, SK_EXIT_DATA, &err) : 0;
 }
 
-/* "0,1,2" from n budgets. */
-static void budget_list(StrBuf *b, const long *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        sb_printf(b, "%s%ld", i ? "," : "", v[i]);
-}
-
 int main(int argc, char **argv)
 {
-    StrBuf text;
-    sb_init(&text);
-    sb_printf(&text, "decoder\n");
-    size_t n;
-    const long *budgets = warm_start_default_budgets(WARM_START_DECODER, &n);
-    budget_list(&text, budgets, n);
-    sb_printf(&text, "; encoder\n");
-    budgets = warm_start_default_budgets(WARM_START_ENCODER, &n);
-    budget_list(&text, budgets, n);
-    snprintf(BUDGETS_TEXT, sizeof BUDGETS_TEXT, "%s", text.failed ? "by kind" : text.s);
-    sb_free(&text);
     DlFistaOptions dl;
     dlfista_options_default(&dl);
     Options o = {.output = "-", .lambda = dl.lambda, .iters = dl.iters, .oracle_iters = 500,

@@ -275,6 +275,15 @@ START_TEST(default_budgets)
     const long *e = warm_start_default_budgets(WARM_START_ENCODER, &n);
     ck_assert_uint_eq(n, 10);
     ck_assert(e[0] == 0 && e[n - 1] == 500);
+    /* the --help text lists exactly these arrays */
+    char text[256];
+    int at = snprintf(text, sizeof text, "decoder\n");
+    for (size_t i = 0; i < 11; i++)
+        at += snprintf(text + at, sizeof text - (size_t)at, "%s%ld", i ? "," : "", d[i]);
+    at += snprintf(text + at, sizeof text - (size_t)at, "; encoder\n");
+    for (size_t i = 0; i < n; i++)
+        at += snprintf(text + at, sizeof text - (size_t)at, "%s%ld", i ? "," : "", e[i]);
+    ck_assert_str_eq(text, WARM_START_DEFAULT_BUDGETS_TEXT);
 }
 END_TEST
 
