@@ -84,13 +84,12 @@ function clamp(x, lo, hi) { return x < lo ? lo : (x > hi ? hi : x) }
 function estimate(key, dz, k, p,    ids, n, i, r, d, best, cnt, sc, sm, fromlog) {
     n = split(members[key], ids, " ")
     fit(key)
-    best = -1
     for (i = 1; i <= n; i++) {
         r = ids[i]
         d = abs(log(dz / rdz[r])) + abs(log(p / rp[r])) + 0.3 * abs(log(k / rk[r]))
-        if (rsrc[r] == "log") d -= 0.01   # the build's own records first
+        if (rsrc[r] == "log") d -= 0.01   # the build's own records first (d may be < 0)
         dist[i] = d
-        if (best < 0 || d < best) best = d
+        if (i == 1 || d < best) best = d
     }
     cnt = sc = sm = fromlog = 0
     for (i = 1; i <= n; i++) {
