@@ -8,7 +8,7 @@
  *
  *   D = init (random N(0,1) or normalised data samples), unit columns
  *   round r = 0, 1, …, rounds − 1:
- *     λ_r = continuation(r)                      (λ_start → λ geometrically)
+ *     λ_r = continuation(r)                      (λ_start → λ_learn geometrically)
  *     Z   = code(D, Y_fit)                       FISTA(λ_r, warm) or NN-OMP(k)
  *     Z   = refit(Z)   [optional]                least squares on each row's support
  *     D   = update(D, Z, Y_fit)                  MOD (ridge solve), K-SVD rank-one,
@@ -28,7 +28,11 @@
  *                  normalised residuals r_i = y_i − D z_i of the m rows with
  *                  the largest ‖r_i‖ (ties: lower row first); their codes are
  *                  zeroed. A row with ‖r_i‖ ≤ 1e-6·‖y_i‖ is never used.
- *   continuation:  λ_r = λ_start·(λ/λ_start)^(r/R) for r < R, λ for r ≥ R.
+ *   λ_learn:       the FISTA coder's penalty during the rounds (0: λ); the
+ *                  output codes always use λ. Sparser codes while learning
+ *                  identify atoms better (see learndict_options_default).
+ *   continuation:  λ_r = λ_start·(λ_learn/λ_start)^(r/R) for r < R, λ_learn
+ *                  for r ≥ R.
  *   refit:         per row with support S = {j : z_j > 0}, |S| ≤ min(d_y, refit_max):
  *                  z_S = argmin ‖y − D_S z_S‖² (Cholesky of D_SᵀD_S in double);
  *                  when that has negative entries, the non-negative least
@@ -87,9 +91,10 @@ typedef struct {
     bool replace;           /* true */
     double dup_cos;         /* 0.95 */
     long replace_settle;    /* no replacement in the last this many rounds (10) */
-    float lambda;           /* final λ (0.1) */
+    float lambda;           /* λ of the output codes (0.1) */
+    float learn_lambda;     /* λ_learn of the rounds (0.3; 0 = λ) */
     float lambda_start;     /* continuation start (0.3) */
-    long continuation;      /* R: rounds to reach λ (20; 0 = off) */
+    long continuation;      /* R: rounds to reach λ_learn (0 = off) */
     int iters;              /* FISTA iterations per round (30) */
     int final_iters;        /* FISTA iterations of the final codes (100) */
     int k;                  /* NN-OMP's known sparsity (10) */
@@ -103,16 +108,18 @@ typedef struct {
     void *user;
 } LearnDictOptions;
 
-/* The default learner (the best measured combination, see learndict.c). */
+/* The default learner (the best measured combination, see learndict.c).
+ * The named variants below set init, coder, update, refit, replace,
+ * learn_lambda, lambda_start, continuation and iters. */
 void learndict_options_default(LearnDictOptions *opt);
 
 /* Named variants (they set init, coder, update, refit, replace, λ_start,
  * continuation and iters; other options keep their values):
- *   "default"      random init, FISTA (30 iterations a round), λ 0.3 → 0.1
- *                  over 20 rounds, MOD, replacement, no refit;
- *   "fista-fixes"  every fix of DL-FISTA: data init, FISTA (100), λ 1 → 0.1
- *                  over 20 rounds, refit, MOD, replacement;
- *   "dl-fista"     random init, FISTA (100), MOD, nothing else: the paper's
+ *   "default"      random init, FISTA at λ_learn = 0.3 (30 iterations a
+ *                  round), MOD, replacement, no refit, no continuation;
+ *   "fista-fixes"  every fix of DL-FISTA the issue lists: data init, FISTA
+ *                  (100) with λ 1 → 0.1 over 20 rounds, refit, MOD, replacement;
+ *   "dl-fista"     random init, FISTA (100, λ), MOD, nothing else: the paper's
  *                  DL-FISTA in this loop (double solve, no OOD pass per round);
  *   "ksvd"         data init, NN-OMP, K-SVD rank-one updates, replacement;
  *   "itkrm"        data init, NN-OMP, residual means, replacement.

@@ -43,11 +43,11 @@ typedef struct {
     uint64_t seed;
     int learner, fit, init, coder, update, refit, replace;
     long rounds, continuation, iters, final_iters, k, threads, dz;
-    double lambda, lambda_start, dup_cos;
+    double lambda, learn_lambda, lambda_start, dup_cos;
     bool verbose;
     /* which learner options were given (they override the learner's) */
     bool s_init, s_coder, s_update, s_refit, s_replace, s_rounds, s_cont, s_iters, s_final, s_k,
-        s_lambda, s_lstart, s_dup;
+        s_lambda, s_llearn, s_lstart, s_dup;
 } Options;
 
 #define SEEN(f) .seen_offset = offsetof(Options, f)
@@ -81,13 +81,17 @@ static const CliOption OPTIONS[] = {
     {.name = "dup-cos", .type = CLI_DOUBLE, .offset = offsetof(Options, dup_cos), .arg = "X",
      .min = 0, .max = 1, .meta = "dup_cos", SEEN(s_dup), .help = "duplicate atoms: |cos| above this"},
     {.name = "lambda", .type = CLI_DOUBLE, .offset = offsetof(Options, lambda), .arg = "X",
-     .min = 0, .max = 3e38, .meta = "lambda", SEEN(s_lambda), .help = "final FISTA L1 penalty"},
+     .min = 0, .max = 3e38, .meta = "lambda", SEEN(s_lambda),
+     .help = "FISTA L1 penalty of the output codes"},
+    {.name = "learn-lambda", .type = CLI_DOUBLE, .offset = offsetof(Options, learn_lambda),
+     .arg = "X", .min = 0, .max = 3e38, .meta = "learn_lambda", SEEN(s_llearn),
+     .help = "FISTA L1 penalty while learning (0 = --lambda)"},
     {.name = "lambda-start", .type = CLI_DOUBLE, .offset = offsetof(Options, lambda_start),
      .arg = "X", .min = 0, .max = 3e38, .meta = "lambda_start", SEEN(s_lstart),
      .help = "continuation: first round's penalty"},
     {.name = "continuation", .type = CLI_LONG, .offset = offsetof(Options, continuation),
      .arg = "R", .min = 0, .max = 100000000, .meta = "continuation", SEEN(s_cont),
-     .help = "rounds from --lambda-start to --lambda (0 = off)"},
+     .help = "rounds from --lambda-start to --learn-lambda (0 = off)"},
     {.name = "iters", .type = CLI_LONG, .offset = offsetof(Options, iters), .arg = "N", .min = 0,
      .max = 100000000, .meta = "iters", SEEN(s_iters), .help = "FISTA iterations per round"},
     {.name = "final-iters", .type = CLI_LONG, .offset = offsetof(Options, final_iters),
@@ -247,6 +251,7 @@ static void learner_options(const Options *o, LearnDictOptions *lo)
     if (o->s_replace) lo->replace = o->replace;
     if (o->s_dup) lo->dup_cos = o->dup_cos;
     if (o->s_lambda) lo->lambda = (float)o->lambda;
+    if (o->s_llearn) lo->learn_lambda = (float)o->learn_lambda;
     if (o->s_lstart) lo->lambda_start = (float)o->lambda_start;
     if (o->s_cont) lo->continuation = o->continuation;
     if (o->s_iters) lo->iters = (int)o->iters;
@@ -289,11 +294,13 @@ static int put_meta(NpzWriter *w, const CliTool *tool, const Options *o, const P
     sb_init(&params), sb_init(&inputs), sb_init(&meta);
     cli_params_json(tool, o, &params);
     sb_printf(&params, ", \"effective\": {\"init\": \"%s\", \"coder\": \"%s\", \"update\": \"%s\", "
-                       "\"refit\": %s, \"replace\": %s, \"lambda\": %.9g, \"lambda_start\": %.9g, "
+                       "\"refit\": %s, \"replace\": %s, \"lambda\": %.9g, \"learn_lambda\": %.9g, "
+                       "\"lambda_start\": %.9g, "
                        "\"continuation\": %ld, \"iters\": %d, \"final_iters\": %d, \"k\": %d, "
                        "\"rounds\": %ld}, \"d_y\": %zu, \"d_z\": %zu, \"n_fit\": %zu",
               INITS[lo->init], CODERS[lo->coder], UPDATES[lo->update], lo->refit ? "true" : "false",
-              lo->replace ? "true" : "false", (double)lo->lambda, (double)lo->lambda_start,
+              lo->replace ? "true" : "false", (double)lo->lambda, (double)lo->learn_lambda,
+              (double)lo->lambda_start,
               lo->continuation, lo->iters, lo->final_iters, lo->k, lo->rounds, p->y_val.cols, p->dz,
               p->y_fit.rows);
     meta_add_input(&inputs, "data", p->data_meta);
@@ -418,6 +425,7 @@ int main(int argc, char **argv)
                  .update = (int)lo.update, .refit = lo.refit, .replace = lo.replace,
                  .rounds = lo.rounds, .continuation = lo.continuation, .iters = lo.iters,
                  .final_iters = lo.final_iters, .k = lo.k, .lambda = float_decimal(lo.lambda),
+                 .learn_lambda = float_decimal(lo.learn_lambda),
                  .lambda_start = float_decimal(lo.lambda_start), .dup_cos = lo.dup_cos};
     return cli_main(&TOOL, &o, argc, argv);
 }

@@ -289,7 +289,7 @@ START_TEST(continuation_reaches_final_lambda)
 {
     LearnDictOptions opt;
     learndict_options_default(&opt);
-    opt.lambda = 0.1f, opt.lambda_start = 1.0f, opt.continuation = 20;
+    opt.lambda = 0.1f, opt.learn_lambda = 0.0f, opt.lambda_start = 1.0f, opt.continuation = 20;
     ck_assert(fabs(learndict_lambda_at(&opt, 0) - 1.0) < 1e-12);
     for (long r = 1; r < 20; r++)
         ck_assert(learndict_lambda_at(&opt, r) < learndict_lambda_at(&opt, r - 1));
@@ -298,6 +298,10 @@ START_TEST(continuation_reaches_final_lambda)
         ck_assert(learndict_lambda_at(&opt, r) == (double)opt.lambda);
     opt.continuation = 0;
     ck_assert(learndict_lambda_at(&opt, 0) == (double)opt.lambda);
+    /* with a learning λ the continuation ends there, not at the output λ */
+    opt.learn_lambda = 0.3f, opt.continuation = 5;
+    ck_assert(learndict_lambda_at(&opt, 4) > (double)0.3f);
+    ck_assert(learndict_lambda_at(&opt, 5) == (double)0.3f);
 }
 END_TEST
 
@@ -324,6 +328,7 @@ START_TEST(learner_runs_continuation_to_final_lambda)
     LearnDictOptions opt;
     learndict_options_default(&opt);
     opt.rounds = 8, opt.continuation = 5, opt.lambda_start = 0.8f, opt.tol = 0.0;
+    opt.learn_lambda = 0.0f; /* continue down to the output λ */
     Trace t = {0};
     opt.on_round = trace_round, opt.user = &t;
     Mat d, zv = alloc_mat(ds.y_val.rows, 20), zo = alloc_mat(ds.y_ood.rows, 20);
@@ -518,6 +523,7 @@ START_TEST(presets_by_name)
         ck_assert(learndict_preset(LEARNDICT_PRESETS[i], &opt, &err) == 0);
     ck_assert(learndict_preset("dl-fista", &opt, &err) == 0);
     ck_assert(!opt.refit && !opt.replace && opt.init == LD_INIT_RANDOM && opt.continuation == 0);
+    ck_assert(learndict_lambda_at(&opt, 0) == (double)opt.lambda);
     ck_assert(learndict_preset("nope", &opt, &err) != 0);
     ck_assert(strstr(err.msg, "nope") != NULL);
 }
