@@ -92,14 +92,14 @@ typedef struct {
     double dup_cos;         /* 0.95 */
     long replace_settle;    /* no replacement in the last this many rounds (10) */
     float lambda;           /* λ of the output codes (0.1) */
-    float learn_lambda;     /* λ_learn of the rounds (0.3; 0 = λ) */
+    float learn_lambda;     /* λ_learn the continuation ends at (0 = λ, the default) */
     float lambda_start;     /* continuation start (0.3) */
-    long continuation;      /* R: rounds to reach λ_learn (0 = off) */
+    long continuation;      /* R: rounds to reach λ_learn (100; 0 = off) */
     int iters;              /* FISTA iterations per round (30) */
     int final_iters;        /* FISTA iterations of the final codes (100) */
     int k;                  /* NN-OMP's known sparsity (10) */
     int ksvd_power_iters;   /* power iterations per atom (3) */
-    long rounds;            /* maximum rounds (100) */
+    long rounds;            /* maximum rounds (150) */
     double tol;             /* stop: relative change < tol (1e-5) ... */
     long min_round;         /* ... and round > this (10) */
     double ridge;           /* MOD ridge ρ (1e-6) */
@@ -115,8 +115,8 @@ void learndict_options_default(LearnDictOptions *opt);
 
 /* Named variants (they set init, coder, update, refit, replace, λ_start,
  * continuation and iters; other options keep their values):
- *   "default"      random init, FISTA at λ_learn = 0.3 (30 iterations a
- *                  round), MOD, replacement, no refit, no continuation;
+ *   "default"      random init, FISTA (30 iterations a round) with λ
+ *                  0.3 → 0.1 over 100 rounds, MOD, replacement, no refit;
  *   "fista-fixes"  every fix of DL-FISTA the issue lists: data init, FISTA
  *                  (100) with λ 1 → 0.1 over 20 rounds, refit, MOD, replacement;
  *   "dl-fista"     random init, FISTA (100, λ), MOD, nothing else: the paper's

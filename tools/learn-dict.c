@@ -85,7 +85,7 @@ static const CliOption OPTIONS[] = {
      .help = "FISTA L1 penalty of the output codes"},
     {.name = "learn-lambda", .type = CLI_DOUBLE, .offset = offsetof(Options, learn_lambda),
      .arg = "X", .min = 0, .max = 3e38, .meta = "learn_lambda", SEEN(s_llearn),
-     .help = "FISTA L1 penalty while learning (0 = --lambda)"},
+     .help = "FISTA L1 penalty the rounds end at (0 = --lambda)"},
     {.name = "lambda-start", .type = CLI_DOUBLE, .offset = offsetof(Options, lambda_start),
      .arg = "X", .min = 0, .max = 3e38, .meta = "lambda_start", SEEN(s_lstart),
      .help = "continuation: first round's penalty"},
