@@ -34,6 +34,7 @@ static const Tool TOOLS[] = {
     {"gen-data", "draw the synthetic compositional-generalisation dataset"},
     {"fista", "non-negative FISTA sparse codes against a fixed dictionary"},
     {"dl-fista", "dictionary learning: FISTA codes and a ridge dictionary update"},
+    {"learn-dict", "dictionary learning beyond DL-FISTA, and the true-code limit"},
     {"softplus-adam", "learn a dictionary and softplus codes jointly with Adam"},
     {"lista", "train unrolled ISTA (LISTA) with a fixed dictionary"},
     {"train-sae", "train a sparse autoencoder, or encode with a trained one"},
