@@ -23,6 +23,7 @@
 
 #include "cli.h"
 #include "cliopts.h"
+#include "csr.h"
 #include "fista.h"
 #include "gemm.h"
 #include "learndict.h"
@@ -356,8 +357,8 @@ static int learn_and_write(const CliTool *tool, const Options *o, const Problem 
     }
     NpzWriter *w = rc == 0 ? npz_create(o->output, 1, err) : NULL;
     rc = w ? 0 : -1;
-    if (rc == 0 && (npz_put_mat(w, "D", &d, err) || npz_put_mat(w, "Z_val", &zv, err) ||
-                    npz_put_mat(w, "Z_ood", &zo, err) || put_history(w, &res, &run, err) ||
+    if (rc == 0 && (npz_put_mat(w, "D", &d, err) || npz_put_codes(w, "Z_val", &zv, err) ||
+                    npz_put_codes(w, "Z_ood", &zo, err) || put_history(w, &res, &run, err) ||
                     put_meta(w, tool, o, p, &lo, argc, argv, err)))
         rc = -1;
     if (w && rc == 0)
