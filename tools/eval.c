@@ -230,7 +230,7 @@ static int code_columns(const Inputs *in, Row *row, SkErr *err)
         mcc_clean(&in->zt_val, &in->zp_val, &m[2], err) ||
         mcc_clean(&in->zt_ood, &in->zp_ood, &m[3], err))
         return -1;
-    if (isnan(m[0]) && in->zp_val.cols > METRICS_PADDED_MCC_MAX_WIDTH)
+    if (isnan(m[0])) /* mcc_paper_id's only NaN: the width limit */
         fprintf(stderr, "%s: note: mcc_id (noise-padded to %zu code columns) is not computed "
                         "beyond %d columns: nan; mcc_id_clean is\n",
                 PROG, in->zp_val.cols, METRICS_PADDED_MCC_MAX_WIDTH);

@@ -81,18 +81,21 @@ static Opts defaults(void)
     return (Opts){.iters = 100, .width = 8, .lambda = 0.1, .output = "-", .mode = 1};
 }
 
-/* cli_main over a NULL-terminated word list (argv[0] added). */
-static int run_words(Opts *o, const char *const *words)
+/* cli_main of tool over a NULL-terminated word list (argv[0] = its prog),
+ * stderr silenced. */
+static int run_tool_words(const CliTool *tool, void *opts, const char *const *words)
 {
-    char *argv[32] = {"demo"};
+    char *argv[32] = {(char *)tool->prog};
     int argc = 1;
     for (; words[argc - 1]; argc++)
         argv[argc] = (char *)words[argc - 1];
     argv[argc] = NULL;
     FILE *quiet = freopen("/dev/null", "w", stderr);
     (void)quiet;
-    return cli_main(&TOOL, o, argc, argv);
+    return cli_main(tool, opts, argc, argv);
 }
+
+static int run_words(Opts *o, const char *const *words) { return run_tool_words(&TOOL, o, words); }
 
 START_TEST(values_land_in_their_fields)
 {
@@ -455,17 +458,7 @@ static Lib lib_defaults(void)
     return (Lib){.lambda = 0.1f, .iters = 100, .alphas = (double *)DEFAULT_ALPHAS, .n_alphas = 3};
 }
 
-static int run_lib(Lib *l, const char *const *words)
-{
-    char *argv[32] = {"lib"};
-    int argc = 1;
-    for (; words[argc - 1]; argc++)
-        argv[argc] = (char *)words[argc - 1];
-    argv[argc] = NULL;
-    FILE *quiet = freopen("/dev/null", "w", stderr);
-    (void)quiet;
-    return cli_main(&LIB_TOOL, l, argc, argv);
-}
+static int run_lib(Lib *l, const char *const *words) { return run_tool_words(&LIB_TOOL, l, words); }
 
 START_TEST(float_int_custom_and_static_list_default)
 {

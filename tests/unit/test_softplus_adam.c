@@ -92,25 +92,41 @@ typedef struct {
     double lambda;
 } Problem;
 
-/* A small problem with pre-activations near 0 (softplus curved there), one
- * above the threshold 20, and a non-unit dictionary. */
-static void problem_init(Problem *p, uint64_t seed)
+/* The shape of a test problem: sizes, pre-activations drawn as
+ * scale·U + shift, a few entries set by hand (index into Pv or Po), λ. */
+typedef struct {
+    size_t dy, dz, nv, no;
+    double scale, shift, lambda;
+    struct { bool ood; size_t at; float value; } set[2];
+    size_t nset;
+} ProblemShape;
+
+static void problem_build(Problem *p, uint64_t seed, const ProblemShape *s)
 {
     Rng r;
     rng_init(&r, seed, 0);
-    const size_t dy = 4, dz = 6, nv = 5, no = 3;
-    Mat d = random_mat(&r, dy, dz, 0.7, 0.0);
-    Mat pv = random_mat(&r, nv, dz, 1.0, 0.0), po = random_mat(&r, no, dz, 1.0, 0.0);
-    pv.v[7] = 21.0f;
-    p->yv = random_mat(&r, nv, dy, 1.0, 0.0);
-    p->yo = random_mat(&r, no, dy, 1.0, 0.0);
-    p->lambda = 0.5;
+    Mat d = random_mat(&r, s->dy, s->dz, 0.7, 0.0);
+    Mat pv = random_mat(&r, s->nv, s->dz, s->scale, s->shift);
+    Mat po = random_mat(&r, s->no, s->dz, s->scale, s->shift);
+    for (size_t i = 0; i < s->nset; i++)
+        (s->set[i].ood ? po : pv).v[s->set[i].at] = s->set[i].value;
+    p->yv = random_mat(&r, s->nv, s->dy, 1.0, 0.0);
+    p->yo = random_mat(&r, s->no, s->dy, 1.0, 0.0);
+    p->lambda = s->lambda;
     SkErr err = {{0}};
     ck_assert(softplus_adam_model_init(&p->m, &d, &pv, &po, &err) == 0);
     ck_assert(softplus_adam_work_init(&p->w, &p->m, &err) == 0);
     mat_release(&d);
     mat_release(&pv);
     mat_release(&po);
+}
+
+/* A small problem with pre-activations near 0 (softplus curved there), one
+ * above the threshold 20, and a non-unit dictionary. */
+static void problem_init(Problem *p, uint64_t seed)
+{
+    const ProblemShape small = {4, 6, 5, 3, 1.0, 0.0, 0.5, {{false, 7, 21.0f}}, 1};
+    problem_build(p, seed, &small);
 }
 
 static void problem_free(Problem *p)
@@ -356,22 +372,9 @@ END_TEST
  * the series' cut-off (−5) and above the threshold 20. */
 static void fused_problem(Problem *p, uint64_t seed)
 {
-    Rng r;
-    rng_init(&r, seed, 0);
-    const size_t dy = 5, dz = 13, nv = 150, no = 70;
-    Mat d = random_mat(&r, dy, dz, 0.7, 0.0);
-    Mat pv = random_mat(&r, nv, dz, 4.0, -6.0), po = random_mat(&r, no, dz, 4.0, -6.0);
-    pv.v[17] = 21.0f;
-    po.v[40] = 25.0f;
-    p->yv = random_mat(&r, nv, dy, 1.0, 0.0);
-    p->yo = random_mat(&r, no, dy, 1.0, 0.0);
-    p->lambda = 0.3;
-    SkErr err = {{0}};
-    ck_assert(softplus_adam_model_init(&p->m, &d, &pv, &po, &err) == 0);
-    ck_assert(softplus_adam_work_init(&p->w, &p->m, &err) == 0);
-    mat_release(&d);
-    mat_release(&pv);
-    mat_release(&po);
+    const ProblemShape blocks = {5, 13, 150, 70, 4.0, -6.0, 0.3,
+                                 {{false, 17, 21.0f}, {true, 40, 25.0f}}, 2};
+    problem_build(p, seed, &blocks);
 }
 
 /* Three steps, fused or as loss_grad + adam_step, on `threads` threads;
