@@ -234,50 +234,85 @@ static size_t find_nonzeros(const float *x, size_t n, uint32_t *nz)
     return count;
 }
 
+#ifdef __AVX2__
+/* Lane mask for the last register of a strip: lanes [0, tail) on, tail in 1..8. */
+static inline __m256i lanes_below(size_t tail)
+{
+    const __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)tail), index);
+}
+
+/* One strip of r: columns [c, c + 8·(nreg − 1) + tail) of r = x Dᵀ − y, in nreg
+ * accumulators (nreg ≤ 8), streaming the non-zeros once. The last register
+ * covers `tail` columns (1..8) through masked loads and stores, so a row of
+ * Dᵀ is never read past its end and d_y need not be a multiple of 8. Always
+ * inlined with a constant nreg, so the accumulators stay in registers. Each
+ * column is summed in the order of the non-zeros, as the scalar loop would. */
+__attribute__((always_inline)) static inline void
+sparse_residual_strip(float *restrict r, const float *restrict y, const float *restrict x,
+                      const uint32_t *restrict nz, size_t count, const float *restrict dt,
+                      size_t dy, size_t c, int nreg, size_t tail)
+{
+    const __m256i last = lanes_below(tail);
+    const int lines = (int)((8 * (size_t)(nreg - 1) + tail) * sizeof(float) + 63) / 64;
+    __m256 acc[8];
+    for (int v = 0; v < nreg - 1; v++)
+        acc[v] = _mm256_sub_ps(_mm256_setzero_ps(), _mm256_loadu_ps(y + c + 8 * v));
+    acc[nreg - 1] = _mm256_sub_ps(_mm256_setzero_ps(),
+                                  _mm256_maskload_ps(y + c + 8 * (nreg - 1), last));
+    for (size_t k = 0; k < count; k++) {
+        if (k + PREFETCH_AHEAD < count) { /* rows of Dᵀ are visited at random */
+            const char *ahead = (const char *)(dt + (size_t)nz[k + PREFETCH_AHEAD] * dy + c);
+            for (int line = 0; line < lines; line++)
+                _mm_prefetch(ahead + 64 * line, _MM_HINT_T0);
+        }
+        const __m256 xv = _mm256_set1_ps(x[nz[k]]);
+        const float *row = dt + (size_t)nz[k] * dy + c;
+        for (int v = 0; v < nreg - 1; v++)
+            acc[v] = _mm256_add_ps(acc[v], _mm256_mul_ps(xv, _mm256_loadu_ps(row + 8 * v)));
+        acc[nreg - 1] = _mm256_add_ps(
+            acc[nreg - 1], _mm256_mul_ps(xv, _mm256_maskload_ps(row + 8 * (nreg - 1), last)));
+    }
+    for (int v = 0; v < nreg - 1; v++)
+        _mm256_storeu_ps(r + c + 8 * v, acc[v]);
+    _mm256_maskstore_ps(r + c + 8 * (nreg - 1), last, acc[nreg - 1]);
+}
+#endif
+
 /* r (1 × d_y) = x Dᵀ − y = Σ_{j: x_j ≠ 0} x_j Dᵀ[j,:] − y over the listed
- * non-zeros (row j of Dᵀ is column j of D, contiguous). */
+ * non-zeros (row j of Dᵀ is column j of D, contiguous). With AVX2: strips of
+ * 64 columns, then one strip for the remaining 1..63 (d_y = 93: two passes
+ * over the non-zeros, not 64 + 8 + 8 + 8 + five scalar ones). */
 __attribute__((noinline)) static void sparse_residual_row(float *restrict r, const float *restrict y,
                                 const float *restrict x, const uint32_t *restrict nz,
                                 size_t count, const float *restrict dt, size_t dy)
 {
-    size_t c = 0;
 #ifdef __AVX2__
-    /* 64 columns at a time in eight registers, streaming the non-zeros. */
-    for (; c + 64 <= dy; c += 64) {
-        __m256 acc[8];
-#pragma GCC unroll 8
-        for (int v = 0; v < 8; v++)
-            acc[v] = _mm256_sub_ps(_mm256_setzero_ps(), _mm256_loadu_ps(y + c + 8 * v));
-        for (size_t k = 0; k < count; k++) {
-            if (k + PREFETCH_AHEAD < count) { /* rows of Dᵀ are visited at random */
-                const char *ahead = (const char *)(dt + (size_t)nz[k + PREFETCH_AHEAD] * dy + c);
-                for (int line = 0; line < 5; line++)
-                    _mm_prefetch(ahead + 64 * line, _MM_HINT_T0);
-            }
-            const __m256 xv = _mm256_set1_ps(x[nz[k]]);
-            const float *row = dt + (size_t)nz[k] * dy + c;
-#pragma GCC unroll 8
-            for (int v = 0; v < 8; v++)
-                acc[v] = _mm256_add_ps(acc[v], _mm256_mul_ps(xv, _mm256_loadu_ps(row + 8 * v)));
-        }
-#pragma GCC unroll 8
-        for (int v = 0; v < 8; v++)
-            _mm256_storeu_ps(r + c + 8 * v, acc[v]);
+    size_t c = 0;
+    for (; c + 64 <= dy; c += 64)
+        sparse_residual_strip(r, y, x, nz, count, dt, dy, c, 8, 8);
+    size_t rest = dy - c;
+    if (rest == 0)
+        return;
+    size_t tail = rest % 8 ? rest % 8 : 8;
+    switch ((rest + 7) / 8) { /* constant register counts, so each case is unrolled */
+    case 1: sparse_residual_strip(r, y, x, nz, count, dt, dy, c, 1, tail); break;
+    case 2: sparse_residual_strip(r, y, x, nz, count, dt, dy, c, 2, tail); break;
+    case 3: sparse_residual_strip(r, y, x, nz, count, dt, dy, c, 3, tail); break;
+    case 4: sparse_residual_strip(r, y, x, nz, count, dt, dy, c, 4, tail); break;
+    case 5: sparse_residual_strip(r, y, x, nz, count, dt, dy, c, 5, tail); break;
+    case 6: sparse_residual_strip(r, y, x, nz, count, dt, dy, c, 6, tail); break;
+    case 7: sparse_residual_strip(r, y, x, nz, count, dt, dy, c, 7, tail); break;
+    default: sparse_residual_strip(r, y, x, nz, count, dt, dy, c, 8, tail); break;
     }
-    for (; c + 8 <= dy; c += 8) {
-        __m256 acc = _mm256_sub_ps(_mm256_setzero_ps(), _mm256_loadu_ps(y + c));
-        for (size_t k = 0; k < count; k++)
-            acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_set1_ps(x[nz[k]]),
-                                                   _mm256_loadu_ps(dt + (size_t)nz[k] * dy + c)));
-        _mm256_storeu_ps(r + c, acc);
-    }
-#endif
-    for (; c < dy; c++) {
+#else
+    for (size_t c = 0; c < dy; c++) {
         float acc = -y[c];
         for (size_t k = 0; k < count; k++)
             acc += x[nz[k]] * dt[(size_t)nz[k] * dy + c];
         r[c] = acc;
     }
+#endif
 }
 
 /* A block of m rows being solved: views into the caller's data and the work. */
