@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adamw.h"
 #include "gemm.h"
 #include "rng.h"
 
@@ -139,8 +140,10 @@ int sae_work_alloc(SaeWork *w, const SaeConfig *c, size_t max_rows, SkErr *err)
     w->cand = malloc(wi * sizeof(size_t));
     w->acc = malloc((wi + dy) * sizeof(double));
     w->vec = malloc(2 * dy * sizeof(float));
+    w->active = calloc(wi, 1);
     if (!w->yc || !w->pre || !w->z || !w->rec || !w->g_rec || !w->g_z || !w->idx || !w->val ||
-        !w->res || !w->unit || !w->norms || !w->theta || !w->acc || !w->vec || !w->rec_scratch || !w->cand || !w->gram) {
+        !w->res || !w->unit || !w->norms || !w->theta || !w->acc || !w->vec || !w->rec_scratch || !w->cand || !w->gram ||
+        !w->active) {
         sae_work_release(w);
         return sk_fail(err, "out of memory for SAE scratch (%zu rows × width %zu)", n, wi);
     }
@@ -152,6 +155,7 @@ void sae_work_release(SaeWork *w)
     free(w->yc), free(w->pre), free(w->z), free(w->rec), free(w->g_rec), free(w->g_z);
     free(w->idx), free(w->val), free(w->res), free(w->unit), free(w->norms), free(w->theta);
     free(w->acc), free(w->vec), free(w->rec_scratch), free(w->cand), free(w->gram);
+    free(w->active);
     memset(w, 0, sizeof *w);
 }
 
@@ -800,6 +804,8 @@ static void mp_backward(const Sae *m, size_t n, SaeWork *w, SaeParams *g)
     for (size_t i = 0; i < dy; i++)
         g->b_dec[i] -= (float)acc[i];
     for (size_t j = 0; j < wi; j++) {
+        if (!w->active[j])   /* ∂â_j = 0 gives ∂d_j = 0 (+0, as the memset left it) */
+            continue;
         const float *a = w->unit + j * dy;
         float *ga = g_unit + j * dy;
         axpy(-dot(a, ga, dy), a, ga, dy);
@@ -807,14 +813,45 @@ static void mp_backward(const Sae *m, size_t n, SaeWork *w, SaeParams *g)
     }
 }
 
-void sae_backward(const Sae *m, const float *y, size_t n, SaeWork *w, float *grad)
+/* w->active = the latents of the last forward's support (TopK, MP): those
+ * whose gradient rows a sparse backward touches. */
+static void mark_support(const Sae *m, size_t n, SaeWork *w)
+{
+    size_t k = m->cfg.k;
+    memset(w->active, 0, m->cfg.width);
+    for (size_t i = 0; i < n * k; i++)
+        w->active[w->idx[i]] = 1;
+}
+
+/* The gradient rows sparse_backward accumulates into: W_enc and D rows of the
+ * active latents, b_enc, b_dec, set to 0 (the rest of grad is 0 already). */
+static void zero_sparse_grad(const Sae *m, const unsigned char *active, float *grad)
+{
+    size_t dy = m->cfg.d_y, wi = m->cfg.width;
+    SaeParams g;
+    sae_layout(&m->cfg, grad, &g);
+    for (size_t j = 0; j < wi; j++)
+        if (active[j]) {
+            memset(g.w_enc + j * dy, 0, dy * sizeof(float));
+            memset(g.dec + j * dy, 0, dy * sizeof(float));
+        }
+    memset(g.b_enc, 0, wi * sizeof(float));
+    memset(g.b_dec, 0, dy * sizeof(float));
+}
+
+/* sae_backward; grad_is_zero: the caller's grad is all 0 already, so a sparse
+ * variant (TopK, MP) need not clear it (the training loop keeps it so). */
+static void backward(const Sae *m, const float *y, size_t n, SaeWork *w, float *grad, bool grad_is_zero)
 {
     const SaeConfig *c = &m->cfg;
     size_t dy = c->d_y, wi = c->width;
     SaeParams g;
     sae_layout(c, grad, &g);
-    if (c->variant == SAE_TOPK || c->variant == SAE_MP)   /* sparse accumulations */
-        memset(grad, 0, m->n_params * sizeof(float));
+    if (c->variant == SAE_TOPK || c->variant == SAE_MP) {   /* sparse accumulations */
+        mark_support(m, n, w);
+        if (!grad_is_zero)
+            memset(grad, 0, m->n_params * sizeof(float));
+    }
     /* ∂loss/∂ŷ = 2 (ŷ − y) / (n d_y); ∂b_dec = Σ_rows of it (plus the paths through yc). */
     float scale = (float)(2.0 / (double)(n * dy));
     for (size_t i = 0; i < n * dy; i++)
@@ -843,6 +880,11 @@ void sae_backward(const Sae *m, const float *y, size_t n, SaeWork *w, float *gra
     }
 }
 
+void sae_backward(const Sae *m, const float *y, size_t n, SaeWork *w, float *grad)
+{
+    backward(m, y, n, w, grad, false);
+}
+
 void sae_project_decoder_grad(const Sae *m, float *grad)
 {
     size_t dy = m->cfg.d_y;
@@ -858,6 +900,71 @@ void sae_project_decoder_grad(const Sae *m, float *grad)
 void sae_renorm_decoder(Sae *m)
 {
     normalize_rows(m->p.dec, m->cfg.width, m->cfg.d_y);
+}
+
+/* ---- the fused optimiser step --------------------------------------------- */
+
+/* Latents per block of the fused pass: rows of W_enc and D, their moments and
+ * gradients (7 · 64 · d_y floats: a few hundred KiB at d_y = 139). */
+enum { STEP_BLOCK_LATENTS = 64 };
+
+typedef struct {
+    Sae *m;
+    SaeParams g;               /* gradient views */
+    const AdamW *opt;
+    AdamWStep s;
+    const unsigned char *active;
+    bool renorm;
+} OptimizerStep;
+
+/* AdamW on count parameters from p (a view into m->params), gradient from
+ * grad (NULL: exactly 0). */
+static void step_params(const OptimizerStep *t, float *p, const float *grad, size_t count)
+{
+    size_t first = (size_t)(p - t->m->params) - t->m->trained_offset;
+    adamw_update(t->opt, &t->s, first, count, p, grad);
+}
+
+/* Latents [j0, j1): W_enc rows and b_enc (unless MP), then per atom j:
+ * g_j −= (g_j · d_j) d_j, AdamW on d_j, renorm d_j; then log θ (JumpReLU). */
+static void step_latents(const OptimizerStep *t, size_t j0, size_t j1)
+{
+    Sae *m = t->m;
+    const size_t dy = m->cfg.d_y;
+    const SaeParams *g = &t->g;
+    if (m->trained_offset == 0) {
+        if (!t->active)
+            step_params(t, m->p.w_enc + j0 * dy, g->w_enc + j0 * dy, (j1 - j0) * dy);
+        else
+            for (size_t j = j0; j < j1; j++)
+                step_params(t, m->p.w_enc + j * dy, t->active[j] ? g->w_enc + j * dy : NULL, dy);
+        step_params(t, m->p.b_enc + j0, g->b_enc + j0, j1 - j0);
+    }
+    for (size_t j = j0; j < j1; j++) {
+        float *d = m->p.dec + j * dy, *gj = g->dec + j * dy;
+        bool has_grad = !t->active || t->active[j];
+        if (has_grad)   /* (a zero row stays 0: nothing to project) */
+            axpy(-dot(gj, d, dy), d, gj, dy);
+        step_params(t, d, has_grad ? gj : NULL, dy);
+        if (t->renorm)
+            normalize_rows(d, 1, dy);
+    }
+    if (m->p.log_theta)
+        step_params(t, m->p.log_theta + j0, g->log_theta + j0, j1 - j0);
+}
+
+void sae_optimizer_step(Sae *m, float *grad, AdamW *opt, const unsigned char *active, bool renorm)
+{
+    OptimizerStep t = {.m = m, .opt = opt, .s = adamw_begin_step(opt), .active = active, .renorm = renorm};
+    sae_layout(&m->cfg, grad, &t.g);
+    const size_t wi = m->cfg.width, blocks = (wi + STEP_BLOCK_LATENTS - 1) / STEP_BLOCK_LATENTS;
+    const int threads = sk_gemm_get_threads();
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && blocks > 1)
+    for (size_t b = 0; b < blocks; b++) {
+        size_t j0 = b * STEP_BLOCK_LATENTS, j1 = j0 + STEP_BLOCK_LATENTS < wi ? j0 + STEP_BLOCK_LATENTS : wi;
+        step_latents(&t, j0, j1);
+    }
+    step_params(&t, m->p.b_dec, t.g.b_dec, m->cfg.d_y);
 }
 
 int sae_encode(const Sae *m, const Mat *y, SaeWork *w, Mat *z, SkErr *err)
@@ -907,7 +1014,7 @@ static int train_epoch(Sae *m, const Mat *y, const SaeTrainOptions *o, long epoc
                        size_t *perm, float *batch_y, float *grad, SaeWork *w, AdamW *opt,
                        double *loss_out, double *l0_out, SkErr *err)
 {
-    size_t dy = m->cfg.d_y, off = m->trained_offset;
+    size_t dy = m->cfg.d_y;
     rng_permutation(rng, y->rows, perm);
     double loss_sum = 0.0, l0_sum = 0.0;
     size_t batches = 0;
@@ -920,15 +1027,17 @@ static int train_epoch(Sae *m, const Mat *y, const SaeTrainOptions *o, long epoc
         if (!isfinite((float)loss.loss))   /* as the reference sees it, in float32 */
             return sk_fail(err, "training diverged at epoch %ld (batch %zu): the loss is %s", epoch,
                            batches, isnan(loss.loss) ? "NaN" : "infinite");
-        sae_backward(m, batch_y, n, w, grad);
-        sae_project_decoder_grad(m, grad);
-        adamw_step(opt, m->params + off, grad + off);
+        bool sparse = m->cfg.variant == SAE_TOPK || m->cfg.variant == SAE_MP;
+        bool last = b0 + n == y->rows;
+        backward(m, batch_y, n, w, grad, sparse);
+        sae_optimizer_step(m, grad, opt, sparse ? w->active : NULL,
+                           last && o->renorm_every > 0 && epoch % o->renorm_every == 0);
+        if (sparse)   /* grad back to all 0 for the next sparse backward */
+            zero_sparse_grad(m, w->active, grad);
         loss_sum += loss.loss;
         l0_sum += loss.l0 * (double)n;
         batches++;
     }
-    if (o->renorm_every > 0 && epoch % o->renorm_every == 0)
-        sae_renorm_decoder(m);
     if (!all_finite(m->params, m->n_params))
         return sk_fail(err, "training diverged at epoch %ld: a parameter is not finite", epoch);
     *loss_out = loss_sum / (double)batches;
@@ -955,7 +1064,7 @@ int sae_train(Sae *m, const Mat *y, const SaeTrainOptions *o, double *loss_histo
     }
     size_t *perm = malloc(y->rows * sizeof *perm);
     float *batch_y = malloc(batch * dy * sizeof *batch_y);
-    float *grad = malloc(m->n_params * sizeof *grad);
+    float *grad = calloc(m->n_params, sizeof *grad);   /* all 0: see backward() */
     int rc = 0;
     if (!perm || !batch_y || !grad)
         rc = sk_fail(err, "out of memory for training buffers");
