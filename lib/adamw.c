@@ -86,9 +86,10 @@ static inline void adamw_eight(const AdamWStep *s, float *p, float *m, float *v,
 }
 #endif
 
-void adamw_update(const AdamW *a, const AdamWStep *s, size_t first, size_t count, float *params,
+void adamw_update(const AdamW *a, const AdamWStep *step, size_t first, size_t count, float *params,
                   const float *grad)
 {
+    const AdamWStep scalars = *step, *s = &scalars;   /* a local copy: the stores cannot alias it */
     float *m = a->m + first, *v = a->v + first;
     size_t i = 0;
 #ifdef __AVX__

@@ -1009,6 +1009,20 @@ static bool all_finite(const float *x, size_t n)
     return true;
 }
 
+int sae_train_step(Sae *m, const float *y, size_t n, SaeWork *w, float *grad, AdamW *opt,
+                   bool renorm, SaeLoss *loss)
+{
+    sae_forward(m, y, n, w, loss);
+    if (!isfinite((float)loss->loss))   /* as the reference sees it, in float32 */
+        return -1;
+    bool sparse = m->cfg.variant == SAE_TOPK || m->cfg.variant == SAE_MP;
+    backward(m, y, n, w, grad, sparse);
+    sae_optimizer_step(m, grad, opt, sparse ? w->active : NULL, renorm);
+    if (sparse)   /* grad back to all 0 for the next sparse backward */
+        zero_sparse_grad(m, w->active, grad);
+    return 0;
+}
+
 /* One epoch of minibatch AdamW steps over a fresh permutation. */
 static int train_epoch(Sae *m, const Mat *y, const SaeTrainOptions *o, long epoch, Rng *rng,
                        size_t *perm, float *batch_y, float *grad, SaeWork *w, AdamW *opt,
@@ -1023,17 +1037,11 @@ static int train_epoch(Sae *m, const Mat *y, const SaeTrainOptions *o, long epoc
         for (size_t s = 0; s < n; s++)
             memcpy(batch_y + s * dy, y->v + perm[b0 + s] * dy, dy * sizeof(float));
         SaeLoss loss;
-        sae_forward(m, batch_y, n, w, &loss);
-        if (!isfinite((float)loss.loss))   /* as the reference sees it, in float32 */
+        bool last = b0 + n == y->rows;
+        if (sae_train_step(m, batch_y, n, w, grad, opt,
+                           last && o->renorm_every > 0 && epoch % o->renorm_every == 0, &loss))
             return sk_fail(err, "training diverged at epoch %ld (batch %zu): the loss is %s", epoch,
                            batches, isnan(loss.loss) ? "NaN" : "infinite");
-        bool sparse = m->cfg.variant == SAE_TOPK || m->cfg.variant == SAE_MP;
-        bool last = b0 + n == y->rows;
-        backward(m, batch_y, n, w, grad, sparse);
-        sae_optimizer_step(m, grad, opt, sparse ? w->active : NULL,
-                           last && o->renorm_every > 0 && epoch % o->renorm_every == 0);
-        if (sparse)   /* grad back to all 0 for the next sparse backward */
-            zero_sparse_grad(m, w->active, grad);
         loss_sum += loss.loss;
         l0_sum += loss.l0 * (double)n;
         batches++;

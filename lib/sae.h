@@ -143,6 +143,16 @@ void sae_renorm_decoder(Sae *m);
  * gradient of 0), which is what a sparse step (TopK, MP) saves. */
 void sae_optimizer_step(Sae *m, float *grad, AdamW *opt, const unsigned char *active, bool renorm);
 
+/* One training step on n rows of y: forward (loss into *loss), backward,
+ * sae_optimizer_step (renorm: renormalise the atoms after it, as at the end
+ * of a renorm epoch). grad: n_params floats of scratch, all 0 before the
+ * first step (calloc) and passed again to every later step unchanged (the
+ * sparse variants keep it 0 between steps and clear only their support).
+ * Returns -1, before changing anything, when the loss is not finite as a
+ * float; else 0. */
+int sae_train_step(Sae *m, const float *y, size_t n, SaeWork *w, float *grad, AdamW *opt,
+                   bool renorm, SaeLoss *loss);
+
 /* Codes of every row of y (n × d_y) into z (allocated n × width), batch by
  * batch with scratch w. */
 int sae_encode(const Sae *m, const Mat *y, SaeWork *w, Mat *z, SkErr *err);
