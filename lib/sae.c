@@ -925,30 +925,33 @@ static void step_params(const OptimizerStep *t, float *p, const float *grad, siz
     adamw_update(t->opt, &t->s, first, count, p, grad);
 }
 
-/* Latents [j0, j1): W_enc rows and b_enc (unless MP), then per atom j:
- * g_j −= (g_j · d_j) d_j, AdamW on d_j, renorm d_j; then log θ (JumpReLU). */
+/* Latents [j0, j1): W_enc rows (unless MP); per atom j g_j −= (g_j · d_j) d_j
+ * with the atom before the step, then AdamW on the atoms; b_enc (unless MP);
+ * the atoms renormed (renorm); log θ (JumpReLU). Every parameter's update
+ * depends on its own row only, so the order of rows and blocks is free. */
 static void step_latents(const OptimizerStep *t, size_t j0, size_t j1)
 {
     Sae *m = t->m;
     const size_t dy = m->cfg.d_y;
     const SaeParams *g = &t->g;
-    if (m->trained_offset == 0) {
-        if (!t->active)
-            step_params(t, m->p.w_enc + j0 * dy, g->w_enc + j0 * dy, (j1 - j0) * dy);
-        else
-            for (size_t j = j0; j < j1; j++)
-                step_params(t, m->p.w_enc + j * dy, t->active[j] ? g->w_enc + j * dy : NULL, dy);
+    /* runs of latents with and without a gradient: one AdamW call a run
+     * (fewer scalar tails; the arithmetic is per element either way) */
+    for (size_t r0 = j0, r1; r0 < j1; r0 = r1) {
+        bool has_grad = !t->active || t->active[r0];
+        for (r1 = r0 + 1; r1 < j1 && (!t->active || t->active[r1]) == has_grad; r1++)
+            ;
+        size_t at = r0 * dy, count = (r1 - r0) * dy;
+        if (m->trained_offset == 0)
+            step_params(t, m->p.w_enc + at, has_grad ? g->w_enc + at : NULL, count);
+        if (has_grad)   /* g_j −= (g_j · d_j) d_j; a zero row stays 0 */
+            for (size_t j = r0; j < r1; j++)
+                axpy(-dot(g->dec + j * dy, m->p.dec + j * dy, dy), m->p.dec + j * dy, g->dec + j * dy, dy);
+        step_params(t, m->p.dec + at, has_grad ? g->dec + at : NULL, count);
+    }
+    if (m->trained_offset == 0)
         step_params(t, m->p.b_enc + j0, g->b_enc + j0, j1 - j0);
-    }
-    for (size_t j = j0; j < j1; j++) {
-        float *d = m->p.dec + j * dy, *gj = g->dec + j * dy;
-        bool has_grad = !t->active || t->active[j];
-        if (has_grad)   /* (a zero row stays 0: nothing to project) */
-            axpy(-dot(gj, d, dy), d, gj, dy);
-        step_params(t, d, has_grad ? gj : NULL, dy);
-        if (t->renorm)
-            normalize_rows(d, 1, dy);
-    }
+    if (t->renorm)
+        normalize_rows(m->p.dec + j0 * dy, j1 - j0, dy);
     if (m->p.log_theta)
         step_params(t, m->p.log_theta + j0, g->log_theta + j0, j1 - j0);
 }
