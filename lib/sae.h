@@ -183,7 +183,8 @@ void sae_train_options_default(SaeTrainOptions *o);
 int sae_train(Sae *m, const Mat *y, const SaeTrainOptions *o, double *loss_history,
               double *l0_history, SkErr *err);
 
-/* Threads for training or encoding: requested when non-zero, else 1. A
+/* Threads for training or encoding (the products and sae_optimizer_step's
+ * pass): requested when non-zero, else 1. A
  * training step is a few small products (64 rows), and BLIS forks and joins
  * its threads at every one of them; on a shared or busy machine that costs
  * more than it saves (measured: 2 threads 3-6x slower at d_z = 1000 and 10000
