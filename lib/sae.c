@@ -856,7 +856,7 @@ static void mark_support(const Sae *m, size_t n, SaeWork *w)
         w->active[w->idx[i]] = 1;
 }
 
-/* The gradient rows sparse_backward accumulates into: W_enc and D rows of the
+/* The gradient rows a sparse backward accumulates into: W_enc and D rows of the
  * active latents, b_enc, b_dec, set to 0 (the rest of grad is 0 already). */
 static void zero_sparse_grad(const Sae *m, const unsigned char *active, float *grad)
 {
