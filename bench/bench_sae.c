@@ -18,7 +18,10 @@
  *                       ∂D and ∂W_enc (w × d_y × 64, Aᵀ), ∂z (64 × w × d_y, Bᵀ)
  *       TopK:           the encoder; its 4 sparse products (64 rows of k atoms
  *                       of d_y) counted as sgemm 64 × d_y × k each
- *       MP:             k encoder-shaped products; 4 sparse ones as TopK
+ *       MP:             k encoder-shaped products (or, where lib/sae.c uses
+ *                       the Gram matrix, w <= 64 (k − 1): the Gram product
+ *                       w × w × d_y, one encoder-shaped product and the
+ *                       updates as 64 × w × (k − 1)); 4 sparse ones as TopK
  *     Best of N of each (a loaded machine only slows things down), and
  *     products/step = the products' share of the step if they ran at sgemm's
  *     rate on their own. Also printed: the optimiser pass alone and its
@@ -69,8 +72,15 @@ typedef struct {
 
 /* Operands for every product shape of a step on n rows (any values). */
 typedef struct {
-    float *nw, *nw_out, *nd, *nd_out, *wd, *wd_out;
+    float *nw, *nw_out, *nd, *nd_out, *wd, *wd_out, *ww_out;
 } ProductBuffers;
+
+/* lib/sae.c's rule: MP updates its correlations through the Gram matrix
+ * (one w × w × d_y product a step) when w <= 64 (k − 1). */
+static bool mp_gram(const SaeConfig *c)
+{
+    return c->variant == SAE_MP && c->k > 1 && c->width <= 64 * (c->k - 1);
+}
 
 static float *filled(size_t count, float step)
 {
@@ -84,13 +94,13 @@ static int product_buffers(const SaeConfig *c, size_t n, ProductBuffers *b)
 {
     size_t nw = n * c->width, nd = n * c->d_y, wd = c->width * c->d_y;
     *b = (ProductBuffers){filled(nw, 0.01f), filled(nw, 0), filled(nd, 0.02f), filled(nd, 0),
-                          filled(wd, 0.03f), filled(wd, 0)};
-    return b->nw && b->nw_out && b->nd && b->nd_out && b->wd && b->wd_out ? 0 : -1;
+                          filled(wd, 0.03f), filled(wd, 0), filled(mp_gram(c) ? c->width * c->width : 1, 0)};
+    return b->nw && b->nw_out && b->nd && b->nd_out && b->wd && b->wd_out && b->ww_out ? 0 : -1;
 }
 
 static void product_buffers_release(ProductBuffers *b)
 {
-    free(b->nw), free(b->nw_out), free(b->nd), free(b->nd_out), free(b->wd), free(b->wd_out);
+    free(b->nw), free(b->nw_out), free(b->nd), free(b->nd_out), free(b->wd), free(b->wd_out), free(b->ww_out);
 }
 
 /* The step's products on n rows, run alone (see the header); returns seconds. */
@@ -109,8 +119,13 @@ static double run_products(const SaeConfig *c, size_t n, const ProductBuffers *b
         break;
     case SAE_TOPK:
     case SAE_MP:
-        for (size_t t = 0; t < (c->variant == SAE_MP ? k : 1); t++)
+        if (mp_gram(c)) {   /* Gram matrix, first correlations, k − 1 rank-1 updates a row */
+            sk_gemm(false, true, w, w, dy, 1.0f, b->wd, dy, b->wd, dy, 0.0f, b->ww_out, w);
             sk_gemm(false, true, n, w, dy, 1.0f, b->nd, dy, b->wd, dy, 0.0f, b->nw_out, w);
+            sk_gemm(false, false, n, w, k - 1, 1.0f, b->nd, k - 1, b->wd, w, 0.0f, b->nw_out, w);
+        } else
+            for (size_t t = 0; t < (c->variant == SAE_MP ? k : 1); t++)
+                sk_gemm(false, true, n, w, dy, 1.0f, b->nd, dy, b->wd, dy, 0.0f, b->nw_out, w);
         for (int t = 0; t < 4; t++)   /* the sparse ones, as dense products of their size */
             sk_gemm(false, false, n, dy, k, 1.0f, b->nw, k, b->wd, dy, 0.0f, b->nd_out, dy);
         break;
@@ -266,7 +281,7 @@ static int bench_size(const BenchOptions *o, size_t dz, const SaeVariant *varian
     printf("d_z = %zu, d_y = %zu, %zu training rows, batch 64, %ld steps, %ld epochs timed, %ld thread(s), %s\n",
            dz, p.dy, d.y_train.rows, o->steps, o->epochs, o->threads,
            use_cpu_clock ? "thread CPU time" : "wall time");
-    printf("  STREAM triad over %.0f MB (the optimiser's footprint): %.1f GB/s\n", footprint / 1e6, triad);
+    printf("  STREAM triad over %.1f MB (the optimiser's footprint): %.1f GB/s\n", footprint / 1e6, triad);
     int rc = 0;
     for (size_t i = 0; i < nv && rc == 0; i++)
         rc = bench_one(&d, variants[i], o, triad);
