@@ -1,19 +1,29 @@
 /* bench_lista — time per LISTA training batch (SPEC §3: 16 untied steps,
- * batch 64) at several d_z, against BLIS sgemm measured in the same process.
+ * batch 64) at several d_z, against its floor measured in the same process.
  *
  *   bench_lista [--threads N] [--dz LIST] [--batches N]
  *
  * d_y = ceil(2·k·ln(d_z/k)) with k = 10, random D. A batch is one
  * forward/backward (lista_loss_grad) plus one Adam update over the
  * 16·(d_z² + d_z·d_y + d_z) parameters. Printed per d_z: seconds per batch
- * (split into loss+gradient and Adam), the batch's products (about
- * 16·3·64·d_z² multiply-adds) timed at the sgemm rate measured here on
- * 64 × d_z × d_z, the memory training needs, and hours for the paper's
- * 200 epochs of 40 batches (2500 training rows). */
+ * (split into loss+gradient and Adam); "products": the batch's products run
+ * alone through sk_gemm on their own shapes (per step k: z W_kᵀ (k > 0) and
+ * y S_kᵀ forward; ∂W_k = guᵀ z_k (k > 0), ∂S_k = guᵀ y, gu W_k (k > 0)
+ * backward; the decoding z_K Dᵀ and r D), best of the batches, and
+ * products/batch; "floor" adds Adam's bytes (p, m, v read and written, g
+ * read) at the rate of a STREAM triad over as many bytes measured here, and
+ * floor/batch; the memory training needs, and hours for the paper's 200
+ * epochs of 40 batches (2500 training rows). Times are this thread's CPU
+ * time with 1 thread (the machine may be shared), wall time with more. */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
+
+#ifdef __AVX__
+#include <immintrin.h>
+#endif
 
 #include "adam.h"
 #include "cli.h"
@@ -21,20 +31,99 @@
 #include "lista.h"
 #include "rng.h"
 
-static double sgemm_seconds(size_t m, size_t n, size_t k)
+static bool use_cpu_clock = true;
+
+/* This thread's CPU time with 1 thread, else wall time (see the header). */
+static double bench_clock(void)
 {
-    float *a = calloc(m * k, sizeof *a), *b = calloc(k * n, sizeof *b), *c = calloc(m * n, sizeof *c);
+    if (!use_cpu_clock)
+        return sk_seconds();
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static float *filled(size_t count, float step)
+{
+    float *x = malloc((count ? count : 1) * sizeof *x);
+    for (size_t i = 0; x && i < count; i++)
+        x[i] = (float)(i % 13) * step;
+    return x;
+}
+
+/* Operands of the batch's products (any values): n × d_z (3), n × d_y (2),
+ * d_z × d_z (2), d_z × d_y (2). */
+typedef struct {
+    float *nz[3], *ny[2], *zz[2], *zy[2];
+} Operands;
+
+static int operands_alloc(Operands *o, size_t n, size_t dz, size_t dy)
+{
+    int ok = 1;
+    for (int i = 0; i < 3; i++)
+        ok &= (o->nz[i] = filled(n * dz, 0.01f)) != NULL;
+    for (int i = 0; i < 2; i++) {
+        ok &= (o->ny[i] = filled(n * dy, 0.02f)) != NULL;
+        ok &= (o->zz[i] = filled(dz * dz, 0.001f)) != NULL;
+        ok &= (o->zy[i] = filled(dz * dy, 0.003f)) != NULL;
+    }
+    return ok ? 0 : -1;
+}
+
+static void operands_release(Operands *o)
+{
+    for (int i = 0; i < 3; i++)
+        free(o->nz[i]);
+    for (int i = 0; i < 2; i++)
+        free(o->ny[i]), free(o->zz[i]), free(o->zy[i]);
+}
+
+/* lista_loss_grad's products, alone, on their shapes (steps K, n rows). */
+static double run_products(size_t K, size_t n, size_t dz, size_t dy, const Operands *o)
+{
+    double t0 = bench_clock();
+    for (size_t k = 0; k < K; k++) {   /* forward: u = z W_kᵀ + y S_kᵀ */
+        if (k > 0)
+            sk_gemm(false, true, n, dz, dz, 1.0f, o->nz[0], dz, o->zz[0], dz, 0.0f, o->nz[1], dz);
+        sk_gemm(false, true, n, dz, dy, 1.0f, o->ny[0], dy, o->zy[0], dy, 1.0f, o->nz[1], dz);
+    }
+    sk_gemm(false, true, n, dy, dz, 1.0f, o->nz[0], dz, o->zy[0], dz, -1.0f, o->ny[1], dy);  /* r */
+    sk_gemm(false, false, n, dz, dy, 1.0f, o->ny[1], dy, o->zy[1], dz, 0.0f, o->nz[2], dz);  /* gz */
+    for (size_t k = K; k-- > 0;) {
+        if (k > 0)   /* ∂W_k = guᵀ z_k */
+            sk_gemm(true, false, dz, dz, n, 1.0f, o->nz[2], dz, o->nz[0], dz, 0.0f, o->zz[1], dz);
+        sk_gemm(true, false, dz, dy, n, 1.0f, o->nz[2], dz, o->ny[0], dy, 0.0f, o->zy[1], dy);  /* ∂S_k */
+        if (k > 0)   /* gz = gu W_k */
+            sk_gemm(false, false, n, dz, dz, 1.0f, o->nz[2], dz, o->zz[0], dz, 0.0f, o->nz[1], dz);
+    }
+    return bench_clock() - t0;
+}
+
+/* STREAM triad a = b + s c over `bytes` bytes in all: GB/s, best of reps,
+ * 16 bytes an element (a's line is read before it is written). */
+static double triad_gbs(double bytes, int reps)
+{
+    size_t count = (size_t)(bytes / 12.0) + 1;
+    float *a = filled(count, 0), *b = filled(count, 0.1f), *c = filled(count, 0.2f);
     double best = 1e30;
-    if (a && b && c)
-        for (int rep = 0; rep < 4; rep++) {
-            double t0 = sk_seconds();
-            sk_gemm(false, true, m, n, k, 1.0f, a, k, b, k, 0.0f, c, n);
-            double dt = sk_seconds() - t0;
-            if (rep > 0 && dt < best)
-                best = dt;
-        }
+    for (int r = 0; a && b && c && r < reps + 1; r++) {
+        double t0 = bench_clock();
+        size_t i = 0;
+#ifdef __AVX__
+        for (; i + 8 <= count; i += 8)
+            _mm256_storeu_ps(a + i, _mm256_add_ps(_mm256_loadu_ps(b + i),
+                                                  _mm256_mul_ps(_mm256_set1_ps(0.5f), _mm256_loadu_ps(c + i))));
+#endif
+        for (; i < count; i++)
+            a[i] = b[i] + 0.5f * c[i];
+        double dt = bench_clock() - t0;
+        if (r > 0 && dt < best)
+            best = dt;
+    }
+    volatile float sink = a ? a[count / 2] : 0.0f;
+    (void)sink;
     free(a), free(b), free(c);
-    return best;
+    return 16.0 * (double)count / best / 1e9;
 }
 
 static void bench_one(size_t dz, long batches)
@@ -59,24 +148,34 @@ static void bench_one(size_t dz, long batches)
         fprintf(stderr, "bench_lista: d_z %zu: %s\n", dz, err.msg[0] ? err.msg : "out of memory");
         exit(1);
     }
+    Operands ops;
+    if (operands_alloc(&ops, batch, dz, dy)) {
+        fprintf(stderr, "bench_lista: d_z %zu: out of memory\n", dz);
+        exit(1);
+    }
     lista_loss_grad(&m, &d, y.v, batch, 0.1, grad, &w);   /* warm-up, first touches */
     adam_step(&adam, m.params, grad, 1e-3);
-    double t_grad = 0.0, t_adam = 0.0;
+    run_products(LISTA_STEPS, batch, dz, dy, &ops);
+    /* best of the batches (a shared machine only slows things down) */
+    double t_grad = 1e30, t_adam = 1e30, t_products = 1e30;
     for (long b = 0; b < batches; b++) {
-        double t0 = sk_seconds();
+        double tp = run_products(LISTA_STEPS, batch, dz, dy, &ops);
+        double t0 = bench_clock();
         lista_loss_grad(&m, &d, y.v, batch, 0.1, grad, &w);
-        double t1 = sk_seconds();
+        double t1 = bench_clock();
         adam_step(&adam, m.params, grad, 1e-3);
-        t_grad += t1 - t0;
-        t_adam += sk_seconds() - t1;
+        double t2 = bench_clock();
+        t_products = tp < t_products ? tp : t_products;
+        t_grad = t1 - t0 < t_grad ? t1 - t0 : t_grad;
+        t_adam = t2 - t1 < t_adam ? t2 - t1 : t_adam;
     }
-    t_grad /= (double)batches;
-    t_adam /= (double)batches;
-    double t_gemm = 3.0 * 16.0 * sgemm_seconds(batch, dz, dz);
+    double adam_bytes = 7.0 * 4.0 * (double)m.n_params;
+    double t_bytes = adam_bytes / (triad_gbs(4.0 * 4.0 * (double)m.n_params, 3) * 1e9);
     double step = t_grad + t_adam;
-    printf("%6zu %4zu %10.4f %10.4f %10.4f %10.4f %8.2f %9.2f\n", dz, dy, step, t_grad, t_adam,
-           t_gemm, lista_training_bytes(dy, dz, LISTA_STEPS, batch) / 1073741824.0,
-           step * 200.0 * 40.0 / 3600.0);
+    printf("%6zu %4zu %10.4f %10.4f %10.4f %10.4f %6.2f %10.4f %6.2f %8.2f %9.2f\n", dz, dy, step, t_grad,
+           t_adam, t_products, t_products / step, t_products + t_bytes, (t_products + t_bytes) / step,
+           lista_training_bytes(dy, dz, LISTA_STEPS, batch) / 1073741824.0, step * 200.0 * 40.0 / 3600.0);
+    operands_release(&ops);
     fflush(stdout);
     free(grad);
     adam_release(&adam);
@@ -111,10 +210,11 @@ int main(int argc, char **argv)
     if (threads < 1 || cli_parse_long_list("--dz", dz_list, &dzs, &count, &err))
         return fprintf(stderr, "bench_lista: bad --threads or --dz\n"), 2;
     sk_gemm_set_threads((int)threads);
-    printf("LISTA batch (64 rows, 16 steps), %ld thread(s), BLIS kernels %s; seconds per batch\n",
-           threads, sk_gemm_kernels());
-    printf("%6s %4s %10s %10s %10s %10s %8s %9s\n", "d_z", "d_y", "batch", "loss+grad", "adam",
-           "48xsgemm", "GiB", "h/200ep");
+    use_cpu_clock = threads == 1;
+    printf("LISTA batch (64 rows, 16 steps), %ld thread(s), BLIS kernels %s; seconds per batch (%s)\n",
+           threads, sk_gemm_kernels(), use_cpu_clock ? "thread CPU time" : "wall time");
+    printf("%6s %4s %10s %10s %10s %10s %6s %10s %6s %8s %9s\n", "d_z", "d_y", "batch", "loss+grad", "adam",
+           "products", "p/b", "floor", "f/b", "GiB", "h/200ep");
     for (size_t i = 0; i < count; i++) {
         if (dzs[i] < 11)
             continue;

@@ -43,4 +43,19 @@ void adamw_release(AdamW *a);
 /* One step: params[0..n) updated from grad[0..n). */
 void adamw_step(AdamW *a, float *params, const float *grad);
 
+/* The same step in pieces, for callers that fuse it with their own passes
+ * over the parameters (and thread it): adamw_begin_step counts the step and
+ * returns its scalars; adamw_update then steps parameters [first, first +
+ * count) of the range, params and grad pointing at parameter `first`.
+ * grad = NULL stands for a gradient of exactly 0 there (not read: the decay
+ * and the moments' decay still apply). Pieces may run in any order and on
+ * any threads; each element's arithmetic is adamw_step's, bit for bit. */
+typedef struct {
+    float decay, w1, b2, w2, step_size, inv_bias2_sqrt, eps;
+} AdamWStep;
+
+AdamWStep adamw_begin_step(AdamW *a);
+void adamw_update(const AdamW *a, const AdamWStep *s, size_t first, size_t count, float *params,
+                  const float *grad);
+
 #endif

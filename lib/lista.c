@@ -10,6 +10,10 @@
 #include "gemm.h"
 #include "rng.h"
 
+#ifdef __AVX__
+#include <immintrin.h>
+#endif
+
 /* ---- model ------------------------------------------------------------- */
 
 bool lista_param_count(size_t d_y, size_t d_z, size_t steps, size_t *count)
@@ -115,15 +119,64 @@ void lista_work_release(ListaWork *w)
     memset(w, 0, sizeof *w);
 }
 
-/* soft(u, |θ|) = sign(u)·max(|u| − |θ|, 0), row by row (n × d_z). */
+/* soft(u, |θ|) = sign(u)·max(|u| − |θ|, 0), row by row (n × d_z). The
+ * vector path does the same operations 8 columns at a time (the same bits). */
 static void soft_threshold(const float *u, const float *theta, size_t n, size_t dz, float *z)
 {
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < dz; j++) {
-            float x = u[i * dz + j];
-            float a = fabsf(x) - fabsf(theta[j]);
-            z[i * dz + j] = a > 0.0f ? (x > 0.0f ? a : -a) : 0.0f;
+    for (size_t i = 0; i < n; i++) {
+        const float *ui = u + i * dz;
+        float *zi = z + i * dz;
+        size_t j = 0;
+#ifdef __AVX__
+        const __m256 sign = _mm256_set1_ps(-0.0f), zero = _mm256_setzero_ps();
+        for (; j + 8 <= dz; j += 8) {
+            __m256 x = _mm256_loadu_ps(ui + j);
+            __m256 a = _mm256_sub_ps(_mm256_andnot_ps(sign, x), _mm256_andnot_ps(sign, _mm256_loadu_ps(theta + j)));
+            __m256 signed_a = _mm256_blendv_ps(_mm256_xor_ps(a, sign), a, _mm256_cmp_ps(x, zero, _CMP_GT_OQ));
+            _mm256_storeu_ps(zi + j, _mm256_and_ps(_mm256_cmp_ps(a, zero, _CMP_GT_OQ), signed_a));
         }
+#endif
+        for (; j < dz; j++) {
+            float x = ui[j];
+            float a = fabsf(x) - fabsf(theta[j]);
+            zi[j] = a > 0.0f ? (x > 0.0f ? a : -a) : 0.0f;
+        }
+    }
+}
+
+/* Back through soft(·, |θ|) for one step (n × d_z):
+ *   gu = gz ⊙ 1[|u| − |θ| > 0],  gθ_j = Σ_i (rows in order) of sign(u_ij) gz_ij over the passing entries
+ * (the caller turns gθ into −sign(θ_j)·that). Vector path: 8 columns at a
+ * time, each column's sum still row by row (adding +0 where an entry does
+ * not pass leaves a sum that started at +0 unchanged, bit for bit). */
+static void soft_threshold_backward(const float *u, const float *gz, const float *theta, size_t n,
+                                    size_t dz, float *gu, float *gth)
+{
+    for (size_t j = 0; j < dz; j++)
+        gth[j] = 0.0f;
+    for (size_t i = 0; i < n; i++) {
+        const float *ui = u + i * dz, *gi = gz + i * dz;
+        float *gui = gu + i * dz;
+        size_t j = 0;
+#ifdef __AVX__
+        const __m256 sign = _mm256_set1_ps(-0.0f), zero = _mm256_setzero_ps();
+        for (; j + 8 <= dz; j += 8) {
+            __m256 x = _mm256_loadu_ps(ui + j), g = _mm256_loadu_ps(gi + j);
+            __m256 a = _mm256_sub_ps(_mm256_andnot_ps(sign, x), _mm256_andnot_ps(sign, _mm256_loadu_ps(theta + j)));
+            __m256 pass = _mm256_cmp_ps(a, zero, _CMP_GT_OQ);
+            __m256 signed_g = _mm256_blendv_ps(_mm256_xor_ps(g, sign), g, _mm256_cmp_ps(x, zero, _CMP_GT_OQ));
+            _mm256_storeu_ps(gui + j, _mm256_and_ps(pass, g));
+            _mm256_storeu_ps(gth + j, _mm256_add_ps(_mm256_loadu_ps(gth + j), _mm256_and_ps(pass, signed_g)));
+        }
+#endif
+        for (; j < dz; j++) {
+            float x = ui[j], g = gi[j];
+            bool pass = fabsf(x) - fabsf(theta[j]) > 0.0f;
+            gui[j] = pass ? g : 0.0f;
+            if (pass)
+                gth[j] += x > 0.0f ? g : -g;
+        }
+    }
 }
 
 /* u = z W_kᵀ + y S_kᵀ: (n × d_z)(d_z × d_z) + (n × d_y)(d_y × d_z); z = NULL means z = 0. */
@@ -176,16 +229,7 @@ float lista_loss_grad(const ListaModel *m, const Mat *d, const float *y, size_t 
         const float *uk = w->u + k * plane, *zk = w->z + k * plane, *th = m->theta + k * dz;
         float *gth = gtheta + k * dz;
         /* gu = gz ⊙ 1[|u| > |θ|];  gθ_j = −sign(θ_j) Σ_i gz_ij sign(u_ij) 1[|u_ij| > |θ_j|] */
-        for (size_t j = 0; j < dz; j++)
-            gth[j] = 0.0f;
-        for (size_t i = 0; i < n; i++)
-            for (size_t j = 0; j < dz; j++) {
-                float x = uk[i * dz + j], g = w->gz[i * dz + j];
-                bool pass = fabsf(x) - fabsf(th[j]) > 0.0f;
-                w->gu[i * dz + j] = pass ? g : 0.0f;
-                if (pass)
-                    gth[j] += x > 0.0f ? g : -g;
-            }
+        soft_threshold_backward(uk, w->gz, th, n, dz, w->gu, gth);
         for (size_t j = 0; j < dz; j++)
             gth[j] = th[j] > 0.0f ? -gth[j] : th[j] < 0.0f ? gth[j] : 0.0f;
         /* gW_k = guᵀ z_k (d_z × n)(n × d_z); z_0 = 0 gives 0 */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adamw.h"
 #include "gemm.h"
 #include "rng.h"
 
@@ -77,18 +78,57 @@ void sae_release(Sae *m)
     memset(m, 0, sizeof *m);
 }
 
-/* Scale each of rows rows of x (rows × cols) to unit L2 norm (norm 0: left). */
-static void normalize_rows(float *x, size_t rows, size_t cols)
+/* Rows whose norms row_norms sums side by side. */
+enum { NORM_ROWS = 8 };
+
+/* norms[j] = (float)√(Σ_i x_ji²) for the rows of x (rows × cols), each sum in
+ * double in index order; NORM_ROWS rows side by side, one chain each (the
+ * same sums as a row at a time, without waiting on one chain's latency). */
+static void row_norms(const float *x, size_t rows, size_t cols, float *norms)
 {
-    for (size_t j = 0; j < rows; j++) {
-        float *r = x + j * cols;
+    size_t j = 0;
+    for (; j + NORM_ROWS <= rows; j += NORM_ROWS) {
+        const float *r = x + j * cols;
+        double s[NORM_ROWS] = {0};
+        for (size_t i = 0; i < cols; i++)
+            for (size_t l = 0; l < NORM_ROWS; l++)
+                s[l] += (double)r[l * cols + i] * r[l * cols + i];
+        for (size_t l = 0; l < NORM_ROWS; l++)
+            norms[j + l] = (float)sqrt(s[l]);
+    }
+    for (; j < rows; j++) {
+        const float *r = x + j * cols;
         double s = 0.0;
         for (size_t i = 0; i < cols; i++)
             s += (double)r[i] * r[i];
-        float norm = (float)sqrt(s);
-        if (norm > 0.0f)
-            for (size_t i = 0; i < cols; i++)
-                r[i] /= norm;
+        norms[j] = (float)sqrt(s);
+    }
+}
+
+/* out = x / d elementwise (n floats; out may be x): correctly rounded
+ * division, 8 lanes at a time (the same bits as the scalar loop). */
+static void divide_by(const float *x, float d, float *out, size_t n)
+{
+    size_t i = 0;
+#ifdef __AVX__
+    const __m256 dv = _mm256_set1_ps(d);
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(out + i, _mm256_div_ps(_mm256_loadu_ps(x + i), dv));
+#endif
+    for (; i < n; i++)
+        out[i] = x[i] / d;
+}
+
+/* Scale each of rows rows of x (rows × cols) to unit L2 norm (norm 0: left). */
+static void normalize_rows(float *x, size_t rows, size_t cols)
+{
+    float norms[NORM_ROWS];
+    for (size_t j0 = 0; j0 < rows; j0 += NORM_ROWS) {
+        size_t nr = rows - j0 < NORM_ROWS ? rows - j0 : NORM_ROWS;
+        row_norms(x + j0 * cols, nr, cols, norms);
+        for (size_t l = 0; l < nr; l++)
+            if (norms[l] > 0.0f)
+                divide_by(x + (j0 + l) * cols, norms[l], x + (j0 + l) * cols, cols);
     }
 }
 
@@ -139,8 +179,10 @@ int sae_work_alloc(SaeWork *w, const SaeConfig *c, size_t max_rows, SkErr *err)
     w->cand = malloc(wi * sizeof(size_t));
     w->acc = malloc((wi + dy) * sizeof(double));
     w->vec = malloc(2 * dy * sizeof(float));
+    w->active = calloc(wi, 1);
     if (!w->yc || !w->pre || !w->z || !w->rec || !w->g_rec || !w->g_z || !w->idx || !w->val ||
-        !w->res || !w->unit || !w->norms || !w->theta || !w->acc || !w->vec || !w->rec_scratch || !w->cand || !w->gram) {
+        !w->res || !w->unit || !w->norms || !w->theta || !w->acc || !w->vec || !w->rec_scratch || !w->cand || !w->gram ||
+        !w->active) {
         sae_work_release(w);
         return sk_fail(err, "out of memory for SAE scratch (%zu rows × width %zu)", n, wi);
     }
@@ -152,6 +194,7 @@ void sae_work_release(SaeWork *w)
     free(w->yc), free(w->pre), free(w->z), free(w->rec), free(w->g_rec), free(w->g_z);
     free(w->idx), free(w->val), free(w->res), free(w->unit), free(w->norms), free(w->theta);
     free(w->acc), free(w->vec), free(w->rec_scratch), free(w->cand), free(w->gram);
+    free(w->active);
     memset(w, 0, sizeof *w);
 }
 
@@ -534,15 +577,9 @@ static size_t mp_forward(const Sae *m, size_t n, SaeWork *w)
 {
     size_t dy = m->cfg.d_y, wi = m->cfg.width, k = m->cfg.k;
     bool gram = mp_uses_gram(&m->cfg);
-    for (size_t j = 0; j < wi; j++) {
-        const float *d = m->p.dec + j * dy;
-        double s = 0.0;
-        for (size_t i = 0; i < dy; i++)
-            s += (double)d[i] * d[i];
-        w->norms[j] = (float)sqrt(s);
-        for (size_t i = 0; i < dy; i++)
-            w->unit[j * dy + i] = d[i] / w->norms[j];
-    }
+    row_norms(m->p.dec, wi, dy, w->norms);
+    for (size_t j = 0; j < wi; j++)
+        divide_by(m->p.dec + j * dy, w->norms[j], w->unit + j * dy, dy);
     if (gram)
         sk_gemm(false, true, wi, wi, dy, 1.0f, w->unit, dy, w->unit, dy, 0.0f, w->gram, wi);
     memcpy(w->res, w->yc, n * dy * sizeof(float));
@@ -800,6 +837,8 @@ static void mp_backward(const Sae *m, size_t n, SaeWork *w, SaeParams *g)
     for (size_t i = 0; i < dy; i++)
         g->b_dec[i] -= (float)acc[i];
     for (size_t j = 0; j < wi; j++) {
+        if (!w->active[j])   /* ∂â_j = 0 gives ∂d_j = 0 (+0, as the memset left it) */
+            continue;
         const float *a = w->unit + j * dy;
         float *ga = g_unit + j * dy;
         axpy(-dot(a, ga, dy), a, ga, dy);
@@ -807,14 +846,45 @@ static void mp_backward(const Sae *m, size_t n, SaeWork *w, SaeParams *g)
     }
 }
 
-void sae_backward(const Sae *m, const float *y, size_t n, SaeWork *w, float *grad)
+/* w->active = the latents of the last forward's support (TopK, MP): those
+ * whose gradient rows a sparse backward touches. */
+static void mark_support(const Sae *m, size_t n, SaeWork *w)
+{
+    size_t k = m->cfg.k;
+    memset(w->active, 0, m->cfg.width);
+    for (size_t i = 0; i < n * k; i++)
+        w->active[w->idx[i]] = 1;
+}
+
+/* The gradient rows a sparse backward accumulates into: W_enc and D rows of the
+ * active latents, b_enc, b_dec, set to 0 (the rest of grad is 0 already). */
+static void zero_sparse_grad(const Sae *m, const unsigned char *active, float *grad)
+{
+    size_t dy = m->cfg.d_y, wi = m->cfg.width;
+    SaeParams g;
+    sae_layout(&m->cfg, grad, &g);
+    for (size_t j = 0; j < wi; j++)
+        if (active[j]) {
+            memset(g.w_enc + j * dy, 0, dy * sizeof(float));
+            memset(g.dec + j * dy, 0, dy * sizeof(float));
+        }
+    memset(g.b_enc, 0, wi * sizeof(float));
+    memset(g.b_dec, 0, dy * sizeof(float));
+}
+
+/* sae_backward; grad_is_zero: the caller's grad is all 0 already, so a sparse
+ * variant (TopK, MP) need not clear it (the training loop keeps it so). */
+static void backward(const Sae *m, const float *y, size_t n, SaeWork *w, float *grad, bool grad_is_zero)
 {
     const SaeConfig *c = &m->cfg;
     size_t dy = c->d_y, wi = c->width;
     SaeParams g;
     sae_layout(c, grad, &g);
-    if (c->variant == SAE_TOPK || c->variant == SAE_MP)   /* sparse accumulations */
-        memset(grad, 0, m->n_params * sizeof(float));
+    if (c->variant == SAE_TOPK || c->variant == SAE_MP) {   /* sparse accumulations */
+        mark_support(m, n, w);
+        if (!grad_is_zero)
+            memset(grad, 0, m->n_params * sizeof(float));
+    }
     /* ∂loss/∂ŷ = 2 (ŷ − y) / (n d_y); ∂b_dec = Σ_rows of it (plus the paths through yc). */
     float scale = (float)(2.0 / (double)(n * dy));
     for (size_t i = 0; i < n * dy; i++)
@@ -843,6 +913,11 @@ void sae_backward(const Sae *m, const float *y, size_t n, SaeWork *w, float *gra
     }
 }
 
+void sae_backward(const Sae *m, const float *y, size_t n, SaeWork *w, float *grad)
+{
+    backward(m, y, n, w, grad, false);
+}
+
 void sae_project_decoder_grad(const Sae *m, float *grad)
 {
     size_t dy = m->cfg.d_y;
@@ -858,6 +933,74 @@ void sae_project_decoder_grad(const Sae *m, float *grad)
 void sae_renorm_decoder(Sae *m)
 {
     normalize_rows(m->p.dec, m->cfg.width, m->cfg.d_y);
+}
+
+/* ---- the fused optimiser step --------------------------------------------- */
+
+/* Latents per block of the fused pass: rows of W_enc and D, their moments and
+ * gradients (7 · 64 · d_y floats: a few hundred KiB at d_y = 139). */
+enum { STEP_BLOCK_LATENTS = 64 };
+
+typedef struct {
+    Sae *m;
+    SaeParams g;               /* gradient views */
+    const AdamW *opt;
+    AdamWStep s;
+    const unsigned char *active;
+    bool renorm;
+} OptimizerStep;
+
+/* AdamW on count parameters from p (a view into m->params), gradient from
+ * grad (NULL: exactly 0). */
+static void step_params(const OptimizerStep *t, float *p, const float *grad, size_t count)
+{
+    size_t first = (size_t)(p - t->m->params) - t->m->trained_offset;
+    adamw_update(t->opt, &t->s, first, count, p, grad);
+}
+
+/* Latents [j0, j1): W_enc rows (unless MP); per atom j g_j −= (g_j · d_j) d_j
+ * with the atom before the step, then AdamW on the atoms; b_enc (unless MP);
+ * the atoms renormed (renorm); log θ (JumpReLU). Every parameter's update
+ * depends on its own row only, so the order of rows and blocks is free. */
+static void step_latents(const OptimizerStep *t, size_t j0, size_t j1)
+{
+    Sae *m = t->m;
+    const size_t dy = m->cfg.d_y;
+    const SaeParams *g = &t->g;
+    /* runs of latents with and without a gradient: one AdamW call a run
+     * (fewer scalar tails; the arithmetic is per element either way) */
+    for (size_t r0 = j0, r1; r0 < j1; r0 = r1) {
+        bool has_grad = !t->active || t->active[r0];
+        for (r1 = r0 + 1; r1 < j1 && (!t->active || t->active[r1]) == has_grad; r1++)
+            ;
+        size_t at = r0 * dy, count = (r1 - r0) * dy;
+        if (m->trained_offset == 0)
+            step_params(t, m->p.w_enc + at, has_grad ? g->w_enc + at : NULL, count);
+        if (has_grad)   /* g_j −= (g_j · d_j) d_j; a zero row stays 0 */
+            for (size_t j = r0; j < r1; j++)
+                axpy(-dot(g->dec + j * dy, m->p.dec + j * dy, dy), m->p.dec + j * dy, g->dec + j * dy, dy);
+        step_params(t, m->p.dec + at, has_grad ? g->dec + at : NULL, count);
+    }
+    if (m->trained_offset == 0)
+        step_params(t, m->p.b_enc + j0, g->b_enc + j0, j1 - j0);
+    if (t->renorm)
+        normalize_rows(m->p.dec + j0 * dy, j1 - j0, dy);
+    if (m->p.log_theta)
+        step_params(t, m->p.log_theta + j0, g->log_theta + j0, j1 - j0);
+}
+
+void sae_optimizer_step(Sae *m, float *grad, AdamW *opt, const unsigned char *active, bool renorm)
+{
+    OptimizerStep t = {.m = m, .opt = opt, .s = adamw_begin_step(opt), .active = active, .renorm = renorm};
+    sae_layout(&m->cfg, grad, &t.g);
+    const size_t wi = m->cfg.width, blocks = (wi + STEP_BLOCK_LATENTS - 1) / STEP_BLOCK_LATENTS;
+    const int threads = sk_gemm_get_threads();
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && blocks > 1)
+    for (size_t b = 0; b < blocks; b++) {
+        size_t j0 = b * STEP_BLOCK_LATENTS, j1 = j0 + STEP_BLOCK_LATENTS < wi ? j0 + STEP_BLOCK_LATENTS : wi;
+        step_latents(&t, j0, j1);
+    }
+    step_params(&t, m->p.b_dec, t.g.b_dec, m->cfg.d_y);
 }
 
 int sae_encode(const Sae *m, const Mat *y, SaeWork *w, Mat *z, SkErr *err)
@@ -902,12 +1045,26 @@ static bool all_finite(const float *x, size_t n)
     return true;
 }
 
+int sae_train_step(Sae *m, const float *y, size_t n, SaeWork *w, float *grad, AdamW *opt,
+                   bool renorm, SaeLoss *loss)
+{
+    sae_forward(m, y, n, w, loss);
+    if (!isfinite((float)loss->loss))   /* as the reference sees it, in float32 */
+        return -1;
+    bool sparse = m->cfg.variant == SAE_TOPK || m->cfg.variant == SAE_MP;
+    backward(m, y, n, w, grad, sparse);
+    sae_optimizer_step(m, grad, opt, sparse ? w->active : NULL, renorm);
+    if (sparse)   /* grad back to all 0 for the next sparse backward */
+        zero_sparse_grad(m, w->active, grad);
+    return 0;
+}
+
 /* One epoch of minibatch AdamW steps over a fresh permutation. */
 static int train_epoch(Sae *m, const Mat *y, const SaeTrainOptions *o, long epoch, Rng *rng,
                        size_t *perm, float *batch_y, float *grad, SaeWork *w, AdamW *opt,
                        double *loss_out, double *l0_out, SkErr *err)
 {
-    size_t dy = m->cfg.d_y, off = m->trained_offset;
+    size_t dy = m->cfg.d_y;
     rng_permutation(rng, y->rows, perm);
     double loss_sum = 0.0, l0_sum = 0.0;
     size_t batches = 0;
@@ -916,19 +1073,15 @@ static int train_epoch(Sae *m, const Mat *y, const SaeTrainOptions *o, long epoc
         for (size_t s = 0; s < n; s++)
             memcpy(batch_y + s * dy, y->v + perm[b0 + s] * dy, dy * sizeof(float));
         SaeLoss loss;
-        sae_forward(m, batch_y, n, w, &loss);
-        if (!isfinite((float)loss.loss))   /* as the reference sees it, in float32 */
+        bool last = b0 + n == y->rows;
+        if (sae_train_step(m, batch_y, n, w, grad, opt,
+                           last && o->renorm_every > 0 && epoch % o->renorm_every == 0, &loss))
             return sk_fail(err, "training diverged at epoch %ld (batch %zu): the loss is %s", epoch,
                            batches, isnan(loss.loss) ? "NaN" : "infinite");
-        sae_backward(m, batch_y, n, w, grad);
-        sae_project_decoder_grad(m, grad);
-        adamw_step(opt, m->params + off, grad + off);
         loss_sum += loss.loss;
         l0_sum += loss.l0 * (double)n;
         batches++;
     }
-    if (o->renorm_every > 0 && epoch % o->renorm_every == 0)
-        sae_renorm_decoder(m);
     if (!all_finite(m->params, m->n_params))
         return sk_fail(err, "training diverged at epoch %ld: a parameter is not finite", epoch);
     *loss_out = loss_sum / (double)batches;
@@ -955,7 +1108,7 @@ int sae_train(Sae *m, const Mat *y, const SaeTrainOptions *o, double *loss_histo
     }
     size_t *perm = malloc(y->rows * sizeof *perm);
     float *batch_y = malloc(batch * dy * sizeof *batch_y);
-    float *grad = malloc(m->n_params * sizeof *grad);
+    float *grad = calloc(m->n_params, sizeof *grad);   /* all 0: see backward() */
     int rc = 0;
     if (!perm || !batch_y || !grad)
         rc = sk_fail(err, "out of memory for training buffers");

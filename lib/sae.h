@@ -99,6 +99,8 @@ typedef struct {
     float *rec_scratch; /* w          JumpReLU: one row's ∂θ */
     size_t *cand;   /* w              TopK: candidate latents of a row */
     float *gram;    /* w × w          MP at small widths: Â Âᵀ */
+    unsigned char *active; /* w       TopK/MP: 1 for the latents in the last
+                                      backward's support (others' gradient rows are 0) */
 } SaeWork;
 
 int sae_work_alloc(SaeWork *w, const SaeConfig *cfg, size_t max_rows, SkErr *err);
@@ -127,6 +129,29 @@ void sae_project_decoder_grad(const Sae *m, float *grad);
 
 /* Every atom d_j /= ‖d_j‖ (an atom of norm 0 is left as is). */
 void sae_renorm_decoder(Sae *m);
+
+/* One optimiser step as one pass over the parameters, bit for bit the same as
+ *   sae_project_decoder_grad(m, grad);
+ *   adamw_step(opt, m->params + m->trained_offset, grad + m->trained_offset);
+ *   if (renorm) sae_renorm_decoder(m);
+ * (all three are per latent: atom j's projection, update and renorm touch
+ * only row j), threaded over blocks of latents on sk_gemm_get_threads()
+ * threads. opt steps the trained range [trained_offset, n_params). The
+ * projection changes grad as sae_project_decoder_grad does. active (width
+ * flags) may be NULL; where given, a latent with flag 0 must have all-zero
+ * gradient rows (W_enc row j, D row j): they are then not read (AdamW with a
+ * gradient of 0), which is what a sparse step (TopK, MP) saves. */
+void sae_optimizer_step(Sae *m, float *grad, AdamW *opt, const unsigned char *active, bool renorm);
+
+/* One training step on n rows of y: forward (loss into *loss), backward,
+ * sae_optimizer_step (renorm: renormalise the atoms after it, as at the end
+ * of a renorm epoch). grad: n_params floats of scratch, all 0 before the
+ * first step (calloc) and passed again to every later step unchanged (the
+ * sparse variants keep it 0 between steps and clear only their support).
+ * Returns -1, before changing anything, when the loss is not finite as a
+ * float; else 0. */
+int sae_train_step(Sae *m, const float *y, size_t n, SaeWork *w, float *grad, AdamW *opt,
+                   bool renorm, SaeLoss *loss);
 
 /* Codes of every row of y (n × d_y) into z (allocated n × width), batch by
  * batch with scratch w. */
@@ -158,7 +183,8 @@ void sae_train_options_default(SaeTrainOptions *o);
 int sae_train(Sae *m, const Mat *y, const SaeTrainOptions *o, double *loss_history,
               double *l0_history, SkErr *err);
 
-/* Threads for training or encoding: requested when non-zero, else 1. A
+/* Threads for training or encoding (the products and sae_optimizer_step's
+ * pass): requested when non-zero, else 1. A
  * training step is a few small products (64 rows), and BLIS forks and joins
  * its threads at every one of them; on a shared or busy machine that costs
  * more than it saves (measured: 2 threads 3-6x slower at d_z = 1000 and 10000

@@ -89,7 +89,7 @@ static const CliOption OPTIONS[] = {
      .default_text = "", .help = "encode --data with a trained model instead of training"},
     {.name = "threads", .type = CLI_LONG, .offset = offsetof(Options, threads), .arg = "N",
      .min = 1, .max = 4096, .default_text = "1",
-     .help = "BLIS threads for the products; results do not depend\non it"},
+     .help = "threads for the products and the optimiser pass;\nresults do not depend on it"},
     CLI_OPTION_OUTPUT(Options, output),
     CLI_OPTION_VERBOSE(Options, verbose),
     {0}};

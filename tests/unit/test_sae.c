@@ -688,6 +688,62 @@ static int count_epochs(void *user, const Sae *m, long epoch, double loss, doubl
     return 0;
 }
 
+/* sae_train_step (the fused, threaded projection + AdamW + renorm pass; the
+ * sparse variants' zero-kept gradient) against the plain sequence, bit for
+ * bit: several blocks of latents and a partial one, d_y not a multiple of 8,
+ * a renorm step, 1 and 2 threads. */
+START_TEST(train_step_matches_plain_sequence)
+{
+    SaeVariant v = (SaeVariant)_i;
+    SaeConfig cfg = {.variant = v, .d_y = 13, .width = 200, .k = 3, .gamma = 1e-3f};
+    size_t n = 20;
+    Mat y = toy_data(n, cfg.d_y, 40, 3, 8);
+    SkErr err = {{0}};
+    for (int threads = 1; threads <= 2; threads++) {
+        sk_gemm_set_threads(threads);
+        Sae ref, m;
+        ck_assert(sae_alloc(&ref, &cfg, &err) == 0 && sae_alloc(&m, &cfg, &err) == 0);
+        sae_init(&ref, 4);
+        sae_init(&m, 4);
+        SaeWork wr, wm;
+        AdamW or_, om;
+        AdamWConfig ac = adamw_default_config();
+        ac.lr = 1e-2;   /* visible steps */
+        size_t trained = ref.n_params - ref.trained_offset;
+        ck_assert(sae_work_alloc(&wr, &cfg, n, &err) == 0 && sae_work_alloc(&wm, &cfg, n, &err) == 0);
+        ck_assert(adamw_init(&or_, trained, &ac, &err) == 0 && adamw_init(&om, trained, &ac, &err) == 0);
+        float *gr = malloc(ref.n_params * sizeof(float)), *gm = calloc(m.n_params, sizeof(float));
+        for (int step = 0; step < 4; step++) {
+            bool renorm = step == 2;
+            SaeLoss lr, lm;
+            sae_forward(&ref, y.v, n, &wr, &lr);
+            sae_backward(&ref, y.v, n, &wr, gr);
+            sae_project_decoder_grad(&ref, gr);
+            adamw_step(&or_, ref.params + ref.trained_offset, gr + ref.trained_offset);
+            if (renorm)
+                sae_renorm_decoder(&ref);
+            ck_assert_int_eq(sae_train_step(&m, y.v, n, &wm, gm, &om, renorm, &lm), 0);
+            ck_assert(lr.loss == lm.loss);
+            ck_assert_msg(memcmp(ref.params, m.params, m.n_params * sizeof(float)) == 0,
+                          "%s, %d threads, step %d: parameters differ", sae_variant_name(v), threads, step);
+            ck_assert(memcmp(or_.m, om.m, trained * sizeof(float)) == 0);
+            ck_assert(memcmp(or_.v, om.v, trained * sizeof(float)) == 0);
+            if (v == SAE_TOPK || v == SAE_MP)
+                for (size_t i = 0; i < m.n_params; i++)
+                    ck_assert_msg(gm[i] == 0.0f, "sparse step left gradient %zu non-zero", i);
+        }
+        if (v == SAE_MP)   /* the untrained encoder: untouched */
+            ck_assert(memcmp(m.p.w_enc, ref.p.w_enc, cfg.width * cfg.d_y * sizeof(float)) == 0);
+        free(gr), free(gm);
+        adamw_release(&or_), adamw_release(&om);
+        sae_work_release(&wr), sae_work_release(&wm);
+        sae_release(&ref), sae_release(&m);
+    }
+    sk_gemm_set_threads(1);
+    mat_release(&y);
+}
+END_TEST
+
 START_TEST(training_is_deterministic_and_learns)
 {
     SaeVariant v = (SaeVariant)_i;
@@ -816,6 +872,7 @@ static Suite *sae_suite(void)
     tcase_add_test(tc, topk_matches_brute_force);
     tcase_add_test(tc, projection_and_renorm);
     tcase_add_loop_test(tc, training_is_deterministic_and_learns, 0, 4);
+    tcase_add_loop_test(tc, train_step_matches_plain_sequence, 0, 4);
     tcase_add_test(tc, nan_stops_training_naming_the_epoch);
     tcase_add_test(tc, rejects_bad_configurations);
     tcase_add_test(tc, sae_threads_default_one);
