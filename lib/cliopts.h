@@ -126,12 +126,12 @@ void cli_param_json(const CliTool *tool, const void *opts, const char *meta, Str
      .help = "log progress lines on stderr"}
 #define CLI_OPTION_THREADS(T, field)                                                     \
     {.name = "threads", .type = CLI_LONG, .offset = offsetof(T, field), .arg = "N",     \
-     .min = 1, .max = 4096, .help = "BLIS threads",                                      \
+     .min = 1, .max = 4096, .help = "compute threads",                                   \
      .default_text = "SLURM_CPUS_PER_TASK, else\nBLIS_NUM_THREADS, else the CPUs available"}
 /* --threads of a tool that runs small problems on one thread (sk_threads_for_work) */
 #define CLI_OPTION_THREADS_AUTO(T, field)                                                \
     {.name = "threads", .type = CLI_LONG, .offset = offsetof(T, field), .arg = "N",     \
-     .min = 1, .max = 4096, .help = "BLIS threads",                                      \
+     .min = 1, .max = 4096, .help = "compute threads",                                   \
      .default_text = "1 for small problems, else\nSLURM_CPUS_PER_TASK, "                 \
                      "BLIS_NUM_THREADS or the CPUs available"}
 #define CLI_OPTION_SEED(T, field, extra_flags)                                              \
