@@ -52,8 +52,12 @@ DL_P := $(DL_P_$(SCALE))
 DL_DZ := $(DL_DZ_$(SCALE))
 DL_PDZ := $(DL_PDZ_$(SCALE))
 DL_PS := $(DL_PS_$(SCALE))
-# the lines, in legend order (rows of the methods table)
+# the lines, in legend order (rows of the methods table); the p sweep of the
+# default preset leaves out the train + val variant: its p rows at p are
+# draws of the distribution of the p val rows learn-dict sees at 2p
 DL_METHODS := oracle dl-fista learn-dict learn-dict-train-val true-codes
+DL_P_METHODS_default := oracle dl-fista learn-dict true-codes
+DL_P_METHODS := $(or $(DL_P_METHODS_$(SCALE)),$(DL_METHODS))
 # the learners whose history is drawn as learning curves
 DL_CURVE_METHODS := dl-fista learn-dict learn-dict-train-val
 DL_OUT := $(RESULTS_DIR)/dictionary-learning/$(SCALE)
@@ -68,7 +72,7 @@ dl_dz_datasets = $(foreach dz,$(call dl_dz_for,$(1)),$(foreach s,$(SEEDS),$(call
 dl_p_datasets = $(foreach p,$(call dl_ps_for,$(1)),$(foreach s,$(SEEDS),$(call dataset_name,$(DL_PDZ),$(DL_K),$(p),$(s))))
 
 DL_ROWS_DZ := $(foreach m,$(DL_METHODS),$(call rows,$(call dl_dz_datasets,$(m)),$(m)))
-DL_ROWS_P := $(foreach m,$(DL_METHODS),$(call rows,$(call dl_p_datasets,$(m)),$(m)))
+DL_ROWS_P := $(foreach m,$(DL_P_METHODS),$(call rows,$(call dl_p_datasets,$(m)),$(m)))
 DL_CURVES := $(foreach m,$(DL_CURVE_METHODS),$(foreach d,$(call dl_dz_datasets,$(m)),$(RUNS_DIR)/$(d)/$(m).curve.tsv))
 $(eval $(call grid_stamp,$(DL_OUT)/grid-dz.txt,$(patsubst $(RUNS_DIR)/%,%,$(DL_ROWS_DZ))))
 $(eval $(call grid_stamp,$(DL_OUT)/grid-p.txt,$(patsubst $(RUNS_DIR)/%,%,$(DL_ROWS_P))))
@@ -95,7 +99,7 @@ $(DL_OUT)/dictionary-learning-dz.png $(DL_OUT)/dictionary-learning-dz.pdf &: $(D
 	$(DRAW) figures/dictionary-learning.gp $@ "table='$<'; methods='$(DL_METHODS)'; xcol='dz'; \
 	  vline=$$(bash scripts/counting-bound.sh dz-limit $(DL_K) $(DL_P)); vtitle='$(dl_bound_title)'; vwhere='k = $(DL_K), p = $(DL_P)'"
 $(DL_OUT)/dictionary-learning-p.png $(DL_OUT)/dictionary-learning-p.pdf &: $(DL_OUT)/table-p.tsv $(DL_FIGURE_DEPS)
-	$(DRAW) figures/dictionary-learning.gp $@ "table='$<'; methods='$(DL_METHODS)'; xcol='p'; \
+	$(DRAW) figures/dictionary-learning.gp $@ "table='$<'; methods='$(DL_P_METHODS)'; xcol='p'; \
 	  vline=$$(bash scripts/counting-bound.sh p-needed $(DL_K) $(DL_PDZ)); vtitle='$(dl_bound_title)'; vwhere='k = $(DL_K), d_z = $(DL_PDZ)'"
 $(DL_OUT)/dictionary-learning-curves.png $(DL_OUT)/dictionary-learning-curves.pdf &: $(DL_OUT)/curves.tsv figures/learning-dynamics.gp $(FIGURE_DEPS)
 	$(DRAW) figures/learning-dynamics.gp $@ "table='$<'; methods='$(DL_CURVE_METHODS)'; xtitle='round + 1'; logx=1"

@@ -4,7 +4,8 @@
 # true codes) recovers A where n_val >= d_z; learn-dict's per-round history
 # becomes its learning curve beside DL-FISTA's; its DL-FISTA and oracle runs
 # are vary-latents' own (same files, not run again); a second make has nothing
-# to do; and touching learn-dict's parameters re-runs exactly its two variants.
+# to do; touching learn-dict's parameters re-runs exactly its two variants;
+# and make plan prices the default preset from records.
 source "$(dirname "$0")/lib.sh"
 
 dag -j2 dictionary-learning > build.log 2>&1 || { tail -n 30 build.log; fail "make dictionary-learning failed"; }
@@ -60,4 +61,11 @@ count() { grep -c -- "$1" touched.log || true; }
 [ "$(count 'true-codes.args')" -eq 0 ] || fail "the limit re-ran"
 [ "$(count 'bin[-a-z]*/dl-fista')" -eq 0 ] || fail "DL-FISTA re-ran"
 [ "$(count 'gnuplot')" -eq 3 ] || fail "expected 3 figures redrawn"
+
+# make plan prices the default preset from records (experiments/costs.tsv),
+# none guessed, and creates nothing.
+dag plan SCALE=default dictionary-learning > plan.log 2>&1 || { cat plan.log; fail "make plan SCALE=default failed"; }
+grep -q '^dictionary-learning  *[0-9]' plan.log || { cat plan.log; fail "no estimate for dictionary-learning"; }
+awk -F'\t' '$1 == "dictionary-learning" && NF == 7 && $7 == "guess"' plan.log | grep . && fail "steps priced by a guess"
+[ ! -e results/dictionary-learning/default ] || fail "make plan SCALE=default created files"
 exit 0
