@@ -19,17 +19,27 @@
 # run vary-latents also has (DL-FISTA and the oracle at d_z = 100, 500, 1000,
 # p = 5000) is the same file and runs once.
 #
-# Cost of one run (CPU seconds, BLIS_NUM_THREADS=1, k = 10, p = 5000, seed 0,
-# on the shared 2-core machine under load): learn-dict (default, val) d_z = 100
-# 4.0, 500 22.7, 1000 ~53; train + val about 2.3x that; true-codes 0.2 at
-# d_z = 100; DL-FISTA 36 (d_z = 100), 622 (500), ~1260 (1000), and grows
-# faster than d_z² beyond (README).
-# SCALE=default runs the oracle, learn-dict, learn-dict-train-val and
-# true-codes at d_z ∈ {100, 500, 1000, 2000} and at p ∈ {1000, 2000, 5000,
-# 10000} (d_z = 1000); DL-FISTA only at d_z = 100, 500, 1000, p = 5000:
-# vary-latents' own runs (free within make figures). It leaves out d_z = 5000
-# and 10000 (every method) and DL-FISTA at d_z = 2000 and at p ≠ 5000 (~20-40
-# CPU-min a run). SCALE=paper runs all of it.
+# Cost of one run (CPU seconds, BLIS_NUM_THREADS=1, k = 10, p = 5000, seeds
+# 0-2, on the shared 2-core machine under a load of 8-12; experiments/costs.tsv
+# has the records):
+#   learn-dict (val)         d_z = 100: 3.9-5.7, 500: 24-26, 1000: 55, 2000: 136
+#   learn-dict (train + val) d_z = 100: 11-12,   500: 43-45, 1000: 93
+#   true-codes               d_z = 100: 0.2,     500: 1.0,   1000: 2.4, 2000: 5.7
+#   DL-FISTA (1000 rounds)   d_z = 100: 38-49 (early stop), 500: 622, 1000: ~1260
+#                            (0.8-1.65 s a round), 10000: 9-11 s a round (README)
+# SCALE=default runs the oracle, learn-dict (val and train + val) and
+# true-codes at d_z ∈ {100, 500, 1000, 2000}, and the oracle, learn-dict (val)
+# and true-codes at p ∈ {1000, 2000, 5000, 10000} (d_z = 1000); DL-FISTA only
+# at d_z = 100, 500, 1000 with p = 5000: vary-latents' own runs, so within
+# make figures they cost nothing more. It leaves out d_z = 5000 and 10000
+# (every method), DL-FISTA at d_z = 2000 and at p ≠ 5000 (~20-40 CPU-min a
+# run) and the train + val variant in the p sweep (its p rows are draws of
+# the distribution of the val rows learn-dict sees at 2p). SCALE=paper runs
+# all of it.
+# make plan (costs.tsv records, 2026-12-06): `make dictionary-learning` alone
+# 2.2 CPU-h, 189 steps, 1.1 h on 2 cores, of which 1.6 CPU-h are the nine
+# DL-FISTA runs vary-latents has anyway; in `make figures` it adds 0.6 CPU-h
+# (2.53 -> 3.14 CPU-h, 1.3 -> 1.6 h on 2 cores), so make figures draws it.
 
 DL_K_smoke := 3
 DL_P_smoke := 200
