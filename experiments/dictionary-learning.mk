@@ -89,7 +89,6 @@ $(eval $(call grid_stamp,$(DL_OUT)/grid-p.txt,$(patsubst $(RUNS_DIR)/%,%,$(DL_RO
 $(eval $(call grid_stamp,$(DL_OUT)/grid-curves.txt,$(patsubst $(RUNS_DIR)/%,%,$(DL_CURVES))))
 
 DL_FIGURES := $(foreach f,dz p curves,$(foreach ext,png pdf,$(DL_OUT)/dictionary-learning-$(f).$(ext)))
-DL_TABLES := $(DL_OUT)/table-dz.tsv $(DL_OUT)/table-p.tsv $(DL_OUT)/curves.tsv
 
 $(DL_OUT)/table-dz.tsv: $(DL_ROWS_DZ) $(DL_OUT)/grid-dz.txt scripts/aggregate.sh
 	@mkdir -p $(@D)
