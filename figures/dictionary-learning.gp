@@ -53,7 +53,8 @@ do for [fmt in "png pdf"] {
     # the bound stays on the axis when it lies beyond the data
     if (words(xfit_v) > 0 && vline * 1.1 > xfit_hi * 1.25) { set xrange [xfit_lo / 1.25:vline * 1.1] }
     if (words(xfit_v) > 0 && vline / 1.1 < xfit_lo / 1.25) { set xrange [vline / 1.1:*] }
-    set xtics add (sprintf("%d", vline) vline)
+    # its value over the top of each panel (a tic could collide with the data's)
+    set label 1 sprintf("%d", vline) at vline, graph 1.03 center font ",9" tc rgb "#555555"
     set yrange [-0.05:1.05]
     keycmd = ""
     do for [r=1:4] {
@@ -83,7 +84,7 @@ do for [fmt in "png pdf"] {
     set origin 2 * pw, 0
     set size KW / W, 1
     set lmargin 0; set rmargin 0; set tmargin 0; set bmargin 0
-    unset border; unset tics; unset grid; unset xlabel; unset ylabel; unset logscale; unset arrow
+    unset border; unset tics; unset grid; unset xlabel; unset ylabel; unset logscale; unset arrow; unset label
     set xrange [0:1]; set yrange [0:1]
     set key left center vertical Left reverse font ",10" samplen 3
     eval "plot ".keycmd
