@@ -10,8 +10,9 @@
  * alone), seconds of the output codes (FISTA on Y_val and Y_ood), and the
  * round's ratio to DL-FISTA's; then seconds per run at each method's own
  * round budget (learner: budget × round + output codes; DL-FISTA: its budget
- * × round, its codes come with each round), an upper bound where a run
- * converges early, and its ratio to DL-FISTA's run. The machine may be
+ * × round, its codes come with each round) and its ratio to DL-FISTA's run:
+ * a projection from the first rounds, which start from colder codes than
+ * later ones, and an upper bound where a run converges early. The machine may be
  * shared: compare ratios within one run. */
 #include <getopt.h>
 #include <stdio.h>
