@@ -64,6 +64,23 @@ $(RUNS_DIR)/%/dl-lista.npz: $(RUNS_DIR)/%/dl-fista.npz $(DATA_DIR)/%.npz $(BIN)/
 	@mkdir -p $(@D)
 	$(RUN) $(BIN)/lista --dict $<:D --data $(word 2,$^) --seed $(call seed_of,$*) $(call read_params,lista) -o $@
 
+# Beyond the paper (SPEC §8; methods.tsv family beyond, run only by the
+# experiments that name them: dictionary-learning). learn-dict: a dictionary
+# learned from val by the tool's default learner (learn-dict.args), codes for
+# val and OOD on it, the match to A recorded every round (track_cos,
+# track_frac); learn-dict-train-val: the same learned from train + val (twice
+# the rows), a named variant; true-codes: the limit, D* = Yᵀ Z (ZᵀZ)⁺ from the
+# true val codes, then FISTA codes on it (true-codes.args).
+$(RUNS_DIR)/%/learn-dict.npz: $(DATA_DIR)/%.npz $(BIN)/learn-dict $(call params,learn-dict)
+	@mkdir -p $(@D)
+	$(RUN) $(BIN)/learn-dict --data $< --track-dict $<:A --seed $(call seed_of,$*) $(call read_params,learn-dict) -o $@
+$(RUNS_DIR)/%/learn-dict-train-val.npz: $(DATA_DIR)/%.npz $(BIN)/learn-dict $(call params,learn-dict)
+	@mkdir -p $(@D)
+	$(RUN) $(BIN)/learn-dict --data $< --track-dict $<:A --seed $(call seed_of,$*) $(call read_params,learn-dict) --fit train+val -o $@
+$(RUNS_DIR)/%/true-codes.npz: $(DATA_DIR)/%.npz $(BIN)/learn-dict $(call params,true-codes)
+	@mkdir -p $(@D)
+	$(RUN) $(BIN)/learn-dict --data $< --seed $(call seed_of,$*) $(call read_params,true-codes) -o $@
+
 # The SAEs of SPEC §3 (one rule per variant of the table), trained on
 # Y_train; every variant of a seed starts from the same weights. The decoder's
 # match to A is recorded every 10 epochs (SPEC §5.5).

@@ -43,6 +43,11 @@ $(call step_resources,$(RUNS_DIR)/%/lista-oracle.npz,2,2000,120)
 $(call step_resources,$(RUNS_DIR)/%/lista-oracle-stable.npz,2,2000,120)
 $(call step_resources,$(RUNS_DIR)/%/dl-lista.npz,2,2000,120)
 $(foreach v,$(SAE_VARIANTS),$(call step_resources,$(RUNS_DIR)/%/sae-$(v).npz,1,2000,120))
+# learn-dict (dictionary-learning, beyond the paper): ~53 CPU s at d_z = 1000
+# (val), about twice that from train + val; the true-code limit is one solve.
+$(call step_resources,$(RUNS_DIR)/%/learn-dict.npz,2,2000,60)
+$(call step_resources,$(RUNS_DIR)/%/learn-dict-train-val.npz,2,2000,120)
+$(call step_resources,$(RUNS_DIR)/%/true-codes.npz,1,2000,30)
 
 # The paper's large configurations (SCALE=paper: d_z = 5000 and 10 000; at
 # 10 000 a codes matrix is 2500 x 10 000 floats, and eval's matching and
@@ -56,5 +61,9 @@ $(call step_resources,$(RUNS_DIR)/dz5000_%/dl-fista.npz,8,16000,720)
 $(call step_resources,$(RUNS_DIR)/dz10000_%/dl-fista.npz,16,32000,1440)
 $(call step_resources,$(RUNS_DIR)/dz5000_%/softplus-adam.npz,8,16000,1440)
 $(call step_resources,$(RUNS_DIR)/dz10000_%/softplus-adam.npz,16,32000,2880)
+# learn-dict there: d_z x d_z Gram matrices (the limit's (ZᵀZ)⁺ in float64:
+# 800 MB at 10 000) and the d_z growth of each round; estimates, unmeasured.
+$(foreach s,5000 10000,$(foreach m,learn-dict learn-dict-train-val true-codes,\
+  $(call step_resources,$(RUNS_DIR)/dz$(s)_%/$(m).npz,8,16000,720)))
 $(foreach s,5000 10000,$(foreach v,$(SAE_VARIANTS),\
   $(call step_resources,$(RUNS_DIR)/dz$(s)_%/sae-$(v).npz,1,8000,1440)))

@@ -3,7 +3,8 @@
 # per d_z, mean ± 1 population std over seeds.
 # Variables: table (aggregate-curves.sh output), out (path without extension),
 # methods (the curves to draw, e.g. 'dl-fista sae-relu'; title, colour and dash
-# type from the methods table).
+# type from the methods table); optional: xtitle (the x axis label), logx (1:
+# step + 1 on a log axis, for curves of very different lengths).
 if (!exists("table") || !exists("out") || !exists("methods")) {
     print "usage: gnuplot -e \"table='T'; out='F'; methods='dl-fista sae-relu ...'\" learning-dynamics.gp"; exit status 2
 }
@@ -20,6 +21,10 @@ sel(m, dz) = (strcol("method") eq m && column("dz") == dz) ? column("cos_mean") 
 lo(m, dz) = (strcol("method") eq m && column("dz") == dz) ? column("cos_mean") - column("cos_std") : NaN
 hi(m, dz) = (strcol("method") eq m && column("dz") == dz) ? column("cos_mean") + column("cos_std") : NaN
 n = words(dzs)
+if (!exists("xtitle")) { xtitle = "epoch (SAE) / round (DL-FISTA)" }
+if (!exists("logx")) { logx = 0 }
+if (logx) { set logscale x }
+xof(s) = logx ? s + 1 : s
 
 do for [fmt in "png pdf"] {
     if (fmt eq "png") {
@@ -32,13 +37,13 @@ do for [fmt in "png pdf"] {
     do for [p=1:n] {
         dz = word(dzs, p)
         set title "d_z = ".dz
-        set xlabel "epoch (SAE) / round (DL-FISTA)"
+        set xlabel xtitle
         if (p == 1) { set ylabel "matched |cos| to A"; set key right bottom font ",9" } else { unset ylabel; unset key }
         cmd = ""
         do for [i=1:words(methods)] {
             m = word(methods, i)
             if (present(m, dz)) {
-                cmd = cmd.(cmd eq "" ? "" : ", ").sprintf("table using 'step':(lo('%s',%s)):(hi('%s',%s)) with filledcurves lc rgb '%s' notitle, table using 'step':(sel('%s',%s)) with lines lw 2 lc rgb '%s' dt %d title '%s'", m, dz, m, dz, mcolour(m), m, dz, mcolour(m), mdash(m), mlabel(m))
+                cmd = cmd.(cmd eq "" ? "" : ", ").sprintf("table using (xof(column('step'))):(lo('%s',%s)):(hi('%s',%s)) with filledcurves lc rgb '%s' notitle, table using (xof(column('step'))):(sel('%s',%s)) with lines lw 2 lc rgb '%s' dt %d title '%s'", m, dz, m, dz, mcolour(m), m, dz, mcolour(m), mdash(m), mlabel(m))
             }
         }
         if (cmd ne "") { eval "plot ".cmd }

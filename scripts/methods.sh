@@ -2,7 +2,8 @@
 # methods.sh COMMAND [ARGS] — read the methods table (experiments/methods.tsv,
 # or $METHODS_TABLE), checking it first: six tab-separated fields a row, a
 # numeric dash, a dict of the form FILE:MEMBER[+BIAS] or '-', no name twice.
-#   names            the methods without '%', in table order (what the sweeps run)
+#   names            the methods without '%' and not of family beyond, in table
+#                    order (what the sweeps run)
 #   variants         the SAE variants: V of every family-sae row sae-V
 #   list             every method name with '%' expanded over the variants, in
 #                    table order, each once (a name spelt out wins over an expansion)
@@ -60,7 +61,7 @@ function val(i, f, x,    s, r) {
 END {
     if (bad) exit 1
     if (!header) die(" no header line")
-    if (cmd == "names") { for (i = 1; i <= n; i++) if (!index(m[i], "%")) print m[i]; exit }
+    if (cmd == "names") { for (i = 1; i <= n; i++) if (!index(m[i], "%") && row[i, "family"] != "beyond") print m[i]; exit }
     if (cmd == "variants") { for (j = 1; j <= nv; j++) print v[j]; exit }
     if (cmd == "list" || cmd == "dicts") {
         for (i = 1; i <= n; i++) {

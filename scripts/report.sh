@@ -3,12 +3,13 @@
 #
 # One self-contained page, OUTDIR/index.html, with every figure (copied beside
 # it into OUTDIR/figures/), a one-line caption for each (CAPTIONS_DIR/*.tsv:
-# "png-name<TAB>caption"), every table under its experiment's figures (a copy
-# of the TSV linked, the main metrics shown as mean ± std), the parameters of
-# the build (preset, every stage's arguments) and where its time went (the
-# timing log through scripts/timing-table.sh, beside what the cost model
-# estimated when the build started: estimates.log in the timing log's folder,
-# mk/progress.mk).
+# "png-name<TAB>caption"; a row "section:EXPERIMENT<TAB>title" titles that
+# experiment's section, e.g. as going beyond the paper), every table under its
+# experiment's figures (a copy of the TSV linked, the main metrics shown as
+# mean ± std), the parameters of the build (preset, every stage's arguments)
+# and where its time went (the timing log through scripts/timing-table.sh,
+# beside what the cost model estimated when the build started: estimates.log
+# in the timing log's folder, mk/progress.mk).
 # Figures and tables are grouped by experiment: the folder above SCALE in
 # RESULTS_DIR/EXPERIMENT/SCALE/NAME. Writes to OUTDIR.tmp, then renames, so an
 # interrupted run never leaves a page that looks complete.
@@ -31,6 +32,13 @@ caption_of() {  # the caption of a PNG name, or a note that it has none
         c=$(awk -F'\t' -v n="$name" '$1 == n { print $2; exit }' "$captions_dir"/*.tsv)
     fi
     printf '%s' "${c:-(no caption: add one to $captions_dir/)}"
+}
+title_of() {  # the section title of an experiment: its section: row, else its name
+    local e=$1 t=""
+    if compgen -G "$captions_dir/*.tsv" >/dev/null; then
+        t=$(awk -F'\t' -v n="section:$e" '$1 == n { print $2; exit }' "$captions_dir"/*.tsv)
+    fi
+    printf '%s' "${t:-$e}"
 }
 
 # table_html TSV — the table as HTML: tag columns as they are, then for each
@@ -116,7 +124,7 @@ for e in "${experiments[@]}"; do echo "<a href=\"#$e\">$e</a>"; done
 echo '<a href="#parameters">parameters</a> <a href="#time">run time</a></nav>'
 
 for e in "${experiments[@]}"; do
-    echo "<h2 id=\"$e\">$e</h2>"
+    echo "<h2 id=\"$e\">$(title_of "$e" | html_escape)</h2>"
     for f in "${figures[@]}"; do
         [ "$(experiment_of "$f")" = "$e" ] || continue
         name=$(basename "$f")

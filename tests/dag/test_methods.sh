@@ -13,6 +13,11 @@ ms() { bash "$SK_ROOT/scripts/methods.sh" "$@"; }
 [ "$(ms get sae-mp-frozen dict)" = "sae-mp-frozen.dict.npz:D+b" ] || fail "dict of sae-mp-frozen: $(ms get sae-mp-frozen dict)"
 [ "$(ms get sae-topk-w2 label)" = "TopK SAE (2d_z)" ] || fail "label of sae-topk-w2: $(ms get sae-topk-w2 label)"
 [ "$(ms get sae-jumprelu-w2 colour)" = "$(ms get sae-jumprelu colour)" ] || fail "w2 colour is not the variant's"
+# Methods beyond the paper (family beyond) run only where an experiment names
+# them: not among the names every sweep runs, yet scored with their dictionary.
+ms names | grep -qx learn-dict && fail "a family-beyond method is among the sweeps' names"
+ms names | grep -qx dl-fista || fail "dl-fista is not among the sweeps' names"
+[ "$(ms get true-codes dict)" = "RUN:D" ] || fail "dict of true-codes: $(ms get true-codes dict)"
 ms get nosuch label 2>err && fail "an unknown method was found"
 grep -q "no method nosuch" err || fail "unknown method: $(cat err)"
 

@@ -22,6 +22,9 @@ while read -r png; do
 done < drawn.txt
 grep -q 'no caption' "$page" && fail "a figure has no caption: $(grep -o '[^>]*no caption[^<]*' "$page" | head -n 3)"
 
+# An experiment beyond the paper is titled as such (its captions' section: row).
+grep -q '<h2 id="dictionary-learning">[^<]*beyond the paper' "$page" || fail "dictionary-learning's section is not titled as beyond the paper"
+
 # Parameters and run time.
 grep -q '<td>sae</td>' "$page" || fail "no parameters table"
 grep -q '<td>TOTAL</td>' "$page" || fail "no timing total"
