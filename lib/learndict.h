@@ -130,7 +130,9 @@ void learndict_options_default(LearnDictOptions *opt);
  *   "dl-fista"     random init, FISTA (100, λ), MOD, nothing else: the paper's
  *                  DL-FISTA in this loop (double solve, no OOD pass per round);
  *   "ksvd"         data init, NN-OMP, K-SVD rank-one updates, replacement;
- *   "itkrm"        data init, NN-OMP, residual means, replacement.
+ *   "itkrm"        data init, NN-OMP, residual means, replacement;
+ *   "long"         the default's ingredients over 300 rounds (it also sets
+ *                  rounds; the others leave it).
  * Fails on an unknown name. */
 int learndict_preset(const char *name, LearnDictOptions *opt, SkErr *err);
 /* The names above, NULL-terminated. */
