@@ -58,8 +58,9 @@ static void *alloc_zeroed(size_t a, size_t b, size_t size, SkErr *err)
  * 0.21 in 50 rounds: the λ 0.1 supports hold ~23 atoms, so least squares fits
  * wrong atoms too), NN-OMP + K-SVD (flat), the restart (flat at 0.45 for 150
  * rounds with random or residual atoms, at 0.48 for 40 with the NN-OMP coder,
- * falling 0.45 → 0.448 in 60 with the kept atoms' FISTA penalty tripled: the fresh atoms never capture the OOD
- * atoms, whose content the frozen, overcomplete ID atoms code instead: FISTA
+ * 0.45 → 0.448 in 60 with the kept atoms' FISTA penalty tripled (tried, not
+ * kept): the fresh atoms never capture the OOD atoms, whose content the
+ * frozen, overcomplete ID atoms code instead: FISTA
  * (λ 0.1) on the 518 kept atoms alone leaves 0.14 of the energy of the rows
  * with OOD atoms unexplained, where their OOD part holds 0.49; the same
  * learner on the OOD part alone, Y_B − Z_ID A_IDᵀ from the *true* codes,
