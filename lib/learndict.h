@@ -49,6 +49,10 @@
  *                  Σ z ≥ 0, codes clamped at 0), R_I = E − z_{I,j} d_jᵀ.
  *   update "mean": d_j ∝ Σ_{i∈I_j} (r_i + z_ij d_j) (ITKrM-type residual means,
  *                  all atoms from the same residuals R = Y − Z Dᵀ).
+ *   restart:       at round R₀ (restart_round), atoms whose code mass Σ_i z_ij
+ *                  is at least restart_mass × the mean atom's are frozen, the
+ *                  others drawn afresh; then MOD on the fresh atoms only and
+ *                  λ_r = continuation(r − R₀) (see learndict_restart).
  * Limit: learndict_true_code_dict, D* = Yᵀ Z (ZᵀZ)⁺ in double.
  */
 #ifndef SK_LEARNDICT_H
@@ -62,7 +66,7 @@
 #include "mat.h"
 
 /* rng stream of the "data" initialisation (DL-FISTA's random one is 16). */
-enum { LEARNDICT_STREAM_INIT = 17 };
+enum { LEARNDICT_STREAM_INIT = 17, LEARNDICT_STREAM_RESTART = 18 };
 
 typedef enum { LD_INIT_RANDOM = 0, LD_INIT_DATA } LdInit;
 typedef enum { LD_CODER_FISTA = 0, LD_CODER_OMP } LdCoder;
@@ -103,6 +107,10 @@ typedef struct {
     double tol;             /* stop: relative change < tol (1e-5) ... */
     long min_round;         /* ... and round > this (10) */
     double ridge;           /* MOD ridge ρ (1e-6) */
+    long restart_round;     /* at this round, restart the atoms of small code mass (0 = never) */
+    double restart_mass;    /* ... mass below this × the mean atom's (0.8) */
+    bool restart_residuals; /* restarted atoms from the worst rows' residuals, not N(0,1) */
+    uint64_t seed;          /* rng of the restarted atoms (0) */
     int threads;            /* FISTA worker threads (0/1 = BLIS threads per product) */
     LearnDictRoundFn on_round;
     void *user;
@@ -122,7 +130,9 @@ void learndict_options_default(LearnDictOptions *opt);
  *   "dl-fista"     random init, FISTA (100, λ), MOD, nothing else: the paper's
  *                  DL-FISTA in this loop (double solve, no OOD pass per round);
  *   "ksvd"         data init, NN-OMP, K-SVD rank-one updates, replacement;
- *   "itkrm"        data init, NN-OMP, residual means, replacement.
+ *   "itkrm"        data init, NN-OMP, residual means, replacement;
+ *   "long"         the default's ingredients over 300 rounds (it also sets
+ *                  rounds; the others leave it).
  * Fails on an unknown name. */
 int learndict_preset(const char *name, LearnDictOptions *opt, SkErr *err);
 /* The names above, NULL-terminated. */
@@ -170,6 +180,24 @@ int learndict_omp(const Mat *d, const Mat *y, int k, Mat *z, SkErr *err);
  * which atom took which row; *count how many. */
 int learndict_replace(Mat *d, const Mat *y, Mat *z, double dup_cos, size_t *replaced_atoms,
                       size_t *source_rows, size_t *count, SkErr *err);
+
+/* The restart (deflation): atoms whose code mass Σ_i z_ij is at least
+ * mass_frac × the mean atom's stay (frozen[j] = 1): the frequent atoms the
+ * rounds have established; every other atom is drawn afresh (N(0,1), unit,
+ * rng_init(seed, LEARNDICT_STREAM_RESTART), in index order) and its codes
+ * zeroed. From then on the MOD update solves for the fresh atoms only on the
+ * residual the frozen ones leave, D_U = (Y − Z_F D_Fᵀ)ᵀ Z_U (Z_UᵀZ_U + ρI)⁻¹,
+ * replacement leaves frozen atoms alone, and the λ continuation runs again:
+ * rare atoms (the OOD pool's, half as frequent) are learned on a problem
+ * whose frequent part is solved. *count: atoms drawn afresh. */
+int learndict_restart(Mat *d, Mat *z, double mass_frac, uint64_t seed, unsigned char *frozen,
+                      size_t *count, SkErr *err);
+
+/* The MOD update of the atoms with frozen[j] = 0 on the residual of the
+ * others (equation above), unit columns (zero for a free atom no row uses);
+ * frozen columns untouched. */
+int learndict_update_free(Mat *d, const Mat *y, const Mat *z, const unsigned char *frozen,
+                          double ridge, SkErr *err);
 
 /* K-SVD sweep / residual means (the update rules above), in place on d
  * (and on z for K-SVD). */

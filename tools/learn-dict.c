@@ -31,24 +31,25 @@
 #include "npz.h"
 
 static const char *const LEARNERS[] = {"default", "fista-fixes", "dl-fista", "ksvd", "itkrm",
-                                       "true-codes", NULL};
+                                       "true-codes", "long", NULL};
 enum { LEARNER_TRUE_CODES = 5 };
 static const char *const FITS[] = {"val", "train+val", NULL};
 static const char *const INITS[] = {"random", "data", NULL};   /* LdInit order */
 static const char *const CODERS[] = {"fista", "omp", NULL};    /* LdCoder order */
 static const char *const UPDATES[] = {"mod", "ksvd", "mean", NULL}; /* LdUpdate order */
 static const char *const ONOFF[] = {"off", "on", NULL};
+static const char *const RESTART_INITS[] = {"random", "residuals", NULL};
 
 typedef struct {
-    const char *data, *track, *output;
+    const char *data, *track, *init_dict, *output;
     uint64_t seed;
-    int learner, fit, init, coder, update, refit, replace;
-    long rounds, continuation, iters, final_iters, k, threads, dz;
-    double lambda, learn_lambda, lambda_start, dup_cos;
+    int learner, fit, init, coder, update, refit, replace, restart_init;
+    long rounds, continuation, iters, final_iters, k, threads, dz, restart_round;
+    double lambda, learn_lambda, lambda_start, dup_cos, restart_mass;
     bool verbose;
     /* which learner options were given (they override the learner's) */
     bool s_init, s_coder, s_update, s_refit, s_replace, s_rounds, s_cont, s_iters, s_final, s_k,
-        s_lambda, s_llearn, s_lstart, s_dup;
+        s_lambda, s_llearn, s_lstart, s_dup, s_rround, s_rmass, s_rinit;
 } Options;
 
 #define SEEN(f) .seen_offset = offsetof(Options, f)
@@ -58,7 +59,9 @@ static const CliOption OPTIONS[] = {
     CLI_OPTION_SEED(Options, seed, CLI_REQUIRED),
     {.name = "learner", .type = CLI_CHOICE, .offset = offsetof(Options, learner), .arg = "NAME",
      .choices = LEARNERS, .meta = "learner",
-     .help = "default (= fista-fixes), dl-fista (the paper's loop), ksvd, itkrm,\n"
+     .help = "default (random atoms, FISTA with lambda 0.3 -> 0.1, MOD,\n"
+             "replacement; 150 rounds), long (the same, 300 rounds), fista-fixes\n"
+             "(data init, refit), dl-fista (the paper's loop), ksvd, itkrm,\n"
              "or true-codes (D* from the true codes: the limit)"},
     {.name = "fit", .type = CLI_CHOICE, .offset = offsetof(Options, fit), .arg = "ROWS",
      .choices = FITS, .meta = "fit", .help = "rows the dictionary is learned from: val (the\npaper's protocol) or train+val"},
@@ -81,6 +84,15 @@ static const CliOption OPTIONS[] = {
      .help = "replace dead/duplicate atoms by worst residuals"},
     {.name = "dup-cos", .type = CLI_DOUBLE, .offset = offsetof(Options, dup_cos), .arg = "X",
      .min = 0, .max = 1, .meta = "dup_cos", SEEN(s_dup), .help = "duplicate atoms: |cos| above this"},
+    {.name = "restart-round", .type = CLI_LONG, .offset = offsetof(Options, restart_round),
+     .arg = "R", .min = 0, .max = 100000000, .meta = "restart_round", SEEN(s_rround),
+     .help = "at round R keep the atoms of large code mass fixed,\ndraw the others afresh and run the continuation again\n(0 = never)"},
+    {.name = "restart-mass", .type = CLI_DOUBLE, .offset = offsetof(Options, restart_mass),
+     .arg = "X", .min = 0, .max = 1e6, .meta = "restart_mass", SEEN(s_rmass),
+     .help = "atoms kept: code mass at least X times the mean atom's"},
+    {.name = "restart-init", .type = CLI_CHOICE, .offset = offsetof(Options, restart_init),
+     .arg = "I", .choices = RESTART_INITS, .meta = "restart_init", SEEN(s_rinit),
+     .help = "restarted atoms: random N(0,1) or the normalised\nresiduals the kept atoms leave in the worst-fit rows"},
     {.name = "lambda", .type = CLI_DOUBLE, .offset = offsetof(Options, lambda), .arg = "X",
      .min = 0, .max = 3e38, .meta = "lambda", SEEN(s_lambda),
      .help = "FISTA L1 penalty of the output codes"},
@@ -103,6 +115,9 @@ static const CliOption OPTIONS[] = {
     {.name = "dz", .type = CLI_LONG, .offset = offsetof(Options, dz), .arg = "N", .min = 1,
      .max = 100000000, .default_text = "the dataset's meta.json params.dz",
      .help = "dictionary width"},
+    {.name = "init-dict", .type = CLI_STRING, .offset = offsetof(Options, init_dict),
+     .arg = "FILE:MEMBER", .flags = CLI_META_PRESENCE, .meta = "init_dict",
+     .help = "start from this dictionary (d_y x d_z) instead of --init"},
     {.name = "track-dict", .type = CLI_STRING, .offset = offsetof(Options, track),
      .arg = "FILE:MEMBER", .flags = CLI_META_PRESENCE, .meta = "track_dict",
      .help = "true dictionary A: record D's matched |cos| each round"},
@@ -115,15 +130,15 @@ static const CliOption OPTIONS[] = {
 
 typedef struct {
     NpzCache cache;
-    Mat y_fit, z_fit, y_val, y_ood, truth;
-    const char *data_meta, *track_meta;
+    Mat y_fit, z_fit, y_val, y_ood, truth, start;
+    const char *data_meta, *track_meta, *start_meta;
     size_t dz;
 } Problem;
 
 static void problem_free(Problem *p)
 {
     mat_release(&p->y_fit), mat_release(&p->z_fit), mat_release(&p->y_val);
-    mat_release(&p->y_ood), mat_release(&p->truth);
+    mat_release(&p->y_ood), mat_release(&p->truth), mat_release(&p->start);
     npz_cache_free(&p->cache);
 }
 
@@ -208,6 +223,16 @@ static int load_problem(Problem *p, const Options *o, SkErr *err)
                            p->truth.rows, p->y_val.cols);
         p->track_meta = npz_spec_meta(&p->cache, o->track);
     }
+    if (o->init_dict && o->learner != LEARNER_TRUE_CODES) {
+        npz_spec_file(o->init_dict, file, sizeof file);
+        if (npz_load_mat_finite(&p->cache, o->init_dict, NULL, &p->start, "initial dictionary",
+                                err))
+            return -1;
+        if (p->start.rows != p->y_val.cols || p->start.cols != p->dz)
+            return sk_fail(err, "%s: initial dictionary is %zu x %zu, expected %zu x %zu", file,
+                           p->start.rows, p->start.cols, p->y_val.cols, p->dz);
+        p->start_meta = npz_spec_meta(&p->cache, o->init_dict);
+    }
     return 0;
 }
 
@@ -217,6 +242,7 @@ typedef struct {
     const Options *o;
     const Problem *p;
     Progress progress;
+    long rounds; /* the learner's round budget */
     double *track_cos, *track_frac;
     long *match;
     size_t ntrack;
@@ -225,7 +251,7 @@ typedef struct {
 static int on_round(void *user, const LearnDictRound *r, SkErr *err)
 {
     Run *run = user;
-    progress_update(&run->progress, (double)(r->round + 1), (double)run->o->rounds,
+    progress_update(&run->progress, (double)(r->round + 1), (double)run->rounds,
                     "round %ld, lambda %.3g, fit mse %.3g, replaced %ld", r->round, r->lambda,
                     r->fit_mse, r->replaced);
     if (!run->p->truth.v)
@@ -259,6 +285,10 @@ static void learner_options(const Options *o, LearnDictOptions *lo)
     if (o->s_final) lo->final_iters = (int)o->final_iters;
     if (o->s_k) lo->k = (int)o->k;
     if (o->s_rounds) lo->rounds = o->rounds;
+    if (o->s_rround) lo->restart_round = o->restart_round;
+    if (o->s_rmass) lo->restart_mass = o->restart_mass;
+    if (o->s_rinit) lo->restart_residuals = o->restart_init == 1;
+    lo->seed = o->seed;
 }
 
 static int put_f64(NpzWriter *w, const char *name, const double *v, size_t n, SkErr *err)
@@ -307,6 +337,8 @@ static int put_meta(NpzWriter *w, const CliTool *tool, const Options *o, const P
     meta_add_input(&inputs, "data", p->data_meta);
     if (o->track)
         meta_add_input(&inputs, "track_dict", p->track_meta);
+    if (p->start.v)
+        meta_add_input(&inputs, "init_dict", p->start_meta);
     meta_build(&meta, tool->prog, argc, argv, true, o->seed, params.s, inputs.s);
     int rc = meta.failed || params.failed || inputs.failed
                  ? sk_fail(err, "out of memory")
@@ -334,7 +366,7 @@ static int learn_and_write(const CliTool *tool, const Options *o, const Problem 
 {
     LearnDictOptions lo;
     learner_options(o, &lo);
-    Run run = {.o = o, .p = p};
+    Run run = {.o = o, .p = p, .rounds = lo.rounds};
     Mat d = {0}, zv = {0}, zo = {0};
     LearnDictResult res = {0};
     size_t cap = (size_t)(lo.rounds > 0 ? lo.rounds : 1);
@@ -351,7 +383,8 @@ static int learn_and_write(const CliTool *tool, const Options *o, const Problem 
     } else if (rc == 0) {
         lo.on_round = on_round, lo.user = &run;
         progress_init(&run.progress, tool->prog, o->verbose);
-        rc = learndict_init(lo.init, o->seed, &p->y_fit, p->dz, &d, err) ||
+        rc = (p->start.v ? mat_copy(&d, &p->start, err)
+                         : learndict_init(lo.init, o->seed, &p->y_fit, p->dz, &d, err)) ||
              learndict_learn(&p->y_fit, &p->y_val, &p->y_ood, &d, &zv, &zo, &lo, &res, err);
         progress_finish(&run.progress);
     }
@@ -427,6 +460,8 @@ int main(int argc, char **argv)
                  .rounds = lo.rounds, .continuation = lo.continuation, .iters = lo.iters,
                  .final_iters = lo.final_iters, .k = lo.k, .lambda = float_decimal(lo.lambda),
                  .learn_lambda = float_decimal(lo.learn_lambda),
-                 .lambda_start = float_decimal(lo.lambda_start), .dup_cos = lo.dup_cos};
+                 .lambda_start = float_decimal(lo.lambda_start), .dup_cos = lo.dup_cos,
+                 .restart_round = lo.restart_round,
+                 .restart_mass = lo.restart_mass, .restart_init = lo.restart_residuals};
     return cli_main(&TOOL, &o, argc, argv);
 }

@@ -21,6 +21,8 @@ usage_error '^learn-dict: .*--rounds' --data d.npz --seed 1 --rounds -1
 usage_error '^learn-dict: .*--k' --data d.npz --seed 1 --k 0
 usage_error '^learn-dict: .*--dup-cos' --data d.npz --seed 1 --dup-cos 2
 usage_error '^learn-dict: .*--bogus' --data d.npz --seed 1 --bogus
+usage_error '^learn-dict: .*--restart-init' --data d.npz --seed 1 --restart-init zeros
+usage_error '^learn-dict: .*--restart-round' --data d.npz --seed 1 --restart-round -2
 
 data_error() {  # PATTERN ARGS...
     local pattern=$1; shift
@@ -36,6 +38,7 @@ data_error '^learn-dict: junk.npz: ' --data junk.npz --seed 1
 fista --dict d.npz:A d.npz -o codes.npz
 data_error '^learn-dict: codes.npz: no member Y_val' --data codes.npz --seed 1
 data_error '^learn-dict: other.npz: tracked dictionary has 14 rows, expected 12' --data d.npz --seed 1 --track-dict other.npz:A
+data_error '^learn-dict: other.npz: initial dictionary is 14 x 30, expected 12 x 20' --data d.npz --seed 1 --init-dict other.npz:A
 assert_no_temp_files .
 
 # same seed, same bytes; another seed, other bytes; pipe = file
@@ -54,6 +57,15 @@ for learner in default dl-fista ksvd itkrm true-codes; do
     for m in D Z_val Z_ood rel_change rounds meta.json; do
         grep -q "$m" info.txt || fail "$learner: no member $m"
     done
+done
+# --init-dict starts from a given dictionary: no rounds leave it as it was
+learn-dict --data d.npz --seed 1 --init-dict a.npz:D --rounds 0 -o i.npz
+mat-print i.npz:D > i.txt && mat-print a.npz:D > a.txt
+cmp -s i.txt a.txt || fail "--init-dict with 0 rounds changed the dictionary"
+# the restart redraws atoms at its round (replaced > 0 there), both inits
+for ri in random residuals; do
+    learn-dict --data d.npz --seed 1 --rounds 4 --restart-round 2 --restart-mass 1 --restart-init $ri -o r.npz
+    [ "$(mat-print r.npz:replaced | cut -f3)" -gt 0 ] || fail "restart ($ri) replaced nothing at round 2"
 done
 learn-dict --data d.npz --seed 1 --fit train+val --rounds 3 -o tv.npz
 mat-info tv.npz | grep -q '"fit": "train+val"' || mat-info tv.npz | grep -q 'train+val' ||

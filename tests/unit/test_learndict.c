@@ -11,6 +11,9 @@
  *    and do not increase the residual of the codes they refit;
  *  - the true-code dictionary equals A to float rounding when n ≥ d_z
  *    (primal) and reproduces Y when n < d_z (dual);
+ *  - restart: atoms of large code mass frozen, the others redrawn (unit,
+ *    deterministic) with zero codes; the free update recovers planted atoms
+ *    on the frozen ones' residual; the learner restarts λ at its round;
  *  - planted recovery from a random start (matched |cos| > 0.99), with the
  *    replacement firing in that run; presets by name. */
 #include <math.h>
@@ -349,6 +352,110 @@ START_TEST(learner_runs_continuation_to_final_lambda)
 }
 END_TEST
 
+START_TEST(restart_freezes_heavy_atoms_and_draws_the_rest)
+{
+    /* Codes with known masses: atoms 0-5 carry mass 1 each, atoms 6-9 0.1,
+     * atoms 10-11 nothing; mean mass = 6.4/12 ≈ 0.533, so at 0.8 × mean
+     * (0.427) atoms 0-5 stay and 6-11 are drawn afresh with zero codes. */
+    Rng rng;
+    rng_init(&rng, 3, 0);
+    Mat d = alloc_mat(8, 12), z = alloc_mat(10, 12), d_before, d_again, z_again;
+    SkErr err = {{0}};
+    for (size_t i = 0; i < mat_size(&d); i++)
+        d.v[i] = (float)rng_normal(&rng);
+    memset(z.v, 0, mat_size(&z) * sizeof *z.v);
+    for (size_t j = 0; j < 10; j++)
+        MAT_AT(z, j, j) = j < 6 ? 1.0f : 0.1f;
+    ck_assert(mat_copy(&d_before, &d, &err) == 0 && mat_copy(&d_again, &d, &err) == 0 &&
+              mat_copy(&z_again, &z, &err) == 0);
+    unsigned char frozen[12], frozen_again[12];
+    size_t count = 0, count_again = 0;
+    ck_assert_msg(learndict_restart(&d, &z, 0.8, 5, frozen, &count, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(count, 6);
+    for (size_t j = 0; j < 12; j++) {
+        ck_assert_int_eq(frozen[j], j < 6);
+        double nn = 0.0, moved = 0.0;
+        for (size_t c = 0; c < 8; c++) {
+            nn += (double)MAT_AT(d, c, j) * (double)MAT_AT(d, c, j);
+            moved += fabs((double)MAT_AT(d, c, j) - (double)MAT_AT(d_before, c, j));
+        }
+        if (j < 6)
+            ck_assert_msg(moved == 0.0, "frozen atom %zu moved", j);
+        else
+            ck_assert_msg(fabs(nn - 1.0) < 1e-5 && moved > 0.1, "atom %zu not redrawn", j);
+        for (size_t i = 0; i < 10; i++)
+            ck_assert(j < 6 ? MAT_AT(z, i, j) == MAT_AT(z_again, i, j) : MAT_AT(z, i, j) == 0.0f);
+    }
+    /* same seed, same atoms */
+    ck_assert(learndict_restart(&d_again, &z_again, 0.8, 5, frozen_again, &count_again, &err) == 0);
+    ck_assert(memcmp(d.v, d_again.v, mat_size(&d) * sizeof *d.v) == 0);
+    mat_release(&d), mat_release(&z), mat_release(&d_before), mat_release(&d_again),
+        mat_release(&z_again);
+}
+END_TEST
+
+START_TEST(free_update_solves_the_free_atoms_on_the_residual)
+{
+    /* D = A with atoms 3 and 11 replaced by noise, true codes: the update of
+     * the free atoms {3, 11} with the others frozen gives back A's columns
+     * (noiseless data, exact least squares); frozen columns are untouched. */
+    Dataset ds = make_dataset(30, 3, 600, 20, 6);
+    Mat d;
+    SkErr err = {{0}};
+    ck_assert(mat_copy(&d, &ds.A, &err) == 0);
+    Rng rng;
+    rng_init(&rng, 9, 0);
+    unsigned char frozen[30];
+    for (size_t j = 0; j < 30; j++)
+        frozen[j] = j != 3 && j != 11;
+    for (size_t c = 0; c < d.rows; c++)
+        MAT_AT(d, c, 3) = (float)rng_normal(&rng), MAT_AT(d, c, 11) = (float)rng_normal(&rng);
+    ck_assert_msg(learndict_update_free(&d, &ds.y_val, &ds.z_val, frozen, 1e-9, &err) == 0, "%s",
+                  err.msg);
+    for (size_t j = 0; j < 30; j++) {
+        double cs = 0.0;
+        for (size_t c = 0; c < d.rows; c++)
+            cs += (double)MAT_AT(d, c, j) * (double)MAT_AT(ds.A, c, j);
+        if (frozen[j])
+            for (size_t c = 0; c < d.rows; c++)
+                ck_assert(MAT_AT(d, c, j) == MAT_AT(ds.A, c, j));
+        else
+            ck_assert_msg(cs > 1.0 - 1e-5, "free atom %zu: cos %g", j, cs);
+    }
+    mat_release(&d);
+    dataset_release(&ds);
+}
+END_TEST
+
+START_TEST(learner_restarts_at_the_restart_round)
+{
+    /* The restart draws atoms afresh at its round (counted as replaced) and
+     * the continuation starts again there. */
+    Dataset ds = make_dataset(20, 3, 200, 15, 4);
+    LearnDictOptions opt;
+    learndict_options_default(&opt);
+    opt.rounds = 8, opt.continuation = 3, opt.lambda_start = 0.8f, opt.tol = 0.0;
+    opt.replace = false, opt.restart_round = 4, opt.restart_mass = 1.0, opt.seed = 2;
+    Trace t = {0};
+    opt.on_round = trace_round, opt.user = &t;
+    Mat d, zv = alloc_mat(ds.y_val.rows, 20), zo = alloc_mat(ds.y_ood.rows, 20);
+    SkErr err = {{0}};
+    LearnDictResult res;
+    ck_assert(learndict_init(LD_INIT_RANDOM, 1, &ds.y_val, 20, &d, &err) == 0);
+    ck_assert_msg(learndict_learn(&ds.y_val, &ds.y_val, &ds.y_ood, &d, &zv, &zo, &opt, &res,
+                                  &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(t.rounds, 8);
+    ck_assert(fabs(t.lambda[0] - 0.8) < 1e-6 && fabs(t.lambda[4] - 0.8) < 1e-6);
+    ck_assert(t.lambda[3] == (double)0.1f && t.lambda[7] == (double)0.1f);
+    for (long r = 0; r < 8; r++) /* at 1 × the mean mass some atoms are always below */
+        ck_assert_msg(r == 4 ? res.replaced[r] > 0 : res.replaced[r] == 0, "round %ld: %ld", r,
+                      res.replaced[r]);
+    learndict_result_release(&res);
+    mat_release(&d), mat_release(&zv), mat_release(&zo);
+    dataset_release(&ds);
+}
+END_TEST
+
 START_TEST(data_init_uses_normalised_rows)
 {
     Dataset ds = make_dataset(30, 3, 100, 20, 6);
@@ -524,6 +631,16 @@ START_TEST(presets_by_name)
     ck_assert(learndict_preset("dl-fista", &opt, &err) == 0);
     ck_assert(!opt.refit && !opt.replace && opt.init == LD_INIT_RANDOM && opt.continuation == 0);
     ck_assert(learndict_lambda_at(&opt, 0) == (double)opt.lambda);
+    /* long: the default's ingredients over 300 rounds; other presets keep the rounds */
+    opt.rounds = 77;
+    ck_assert(learndict_preset("long", &opt, &err) == 0 && opt.rounds == 300);
+    LearnDictOptions def;
+    learndict_options_default(&def);
+    ck_assert(learndict_preset("default", &def, &err) == 0 && def.rounds == 150);
+    ck_assert(opt.init == def.init && opt.coder == def.coder && opt.update == def.update &&
+              opt.refit == def.refit && opt.replace == def.replace &&
+              opt.lambda_start == def.lambda_start && opt.continuation == def.continuation &&
+              opt.iters == def.iters);
     ck_assert(learndict_preset("nope", &opt, &err) != 0);
     ck_assert(strstr(err.msg, "nope") != NULL);
 }
@@ -541,6 +658,9 @@ static Suite *learndict_suite(void)
     tcase_add_test(tc, replacement_takes_worst_fit_rows);
     tcase_add_test(tc, continuation_reaches_final_lambda);
     tcase_add_test(tc, learner_runs_continuation_to_final_lambda);
+    tcase_add_test(tc, restart_freezes_heavy_atoms_and_draws_the_rest);
+    tcase_add_test(tc, free_update_solves_the_free_atoms_on_the_residual);
+    tcase_add_test(tc, learner_restarts_at_the_restart_round);
     tcase_add_test(tc, data_init_uses_normalised_rows);
     tcase_add_test(tc, updates_keep_the_true_dictionary);
     tcase_add_test(tc, true_code_dictionary_is_A_when_n_exceeds_dz);
