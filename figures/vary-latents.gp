@@ -2,16 +2,20 @@
 # table, mean ± 1 population std over seeds as a band. The other sweeps use it
 # with another x column (vary-samples: p, vary-sparsity: k).
 # Variables (gnuplot -e): table (aggregated TSV), metric (mcc-id, mcc-ood,
-# auc-ood, acc-ood), out (output path without extension); optional: xcol (the
-# table's x column, default dz), xtitle (its axis label), logx (0: linear axis).
+# auc-ood, acc-ood, mcc-id-clean: the clean MCC(ID) of SPEC §4), out (output
+# path without extension); optional: xcol (the table's x column, default dz),
+# xtitle (its axis label), logx (0: linear axis), xlo and xhi (the x range to
+# span, beyond the data's: large-latents draws 10³..10⁶ at every preset).
 if (!exists("table") || !exists("metric") || !exists("out")) {
     print "usage: gnuplot -e \"table='T'; metric='mcc-ood'; out='F'\" vary-latents.gp"; exit status 2
 }
 col = metric eq "mcc-id" ? "mcc_id" : metric eq "mcc-ood" ? "mcc_ood" : \
-      metric eq "auc-ood" ? "auc_ood" : metric eq "acc-ood" ? "acc_ood" : ""
+      metric eq "auc-ood" ? "auc_ood" : metric eq "acc-ood" ? "acc_ood" : \
+      metric eq "mcc-id-clean" ? "mcc_id_clean" : ""
 if (col eq "") { print "vary-latents.gp: unknown metric ".metric; exit status 2 }
 label = metric eq "mcc-id" ? "MCC (ID)" : metric eq "mcc-ood" ? "MCC (OOD)" : \
-        metric eq "auc-ood" ? "AUC (OOD)" : "Accuracy (OOD)"
+        metric eq "auc-ood" ? "AUC (OOD)" : metric eq "acc-ood" ? "Accuracy (OOD)" : \
+        "MCC (ID, clean)"
 
 set datafile separator "\t"
 set datafile columnheaders
@@ -20,6 +24,10 @@ if (!exists("xtitle")) { xtitle = xcol eq "dz" ? "number of latents d_z" : xcol 
 if (!exists("logx")) { logx = 1 }
 if (logx) { set logscale x }
 xfit_col = xcol; xfit_log = logx; load "figures/xfit.gp"
+if (exists("xlo") && exists("xhi")) {
+    if (logx) { set xrange [xlo / 1.25:xhi * 1.25] } else { set xrange [xlo:xhi] }
+    set xtics add (sprintf("%g", xlo) xlo, sprintf("%g", xhi) xhi)
+}
 set xlabel xtitle
 set ylabel label
 set yrange [-0.05:1.05]
