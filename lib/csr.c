@@ -330,31 +330,35 @@ int csr_fold(const NpyArray *data, const NpyArray *indices, const NpyArray *indp
                        name, name);
     if (check_indptr(indptr, name, nnz, err))
         return -1;
-    size_t count = rows * cols; /* checked by read_shape */
-    float *values = NULL, *dense = calloc(count ? count : 1, sizeof *dense);
-    if (!dense)
-        return sk_fail(err, "sparse matrix '%s': out of memory for %zu x %zu", name, rows, cols);
-    if (read_values(data, name, &values, err)) {
-        free(dense);
-        return -1;
-    }
     for (size_t i = 0; i < rows; i++)
         for (int64_t k = index_at(indptr, i); k < index_at(indptr, i + 1); k++) {
             int64_t j = index_at(indices, (size_t)k);
-            if (j < 0 || (uint64_t)j >= cols) {
-                free(values);
-                free(dense);
+            if (j < 0 || (uint64_t)j >= cols)
                 return sk_fail(err, "sparse matrix '%s': column %lld out of range [0, %zu) in row %zu",
                                name, (long long)j, cols, i);
-            }
-            dense[i * cols + (size_t)j] += values[k];
         }
-    free(values);
-    *out = (NpyArray){.dtype = NPY_FLOAT32, .ndim = 2, .shape = {rows, cols}, .data = dense,
-                      .sparse = true, .nnz = nnz};
+    NpyCsr *csr = calloc(1, sizeof *csr);
+    if (csr)
+        csr->indices = malloc((nnz ? nnz : 1) * sizeof *csr->indices);
+    if (csr && csr->indices)
+        csr->indptr = malloc((rows + 1) * sizeof *csr->indptr);
+    if (!csr || !csr->indptr) {
+        npy_csr_free(csr);
+        return sk_fail(err, "sparse matrix '%s': out of memory for %zu values", name, nnz);
+    }
+    if (read_values(data, name, &csr->values, err)) {
+        npy_csr_free(csr);
+        return -1;
+    }
+    for (size_t k = 0; k < nnz; k++)
+        csr->indices[k] = index_at(indices, k);
+    for (size_t i = 0; i <= rows; i++)
+        csr->indptr[i] = index_at(indptr, i);
+    *out = (NpyArray){.dtype = NPY_FLOAT32, .ndim = 2, .shape = {rows, cols}, .data = NULL,
+                      .sparse = true, .nnz = nnz, .csr = csr};
     out->name = strdup(name);
     if (!out->name) {
-        free(dense);
+        npy_csr_free(csr);
         return sk_fail(err, "out of memory");
     }
     return 0;

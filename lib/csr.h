@@ -71,8 +71,9 @@ int csr_builder_append(CsrBuilder *b, const Mat *m, SkErr *err);
  * npz_put_codes would choose it for the same matrix dense, else dense. */
 int csr_builder_put_codes(NpzWriter *w, const char *name, const CsrBuilder *b, SkErr *err);
 
-/* The four members of sparse matrix `name` → a dense float32 2-d array (out:
- * its name a copy of name, csr_nnz set). Every size and index is checked: a
+/* The four members of sparse matrix `name` → one float32 2-d array NAME held
+ * in its CSR form (out: data NULL, csr set, its name a copy of name, nnz set;
+ * npy_to_mat makes it dense). Every size and index is checked here: a
  * hostile or inconsistent group is an error naming the member. */
 int csr_fold(const NpyArray *data, const NpyArray *indices, const NpyArray *indptr,
              const NpyArray *shape, const char *name, NpyArray *out, SkErr *err);
