@@ -79,16 +79,13 @@ $(LL_OUT)/large-latents-%.png $(LL_OUT)/large-latents-%.pdf &: $(LL_OUT)/table.t
 # Each step of this grid (datasets, runs, frozen decoders, rows) from the
 # timing log, as scripts/timing-table.sh sums it: one line per kind of step and
 # d_z with its wall time (total, mean, max), peak memory (MiB) and CPU time.
-define LL_NEWLINE
-
-
-endef
 LL_STEPS = $(sort $(foreach d,$(LL_DATASETS),$(DATA_DIR)/$(d).npz) $(LL_ROWS) $(LL_ROWS:.tsv=.npz) \
              $(patsubst %-frozen.tsv,%-frozen.dict.npz,$(filter %-frozen.tsv,$(LL_ROWS))))
 $(LL_OUT)/timing.tsv: $(LL_ROWS) $(LL_OUT)/grid.txt scripts/timing-table.sh
 	@mkdir -p $(@D)
-	$(file > $@.steps,$(subst $() ,$(LL_NEWLINE),$(LL_STEPS)))
-	awk -F'\t' 'FILENAME == ARGV[1] { want[$$0] = 1; next } $$1 in want' $@.steps $(TIMING_LOG) > $@.log
+	printf '%s\n' $(LL_STEPS) > $@.steps
+	{ cat $(TIMING_LOG) 2>/dev/null || true; } | \
+	  awk -F'\t' 'FILENAME == ARGV[1] { want[$$0] = 1; next } $$1 in want' $@.steps - > $@.log
 	bash scripts/timing-table.sh $@.log > $@.tmp && mv $@.tmp $@ && rm -f $@.log $@.steps
 
 .PHONY: large-latents
