@@ -74,7 +74,8 @@ $(LL_OUT)/table.tsv: $(LL_ROWS) $(LL_OUT)/grid.txt scripts/aggregate.sh
 	bash scripts/aggregate.sh dz $(LL_ROWS) > $@.tmp && mv $@.tmp $@
 
 $(LL_OUT)/large-latents-%.png $(LL_OUT)/large-latents-%.pdf &: $(LL_OUT)/table.tsv figures/vary-latents.gp $(FIGURE_DEPS)
-	$(DRAW) figures/vary-latents.gp $@ "table='$<'; metric='$*'$(LL_XRANGE_$(SCALE))"
+	$(DRAW) figures/vary-latents.gp $@ "table='$<'; metric='$*'$(LL_XRANGE_$(SCALE)); \
+	  title='Large latents, k = $(LL_K), p = $(LL_P): beyond the paper'"
 
 # Each step of this grid (datasets, runs, frozen decoders, rows) from the
 # timing log, as scripts/timing-table.sh sums it: one line per kind of step and
