@@ -17,11 +17,14 @@
 #                  SAE at 10⁵ costs about an hour here, see below).
 #   SCALE=smoke    a tiny grid with the same tiers, for the DAG test (seconds).
 #
-# Not part of `make figures`: `make large-latents` is its entry point. Its
-# default preset's steps at d_z = 10⁵ are minutes each and need ~1-2 GB
-# (README, experiments/costs.tsv), and the paper preset's d_z = 10⁶ steps need
-# what experiments/resources.mk asks for; an ordinary `make figures` should not
-# grow by that. Measured costs: experiments/resources.mk.
+# Not (yet) part of `make figures`: `make large-latents` is its entry point.
+# `make plan large-latents` prices the default preset at ~0.15 CPU-h, 1.6 GB
+# peak (d_z = 10⁵ records measured here: fista 137 CPU s, eval 70-100 CPU s,
+# probe 11 CPU s, gen-data 4 CPU s; one thread at load 6-16, so 6-14 min wall
+# each); adding it to `figures` (and its figures and tables to the report,
+# with captions) is cheap but would grow every DAG test that builds the
+# smoke `figures`, and was left for a later change. The paper preset's costs
+# and memory: experiments/resources.mk.
 
 LL_K_smoke := 3
 LL_P_smoke := 200
