@@ -4,6 +4,9 @@
  *   bench_fista [--threads N] [--dz N] [--rows N] [--iters N] [--block-rows N] [--dense]
  *               [--blis-threads]
  *
+ * The large-latents size (SPEC §8, issue 13): bench_fista --dz 100000 --rows 500
+ * (d_y = 185, the paper's p = 1000 split; also --dz 1000000).
+ *
  * Problem: gen-data's generator (lib/datagen) with k = 10, p = 2·rows, the
  * oracle dictionary A; FISTA codes Y_val (rows × d_y), λ = 0.1. Default runs
  * d_z = 10000 (d_y = 139) and d_z = 1000 (d_y = 93), 2500 rows, 100 iterations.
@@ -11,8 +14,11 @@
  * (4·n·d_y·d_z per iteration, the cost of two dense gemms), sgemm GFLOP/s on
  * n × d_y × d_z, and their ratios. --dense also times the all-dense path.
  * Threads: FISTA's workers over row blocks (default), or with --blis-threads
- * one driver thread and BLIS threading each product. */
+ * one driver thread and BLIS threading each product. The process's peak
+ * resident memory (getrusage) is printed after each run: the dataset
+ * (generated whole, as gen-data does), the codes and FISTA's buffers. */
 #include <getopt.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +91,10 @@ static int run_fista(const Mat *a, const Mat *y, const BenchOptions *o, FistaPro
     printf("                            dense-equivalent %7.1f GFLOP/s = %.2f x sgemm; executed "
            "rate = %.2f x sgemm; mean L0 %.2f\n",
            equiv, equiv / gemm_rate, actual / gemm_rate, (double)nnz / (double)y->rows);
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        printf("                            peak resident memory so far %.0f MiB\n",
+               (double)ru.ru_maxrss / 1024.0);
     mat_release(&z);
     return 0;
 }

@@ -78,25 +78,36 @@ static int build_parts(const Mat *m, CsrParts *p, SkErr *err)
     return 0;
 }
 
-int csr_put_mat(NpzWriter *w, const char *name, const Mat *m, SkErr *err)
+/* The four members NAME.data, .indices, .indptr, .shape of a rows × cols
+ * matrix whose CSR arrays are p's. */
+static int put_parts(NpzWriter *w, const char *name, size_t rows, size_t cols, const CsrParts *p,
+                     SkErr *err)
 {
     char member[1100];
+    if (strlen(name) > 1000)
+        return sk_fail(err, "bad member name '%s'", name);
+    size_t nnz_shape[1] = {p->nnz}, ptr_shape[1] = {rows + 1}, two[1] = {2};
+    int64_t shape[2] = {(int64_t)rows, (int64_t)cols};
+    int rc = 0;
+    snprintf(member, sizeof member, "%.1000s.data", name);
+    rc = rc ? rc : npz_put(w, member, NPY_FLOAT32, 1, nnz_shape, p->data, err);
+    snprintf(member, sizeof member, "%.1000s.indices", name);
+    rc = rc ? rc : npz_put(w, member, p->wide_indices ? NPY_INT64 : NPY_INT32, 1, nnz_shape, p->indices, err);
+    snprintf(member, sizeof member, "%.1000s.indptr", name);
+    rc = rc ? rc : npz_put(w, member, p->wide_indptr ? NPY_INT64 : NPY_INT32, 1, ptr_shape, p->indptr, err);
+    snprintf(member, sizeof member, "%.1000s.shape", name);
+    rc = rc ? rc : npz_put(w, member, NPY_INT64, 1, two, shape, err);
+    return rc;
+}
+
+int csr_put_mat(NpzWriter *w, const char *name, const Mat *m, SkErr *err)
+{
     CsrParts p;
     if (strlen(name) > 1000)
         return sk_fail(err, "bad member name '%s'", name);
     if (build_parts(m, &p, err))
         return -1;
-    size_t nnz_shape[1] = {p.nnz}, ptr_shape[1] = {m->rows + 1}, two[1] = {2};
-    int64_t shape[2] = {(int64_t)m->rows, (int64_t)m->cols};
-    int rc = 0;
-    snprintf(member, sizeof member, "%.1000s.data", name);
-    rc = rc ? rc : npz_put(w, member, NPY_FLOAT32, 1, nnz_shape, p.data, err);
-    snprintf(member, sizeof member, "%.1000s.indices", name);
-    rc = rc ? rc : npz_put(w, member, p.wide_indices ? NPY_INT64 : NPY_INT32, 1, nnz_shape, p.indices, err);
-    snprintf(member, sizeof member, "%.1000s.indptr", name);
-    rc = rc ? rc : npz_put(w, member, p.wide_indptr ? NPY_INT64 : NPY_INT32, 1, ptr_shape, p.indptr, err);
-    snprintf(member, sizeof member, "%.1000s.shape", name);
-    rc = rc ? rc : npz_put(w, member, NPY_INT64, 1, two, shape, err);
+    int rc = put_parts(w, name, m->rows, m->cols, &p, err);
     parts_release(&p);
     return rc;
 }
@@ -112,6 +123,124 @@ int npz_put_mat_stored(NpzWriter *w, const char *name, const Mat *m, CsrStorage 
 int npz_put_codes(NpzWriter *w, const char *name, const Mat *m, SkErr *err)
 {
     return npz_put_mat_stored(w, name, m, CSR_STORAGE_AUTO, err);
+}
+
+/* ---- building a slice of rows at a time ---------------------------------- */
+
+void csr_builder_init(CsrBuilder *b, size_t cols)
+{
+    memset(b, 0, sizeof *b);
+    b->cols = cols;
+}
+
+void csr_builder_release(CsrBuilder *b)
+{
+    free(b->data);
+    free(b->indices);
+    free(b->indptr);
+    memset(b, 0, sizeof *b);
+}
+
+/* Room for `more` values and `rows` more rows (capacities double). */
+static int builder_reserve(CsrBuilder *b, size_t more, size_t rows, SkErr *err)
+{
+    if (b->nnz + more > b->cap_nnz) {
+        size_t cap = b->cap_nnz ? b->cap_nnz : 1024;
+        while (cap < b->nnz + more)
+            cap *= 2;
+        float *data = realloc(b->data, cap * sizeof *data);
+        if (data)
+            b->data = data;
+        int64_t *indices = data ? realloc(b->indices, cap * sizeof *indices) : NULL;
+        if (!indices)
+            return sk_fail(err, "out of memory for %zu sparse values", cap);
+        b->indices = indices;
+        b->cap_nnz = cap;
+    }
+    if (b->rows + rows + 1 > b->cap_rows) {
+        size_t cap = b->rows + rows + 1;
+        cap = cap < 2 * b->cap_rows ? 2 * b->cap_rows : cap;
+        int64_t *indptr = realloc(b->indptr, cap * sizeof *indptr);
+        if (!indptr)
+            return sk_fail(err, "out of memory for %zu sparse rows", cap);
+        b->indptr = indptr;
+        b->cap_rows = cap;
+    }
+    return 0;
+}
+
+int csr_builder_append(CsrBuilder *b, const Mat *m, SkErr *err)
+{
+    if (m->cols != b->cols)
+        return sk_fail(err, "sparse rows of %zu columns appended to a matrix of %zu", m->cols,
+                       b->cols);
+    if (builder_reserve(b, csr_count_nonzeros(m), m->rows, err))
+        return -1;
+    b->indptr[0] = 0;
+    for (size_t i = 0; i < m->rows; i++) {
+        const float *row = m->v + i * m->cols;
+        for (size_t j = 0; j < m->cols; j++)
+            if (row[j] != 0.0f) {
+                b->data[b->nnz] = row[j];
+                b->indices[b->nnz++] = (int64_t)j;
+            }
+        b->indptr[++b->rows] = (int64_t)b->nnz;
+    }
+    return 0;
+}
+
+/* a (n int64 values) as int32 when !wide: a new array (NULL when out of
+ * memory), else a itself. */
+static void *index_array(const int64_t *a, size_t n, bool wide)
+{
+    if (wide)
+        return (void *)a;
+    int32_t *out = malloc((n ? n : 1) * sizeof *out);
+    for (size_t i = 0; out && i < n; i++)
+        out[i] = (int32_t)a[i];
+    return out;
+}
+
+/* The builder's matrix dense (rows × cols): only when AUTO keeps it dense. */
+static int builder_dense(const CsrBuilder *b, Mat *out, SkErr *err)
+{
+    if (mat_alloc(out, b->rows, b->cols, err))
+        return -1;
+    memset(out->v, 0, b->rows * b->cols * sizeof *out->v);
+    for (size_t i = 0; i < b->rows; i++)
+        for (int64_t k = b->indptr[i]; k < b->indptr[i + 1]; k++)
+            out->v[i * b->cols + (size_t)b->indices[k]] = b->data[k];
+    return 0;
+}
+
+int csr_builder_put_codes(NpzWriter *w, const char *name, const CsrBuilder *b, SkErr *err)
+{
+    size_t count = b->rows * b->cols;
+    bool sparse = count * sizeof(float) >= CSR_AUTO_MIN_BYTES &&
+                  b->nnz <= count / CSR_AUTO_MAX_DENSITY_INV; /* as csr_auto_prefers_sparse */
+    if (!sparse) {
+        Mat dense;
+        if (builder_dense(b, &dense, err))
+            return -1;
+        int rc = npz_put_mat(w, name, &dense, err);
+        mat_release(&dense);
+        return rc;
+    }
+    int64_t empty_indptr[1] = {0};
+    float no_data[1] = {0.0f};
+    CsrParts p = {.data = b->data ? b->data : no_data, .nnz = b->nnz,
+                  .wide_indices = b->cols > (size_t)INT32_MAX,
+                  .wide_indptr = b->nnz > (size_t)INT32_MAX};
+    const int64_t *indptr = b->rows ? b->indptr : empty_indptr;
+    p.indices = index_array(b->indices, b->nnz, p.wide_indices);
+    p.indptr = index_array(indptr, b->rows + 1, p.wide_indptr);
+    int rc = p.indices && p.indptr ? put_parts(w, name, b->rows, b->cols, &p, err)
+                                   : sk_fail(err, "out of memory for sparse %s", name);
+    if (p.indices != (void *)b->indices)
+        free(p.indices);
+    if (p.indptr != (void *)indptr)
+        free(p.indptr);
+    return rc;
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -201,31 +330,35 @@ int csr_fold(const NpyArray *data, const NpyArray *indices, const NpyArray *indp
                        name, name);
     if (check_indptr(indptr, name, nnz, err))
         return -1;
-    size_t count = rows * cols; /* checked by read_shape */
-    float *values = NULL, *dense = calloc(count ? count : 1, sizeof *dense);
-    if (!dense)
-        return sk_fail(err, "sparse matrix '%s': out of memory for %zu x %zu", name, rows, cols);
-    if (read_values(data, name, &values, err)) {
-        free(dense);
-        return -1;
-    }
     for (size_t i = 0; i < rows; i++)
         for (int64_t k = index_at(indptr, i); k < index_at(indptr, i + 1); k++) {
             int64_t j = index_at(indices, (size_t)k);
-            if (j < 0 || (uint64_t)j >= cols) {
-                free(values);
-                free(dense);
+            if (j < 0 || (uint64_t)j >= cols)
                 return sk_fail(err, "sparse matrix '%s': column %lld out of range [0, %zu) in row %zu",
                                name, (long long)j, cols, i);
-            }
-            dense[i * cols + (size_t)j] += values[k];
         }
-    free(values);
-    *out = (NpyArray){.dtype = NPY_FLOAT32, .ndim = 2, .shape = {rows, cols}, .data = dense,
-                      .sparse = true, .nnz = nnz};
+    NpyCsr *csr = calloc(1, sizeof *csr);
+    if (csr)
+        csr->indices = malloc((nnz ? nnz : 1) * sizeof *csr->indices);
+    if (csr && csr->indices)
+        csr->indptr = malloc((rows + 1) * sizeof *csr->indptr);
+    if (!csr || !csr->indptr) {
+        npy_csr_free(csr);
+        return sk_fail(err, "sparse matrix '%s': out of memory for %zu values", name, nnz);
+    }
+    if (read_values(data, name, &csr->values, err)) {
+        npy_csr_free(csr);
+        return -1;
+    }
+    for (size_t k = 0; k < nnz; k++)
+        csr->indices[k] = index_at(indices, k);
+    for (size_t i = 0; i <= rows; i++)
+        csr->indptr[i] = index_at(indptr, i);
+    *out = (NpyArray){.dtype = NPY_FLOAT32, .ndim = 2, .shape = {rows, cols}, .data = NULL,
+                      .sparse = true, .nnz = nnz, .csr = csr};
     out->name = strdup(name);
     if (!out->name) {
-        free(dense);
+        npy_csr_free(csr);
         return sk_fail(err, "out of memory");
     }
     return 0;

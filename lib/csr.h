@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 #include "mat.h"
@@ -51,8 +52,28 @@ int npz_put_mat_stored(NpzWriter *w, const char *name, const Mat *m, CsrStorage 
 /* A code matrix (samples × latents, mostly zeros at large d_z): AUTO storage. */
 int npz_put_codes(NpzWriter *w, const char *name, const Mat *m, SkErr *err);
 
-/* The four members of sparse matrix `name` → a dense float32 2-d array (out:
- * its name a copy of name, csr_nnz set). Every size and index is checked: a
+/* A sparse matrix built a slice of rows at a time (a solver that never holds
+ * all its codes dense): rows appended in order, then written as npz_put_codes
+ * would write the same matrix held dense, byte for byte. */
+typedef struct {
+    size_t rows, cols, nnz;
+    size_t cap_nnz, cap_rows;
+    float *data;
+    int64_t *indices;  /* nnz */
+    int64_t *indptr;   /* rows + 1 */
+} CsrBuilder;
+
+void csr_builder_init(CsrBuilder *b, size_t cols);
+void csr_builder_release(CsrBuilder *b);
+/* Append the rows of m (m->cols == b->cols), keeping only its non-zeros. */
+int csr_builder_append(CsrBuilder *b, const Mat *m, SkErr *err);
+/* Write the rows appended so far as member NAME with AUTO storage: sparse when
+ * npz_put_codes would choose it for the same matrix dense, else dense. */
+int csr_builder_put_codes(NpzWriter *w, const char *name, const CsrBuilder *b, SkErr *err);
+
+/* The four members of sparse matrix `name` → one float32 2-d array NAME held
+ * in its CSR form (out: data NULL, csr set, its name a copy of name, nnz set;
+ * npy_to_mat makes it dense). Every size and index is checked here: a
  * hostile or inconsistent group is an error naming the member. */
 int csr_fold(const NpyArray *data, const NpyArray *indices, const NpyArray *indptr,
              const NpyArray *shape, const char *name, NpyArray *out, SkErr *err);

@@ -514,7 +514,7 @@ static void *worker_main(void *arg)
  * is a multiple of 16 (even work for 1, 2, 4, 8, 16 workers). It does not
  * depend on the thread count, so neither do the results: the product (dense,
  * sparse, Gram) is picked per block. */
-static size_t block_rows_for(const FistaOptions *opt, size_t n, size_t dz)
+size_t fista_block_rows(const FistaOptions *opt, size_t n, size_t dz)
 {
     if (opt->block_rows)
         return opt->block_rows < n ? opt->block_rows : (n ? n : 1);
@@ -624,7 +624,7 @@ int fista_solve_prepared(const FistaDict *fd, const Mat *y, const float *bias,
     }
     int workers = worker_count(opt, n);
     Runner run = {.fd = fd, .y = y, .bias = bias, .opt = opt, .z = z,
-                  .rows = block_rows_for(opt, n, dz)};
+                  .rows = fista_block_rows(opt, n, dz)};
     run.nblocks = (n + run.rows - 1) / run.rows;
     run.total = (long)run.nblocks * opt->iters;
     if ((size_t)workers > run.nblocks)

@@ -403,6 +403,32 @@ static double element_as_double(const NpyArray *a, size_t i)
     return 0.0;
 }
 
+void npy_csr_free(NpyCsr *csr)
+{
+    if (!csr)
+        return;
+    free(csr->values);
+    free(csr->indices);
+    free(csr->indptr);
+    free(csr);
+}
+
+/* Add a sparse matrix's values into dense rows × cols storage (zeroed), as
+ * float (out_f) or double (out_d); repeated columns add up, as in SciPy. */
+static void csr_scatter(const NpyArray *a, float *out_f, double *out_d)
+{
+    size_t rows = a->shape[0], cols = a->shape[1];
+    const NpyCsr *c = a->csr;
+    for (size_t i = 0; i < rows; i++)
+        for (int64_t k = c->indptr[i]; k < c->indptr[i + 1]; k++) {
+            size_t at = i * cols + (size_t)c->indices[k];
+            if (out_f)
+                out_f[at] += c->values[k];
+            else
+                out_d[at] += (double)c->values[k];
+        }
+}
+
 int npy_to_doubles(const NpyArray *a, double **out, SkErr *err)
 {
     size_t n = npy_count(a), bytes;
@@ -412,8 +438,12 @@ int npy_to_doubles(const NpyArray *a, double **out, SkErr *err)
     double *v = malloc(bytes ? bytes : 1);
     if (!v)
         return sk_fail(err, "out of memory converting array '%s'", a->name ? a->name : "");
-    for (size_t i = 0; i < n; i++)
-        v[i] = element_as_double(a, i);
+    if (a->csr) {
+        memset(v, 0, n * sizeof *v);
+        csr_scatter(a, NULL, v);
+    } else
+        for (size_t i = 0; i < n; i++)
+            v[i] = element_as_double(a, i);
     *out = v;
     return 0;
 }
@@ -425,6 +455,10 @@ int npy_to_mat(const NpyArray *a, Mat *out, SkErr *err)
     if (mat_alloc(out, rows, cols, err))
         return -1;
     size_t n = rows * cols;
+    if (a->csr) { /* mat_alloc zeroed it */
+        csr_scatter(a, out->v, NULL);
+        return 0;
+    }
     if (a->dtype == NPY_FLOAT32) {
         memcpy(out->v, a->data, n * sizeof(float));
         return 0;

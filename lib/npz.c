@@ -38,6 +38,7 @@ void npz_free(Npz *npz)
     for (size_t i = 0; i < npz->count; i++) {
         free(npz->arrays[i].name);
         free(npz->arrays[i].data);
+        npy_csr_free(npz->arrays[i].csr);
     }
     free(npz->arrays);
     free(npz->meta_json);
@@ -116,6 +117,7 @@ static void remove_array(Npz *npz, size_t i)
 {
     free(npz->arrays[i].name);
     free(npz->arrays[i].data);
+    npy_csr_free(npz->arrays[i].csr);
     memmove(npz->arrays + i, npz->arrays + i + 1, (npz->count - i - 1) * sizeof *npz->arrays);
     npz->count--;
 }
@@ -151,7 +153,7 @@ static int fold_sparse_matrix(Npz *npz, size_t i, SkErr *err)
         return -1;
     if (append_array(npz, &dense, err)) {
         free(dense.name);
-        free(dense.data);
+        npy_csr_free(dense.csr);
         return -1;
     }
     /* the matrix takes the place of its first part; the parts go */

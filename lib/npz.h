@@ -31,17 +31,33 @@ typedef enum {
     NPY_BOOL
 } NpyDtype;
 
+/* A sparse matrix as read (csr.h), checked: row i holds values[k] at column
+ * indices[k] for k in [indptr[i], indptr[i+1]); every column is in range. */
+typedef struct {
+    float *values;
+    int64_t *indices;
+    int64_t *indptr;
+} NpyCsr;
+
 /* One array. ndim is 0, 1 or 2; shape[d] for d >= ndim is 1. data holds
- * shape[0]*shape[1] values in native (little-endian) C order. */
+ * shape[0]*shape[1] values in native (little-endian) C order, except for a
+ * sparse matrix, which stays in its CSR form (csr, data NULL) until a
+ * conversion (npy_to_mat, npy_to_doubles) makes it dense: so members a tool
+ * never asks for cost only their non-zeros (at d_z = 10⁶ a dataset's three
+ * code matrices are 6 GB dense). */
 typedef struct {
     char *name;            /* member name without ".npy" ("arr_0" for a plain .npy) */
     NpyDtype dtype;
     int ndim;
     size_t shape[2];
-    void *data;
-    bool sparse;           /* stored as compressed sparse rows (csr.h), held dense here */
+    void *data;            /* NULL for a sparse matrix */
+    bool sparse;           /* stored as compressed sparse rows (csr.h) */
     size_t nnz;            /* sparse: the values stored */
+    NpyCsr *csr;           /* sparse: its rows, float32 values */
 } NpyArray;
+
+/* Free a sparse matrix's CSR form (and csr itself); NULL is fine. */
+void npy_csr_free(NpyCsr *csr);
 
 /* A whole archive held in memory. */
 typedef struct {

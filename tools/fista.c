@@ -32,6 +32,7 @@ typedef struct {
     long threads;
     int threads_used;   /* fista_threads() of --threads and the work */
     bool verbose;
+    long slice_rows;    /* rows per slice of a sliced solve; 0 = automatic */
     long *snapshots;    /* sorted, distinct iteration budgets */
     size_t nsnapshots;
 } Options;
@@ -65,6 +66,13 @@ static const CliOption OPTIONS[] = {
      .choices = PRODUCT_NAMES,
      .help = "gradient product: auto, dense, sparse or gram; all give\n"
              "the same iterates up to float rounding"},
+    {.name = "slice-rows", .type = CLI_LONG, .offset = offsetof(Options, slice_rows), .arg = "N",
+     .min = 0, .max = 1000000000,
+     .help = "without --init and --snapshots, solve N rows at a time\n"
+             "(rounded up to whole blocks), keeping the codes sparse\n"
+             "between slices; 0: about 256 MiB of codes a slice. The\n"
+             "codes do not depend on it",
+     .default_text = "0"},
     CLI_OPTION_THREADS(Options, threads),
     CLI_OPTION_OUTPUT(Options, output),
     CLI_OPTION_VERBOSE(Options, verbose),
@@ -97,10 +105,19 @@ static const CliTool TOOL = {
 
 /* ---- inputs ------------------------------------------------------------ */
 
+/* A cold solve without snapshots runs a slice of rows at a time, each slice's
+ * codes kept sparse, so a split's codes are never dense in memory (500 × 10⁶
+ * floats are 2 GB); a slice holds about SLICE_TARGET_BYTES of dense codes
+ * (--slice-rows sets its rows). Slices are whole blocks of the one-piece
+ * solve, so the codes do not depend on them. */
+#define SLICE_TARGET_BYTES ((size_t)256 << 20)
+
 /* One set of samples to code: Y (n × d_y) → Z (n × d_z), maybe warm. */
 typedef struct {
     const char *y_name, *z_name;  /* member names ("Y_val" → "Z_val"; single: spec → "Z") */
-    Mat y, z;
+    Mat y, z;                     /* z: all codes dense, unless sliced */
+    bool sliced;                  /* solved in slices of rows into `codes` */
+    CsrBuilder codes;
     bool warm;
     Mat *snaps;                   /* one per budget of --snapshots, or NULL */
     size_t nsnaps;
@@ -121,6 +138,7 @@ static void problem_free(Problem *p)
     for (size_t i = 0; i < p->njobs; i++) {
         mat_release(&p->jobs[i].y);
         mat_release(&p->jobs[i].z);
+        csr_builder_release(&p->jobs[i].codes);
         for (size_t s = 0; s < p->jobs[i].nsnaps; s++)
             mat_release(&p->jobs[i].snaps[s]);
         free(p->jobs[i].snaps);
@@ -166,7 +184,10 @@ static int load_init(Problem *p, const Options *o, SkErr *err)
     for (size_t i = 0; i < p->njobs; i++) {
         Job *j = &p->jobs[i];
         if (!o->init) {
-            if (mat_alloc(&j->z, j->y.rows, dz, err))
+            /* cold, without snapshots: codes built sparse, slice by slice */
+            j->sliced = !o->nsnapshots;
+            csr_builder_init(&j->codes, dz);
+            if (!j->sliced && mat_alloc(&j->z, j->y.rows, dz, err))
                 return -1;
             continue;
         }
@@ -253,6 +274,48 @@ static void report_progress(void *user, long done, long total)
     progress_update(c->progress, c->base + c->rows * part, c->total, "%s", c->what);
 }
 
+/* Rows per slice of a sliced job: whole blocks of the solve of all its rows
+ * (fista_block_rows), so the slices' codes equal one solve's; `requested`
+ * rounded up to whole blocks, or else a multiple of the workers' count with
+ * about SLICE_TARGET_BYTES of codes. */
+static size_t slice_rows(const FistaOptions *opt, size_t n, size_t dz, long requested)
+{
+    size_t block = fista_block_rows(opt, n, dz);
+    if (requested > 0)
+        return ((size_t)requested + block - 1) / block * block;
+    size_t workers = opt->threads > 1 ? (size_t)opt->threads : 1;
+    size_t unit = block * workers;
+    size_t units = SLICE_TARGET_BYTES / (unit * dz * sizeof(float));
+    return unit * (units ? units : 1);
+}
+
+/* Solve job j a slice of rows at a time (opt->block_rows fixed to the blocks
+ * of the whole solve), appending each slice's codes to j->codes. */
+static int solve_sliced(const FistaDict *fd, Job *j, const float *bias, FistaOptions *opt,
+                        long requested_rows, FistaWork *work, ProgressCtx *ctx, SkErr *err)
+{
+    size_t n = j->y.rows, dz = fd->d.cols, dy = j->y.cols;
+    size_t rows = slice_rows(opt, n, dz, requested_rows);
+    opt->block_rows = fista_block_rows(opt, n, dz);
+    Mat z = {0};
+    if (mat_alloc(&z, rows < n ? rows : n, dz, err))
+        return -1;
+    int rc = 0;
+    double base = ctx->base;
+    for (size_t r0 = 0; r0 < n && rc == 0; r0 += rows) {
+        size_t m = n - r0 < rows ? n - r0 : rows;
+        Mat y_slice = {m, dy, j->y.v + r0 * dy}, z_slice = {m, dz, z.v};
+        ctx->base = base + (double)r0;
+        ctx->rows = (double)m;
+        rc = fista_solve_prepared(fd, &y_slice, bias, opt, &z_slice, work, err) ||
+             csr_builder_append(&j->codes, &z_slice, err);
+    }
+    ctx->base = base;
+    ctx->rows = (double)n;
+    mat_release(&z);
+    return rc ? -1 : 0;
+}
+
 static int solve_all(Problem *p, const Options *o, SkErr *err)
 {
     FistaDict fd;
@@ -281,7 +344,8 @@ static int solve_all(Problem *p, const Options *o, SkErr *err)
         opt.snapshots = j->snaps;
         ctx.what = j->z_name;
         ctx.rows = (double)j->y.rows;
-        rc = fista_solve_prepared(&fd, &j->y, p->bias.v, &opt, &j->z, &work, err);
+        rc = j->sliced ? solve_sliced(&fd, j, p->bias.v, &opt, o->slice_rows, &work, &ctx, err)
+                       : fista_solve_prepared(&fd, &j->y, p->bias.v, &opt, &j->z, &work, err);
         ctx.base += ctx.rows;
     }
     progress_finish(&progress);
@@ -347,7 +411,8 @@ static int write_codes(const Problem *p, const Options *o, SkErr *err)
     NpzWriter *w = npz_create(o->output, 1, err);
     int rc = w ? 0 : -1;
     for (size_t i = 0; i < p->njobs && rc == 0; i++)
-        rc = npz_put_codes(w, p->jobs[i].z_name, &p->jobs[i].z, err);
+        rc = p->jobs[i].sliced ? csr_builder_put_codes(w, p->jobs[i].z_name, &p->jobs[i].codes, err)
+                               : npz_put_codes(w, p->jobs[i].z_name, &p->jobs[i].z, err);
     if (rc == 0 && o->nsnapshots)
         rc = write_snapshots(w, p, o, err);
     if (rc == 0)

@@ -129,7 +129,18 @@ static int print_spec(const Options *o, const char *spec, NpzCache *cache, SkErr
     free(member);
     if (rc)
         return -1;
+    Mat dense = {0}; /* a sparse matrix (csr.h) is printed from its dense form */
+    NpyArray view;
+    if (a->csr) {
+        if (npy_to_mat(a, &dense, err))
+            return -1;
+        view = *a;
+        view.data = dense.v;
+        view.csr = NULL;
+        a = &view;
+    }
     print_array(o, a);
+    mat_release(&dense);
     if (fflush(stdout) != 0 || ferror(stdout))
         return sk_fail(err, "write error on stdout");
     return 0;

@@ -22,8 +22,16 @@ for f in dense sparse; do
     "$SK_BIN/eval" --data $f.npz --codes oracle-$f.npz --dict $f.npz:A > eval-$f.tsv
     train-sae --variant topk --data $f.npz --seed 1 --epochs 3 -o sae-$f.npz
     probe --data $f.npz -o probe-$f.npz
+    # the other readers of a dataset, and codes read sparse (a warm start)
+    fista --dict $f.npz:A --init $f.npz --iters 5 $f.npz -o warm-$f.npz
+    dl-fista --data $f.npz --seed 1 --rounds 2 --iters 5 -o dlfista-$f.npz
+    softplus-adam --data $f.npz --seed 1 --steps 20 -o softplus-$f.npz
+    lista --dict $f.npz:A --data $f.npz --seed 1 --epochs 2 -o lista-$f.npz
+    learn-dict --data $f.npz --seed 1 --rounds 2 -o learndict-$f.npz
+    support-refit --model sae-$f.npz --data $f.npz -o refit-$f.npz
+    warm-start --model sae-$f.npz --data $f.npz --kind decoder --seed 1 --budgets 0,1 -o warmstart-$f.npz
 done
-for out in oracle eval sae probe; do
+for out in oracle eval sae probe warm dlfista softplus lista learndict refit warmstart; do
     ext=npz; [ $out = eval ] && ext=tsv
     assert_same_bytes $out-dense.$ext $out-sparse.$ext
 done
