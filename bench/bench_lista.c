@@ -19,37 +19,13 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
-
-#ifdef __AVX__
-#include <immintrin.h>
-#endif
 
 #include "adam.h"
 #include "cli.h"
 #include "gemm.h"
+#include "benchutil.h"
 #include "lista.h"
 #include "rng.h"
-
-static bool use_cpu_clock = true;
-
-/* This thread's CPU time with 1 thread, else wall time (see the header). */
-static double bench_clock(void)
-{
-    if (!use_cpu_clock)
-        return sk_seconds();
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static float *filled(size_t count, float step)
-{
-    float *x = malloc((count ? count : 1) * sizeof *x);
-    for (size_t i = 0; x && i < count; i++)
-        x[i] = (float)(i % 13) * step;
-    return x;
-}
 
 /* Operands of the batch's products (any values): n × d_z (3), n × d_y (2),
  * d_z × d_z (2), d_z × d_y (2). */
@@ -61,11 +37,11 @@ static int operands_alloc(Operands *o, size_t n, size_t dz, size_t dy)
 {
     int ok = 1;
     for (int i = 0; i < 3; i++)
-        ok &= (o->nz[i] = filled(n * dz, 0.01f)) != NULL;
+        ok &= (o->nz[i] = bench_filled(n * dz, 0.01f)) != NULL;
     for (int i = 0; i < 2; i++) {
-        ok &= (o->ny[i] = filled(n * dy, 0.02f)) != NULL;
-        ok &= (o->zz[i] = filled(dz * dz, 0.001f)) != NULL;
-        ok &= (o->zy[i] = filled(dz * dy, 0.003f)) != NULL;
+        ok &= (o->ny[i] = bench_filled(n * dy, 0.02f)) != NULL;
+        ok &= (o->zz[i] = bench_filled(dz * dz, 0.001f)) != NULL;
+        ok &= (o->zy[i] = bench_filled(dz * dy, 0.003f)) != NULL;
     }
     return ok ? 0 : -1;
 }
@@ -97,33 +73,6 @@ static double run_products(size_t K, size_t n, size_t dz, size_t dy, const Opera
             sk_gemm(false, false, n, dz, dz, 1.0f, o->nz[2], dz, o->zz[0], dz, 0.0f, o->nz[1], dz);
     }
     return bench_clock() - t0;
-}
-
-/* STREAM triad a = b + s c over `bytes` bytes in all: GB/s, best of reps,
- * 16 bytes an element (a's line is read before it is written). */
-static double triad_gbs(double bytes, int reps)
-{
-    size_t count = (size_t)(bytes / 12.0) + 1;
-    float *a = filled(count, 0), *b = filled(count, 0.1f), *c = filled(count, 0.2f);
-    double best = 1e30;
-    for (int r = 0; a && b && c && r < reps + 1; r++) {
-        double t0 = bench_clock();
-        size_t i = 0;
-#ifdef __AVX__
-        for (; i + 8 <= count; i += 8)
-            _mm256_storeu_ps(a + i, _mm256_add_ps(_mm256_loadu_ps(b + i),
-                                                  _mm256_mul_ps(_mm256_set1_ps(0.5f), _mm256_loadu_ps(c + i))));
-#endif
-        for (; i < count; i++)
-            a[i] = b[i] + 0.5f * c[i];
-        double dt = bench_clock() - t0;
-        if (r > 0 && dt < best)
-            best = dt;
-    }
-    volatile float sink = a ? a[count / 2] : 0.0f;
-    (void)sink;
-    free(a), free(b), free(c);
-    return 16.0 * (double)count / best / 1e9;
 }
 
 static void bench_one(size_t dz, long batches)
@@ -170,7 +119,7 @@ static void bench_one(size_t dz, long batches)
         t_adam = t2 - t1 < t_adam ? t2 - t1 : t_adam;
     }
     double adam_bytes = 7.0 * 4.0 * (double)m.n_params;
-    double t_bytes = adam_bytes / (triad_gbs(4.0 * 4.0 * (double)m.n_params, 3) * 1e9);
+    double t_bytes = adam_bytes / (bench_triad_gbs(4.0 * 4.0 * (double)m.n_params, 3) * 1e9);
     double step = t_grad + t_adam;
     printf("%6zu %4zu %10.4f %10.4f %10.4f %10.4f %6.2f %10.4f %6.2f %8.2f %9.2f\n", dz, dy, step, t_grad,
            t_adam, t_products, t_products / step, t_products + t_bytes, (t_products + t_bytes) / step,
@@ -210,9 +159,8 @@ int main(int argc, char **argv)
     if (threads < 1 || cli_parse_long_list("--dz", dz_list, &dzs, &count, &err))
         return fprintf(stderr, "bench_lista: bad --threads or --dz\n"), 2;
     sk_gemm_set_threads((int)threads);
-    use_cpu_clock = threads == 1;
     printf("LISTA batch (64 rows, 16 steps), %ld thread(s), BLIS kernels %s; seconds per batch (%s)\n",
-           threads, sk_gemm_kernels(), use_cpu_clock ? "thread CPU time" : "wall time");
+           threads, sk_gemm_kernels(), bench_uses_cpu_clock() ? "thread CPU time" : "wall time");
     printf("%6s %4s %10s %10s %10s %10s %6s %10s %6s %8s %9s\n", "d_z", "d_y", "batch", "loss+grad", "adam",
            "products", "p/b", "floor", "f/b", "GiB", "h/200ep");
     for (size_t i = 0; i < count; i++) {

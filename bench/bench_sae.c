@@ -38,31 +38,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#ifdef __AVX__
-#include <immintrin.h>
-#endif
 
 #include "cli.h"
 #include "datagen.h"
 #include "gemm.h"
+#include "benchutil.h"
 #include "sae.h"
-
-/* The clock of every timing: this thread's CPU time with one thread (the
- * machine may be shared: time other processes take is not ours, and a
- * loaded 2-core machine preempts a 30 ms window far more often than a 3 ms
- * one), wall time with more (their waits are part of the cost). */
-static bool use_cpu_clock = true;
-
-static double bench_clock(void)
-{
-    if (!use_cpu_clock)
-        return sk_seconds();
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 typedef struct {
     long epochs, steps, threads, dz;
@@ -82,19 +63,11 @@ static bool mp_gram(const SaeConfig *c)
     return c->variant == SAE_MP && c->k > 1 && c->width <= 64 * (c->k - 1);
 }
 
-static float *filled(size_t count, float step)
-{
-    float *x = malloc((count ? count : 1) * sizeof *x);
-    for (size_t i = 0; x && i < count; i++)
-        x[i] = (float)(i % 13) * step;
-    return x;
-}
-
 static int product_buffers(const SaeConfig *c, size_t n, ProductBuffers *b)
 {
     size_t nw = n * c->width, nd = n * c->d_y, wd = c->width * c->d_y;
-    *b = (ProductBuffers){filled(nw, 0.01f), filled(nw, 0), filled(nd, 0.02f), filled(nd, 0),
-                          filled(wd, 0.03f), filled(wd, 0), filled(mp_gram(c) ? c->width * c->width : 1, 0)};
+    *b = (ProductBuffers){bench_filled(nw, 0.01f), bench_filled(nw, 0), bench_filled(nd, 0.02f), bench_filled(nd, 0),
+                          bench_filled(wd, 0.03f), bench_filled(wd, 0), bench_filled(mp_gram(c) ? c->width * c->width : 1, 0)};
     return b->nw && b->nw_out && b->nd && b->nd_out && b->wd && b->wd_out && b->ww_out ? 0 : -1;
 }
 
@@ -131,34 +104,6 @@ static double run_products(const SaeConfig *c, size_t n, const ProductBuffers *b
         break;
     }
     return bench_clock() - t0;
-}
-
-/* STREAM triad a = b + s c over `bytes` bytes in all (3 arrays); returns GB/s,
- * best of reps, counting the bytes the memory moves: 16 per element (the
- * cache reads a's line before writing it), where STREAM counts 12. */
-static double triad_gbs(double bytes, int reps)
-{
-    size_t count = (size_t)(bytes / 12.0) + 1;
-    float *a = filled(count, 0), *b = filled(count, 0.1f), *c = filled(count, 0.2f);
-    double best = 1e30;
-    for (int r = 0; a && b && c && r < reps + 1; r++) {
-        double t0 = bench_clock();
-        size_t i = 0;
-#ifdef __AVX__
-        for (; i + 8 <= count; i += 8)
-            _mm256_storeu_ps(a + i, _mm256_add_ps(_mm256_loadu_ps(b + i),
-                                                  _mm256_mul_ps(_mm256_set1_ps(0.5f), _mm256_loadu_ps(c + i))));
-#endif
-        for (; i < count; i++)
-            a[i] = b[i] + 0.5f * c[i];
-        double dt = bench_clock() - t0;
-        if (r > 0 && dt < best)
-            best = dt;
-    }
-    volatile float sink = a ? a[count / 2] : 0.0f;
-    (void)sink;
-    free(a), free(b), free(c);
-    return 16.0 * (double)count / best / 1e9;   /* a is read for ownership, then written */
 }
 
 typedef struct {
@@ -277,10 +222,10 @@ static int bench_size(const BenchOptions *o, size_t dz, const SaeVariant *varian
         return fprintf(stderr, "bench_sae: %s\n", err.msg), 1;
     /* the triad over the optimiser's footprint: parameters, moments, gradient */
     double footprint = 4.0 * 4.0 * (double)(2 * dz * p.dy);
-    double triad = triad_gbs(footprint, 5);
+    double triad = bench_triad_gbs(footprint, 5);
     printf("d_z = %zu, d_y = %zu, %zu training rows, batch 64, %ld steps, %ld epochs timed, %ld thread(s), %s\n",
            dz, p.dy, d.y_train.rows, o->steps, o->epochs, o->threads,
-           use_cpu_clock ? "thread CPU time" : "wall time");
+           bench_uses_cpu_clock() ? "thread CPU time" : "wall time");
     printf("  STREAM triad over %.1f MB (the optimiser's footprint): %.1f GB/s\n", footprint / 1e6, triad);
     int rc = 0;
     for (size_t i = 0; i < nv && rc == 0; i++)
@@ -318,7 +263,6 @@ int main(int argc, char **argv)
             return cli_usage_error("bench_sae", "%s", err.msg);
     }
     sk_gemm_set_threads((int)o.threads);
-    use_cpu_clock = o.threads == 1;
     static const SaeVariant ALL[] = {SAE_RELU, SAE_TOPK, SAE_JUMPRELU, SAE_MP};
     static const SaeVariant TOPK[] = {SAE_TOPK};
     const SaeVariant *chosen = o.have_variant ? &o.variant : ALL;
