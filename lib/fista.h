@@ -134,13 +134,14 @@ int fista_solve_prepared(const FistaDict *fd, const Mat *y, const float *bias,
 int fista_solve(const Mat *d, const Mat *y, const float *bias, const FistaOptions *opt,
                 Mat *z, SkErr *err);
 
-/* Rows per block of a solve of n rows with d_z latents: opt->block_rows (at
- * most n) when set, else the automatic choice (32 to 1024 rows, about 2^21
- * elements per block × d_z buffer; thread-independent). Rows are independent
+/* Rows per block of a solve of n rows with a d_y × d_z dictionary:
+ * opt->block_rows (at most n) when set, else the automatic choice (32 to 1024
+ * rows, about 2^21 elements per block × d_z buffer, at least 128 rows when D
+ * is larger than 8 MB; thread-independent). Rows are independent
  * and each block is solved on its own, so solving the rows in consecutive
  * slices whose sizes are multiples of this (with block_rows set to it) gives
  * the same codes, bit for bit, as one solve of all n rows. */
-size_t fista_block_rows(const FistaOptions *opt, size_t n, size_t dz);
+size_t fista_block_rows(const FistaOptions *opt, size_t n, size_t dy, size_t dz);
 
 /* Threads for FISTA on rows samples with a d_y × d_z dictionary (DL-FISTA's
  * passes too): requested when non-zero; else one below ~1 GFLOP of gradient

@@ -278,9 +278,9 @@ static void report_progress(void *user, long done, long total)
  * (fista_block_rows), so the slices' codes equal one solve's; `requested`
  * rounded up to whole blocks, or else a multiple of the workers' count with
  * about SLICE_TARGET_BYTES of codes. */
-static size_t slice_rows(const FistaOptions *opt, size_t n, size_t dz, long requested)
+static size_t slice_rows(const FistaOptions *opt, size_t n, size_t dy, size_t dz, long requested)
 {
-    size_t block = fista_block_rows(opt, n, dz);
+    size_t block = fista_block_rows(opt, n, dy, dz);
     if (requested > 0)
         return ((size_t)requested + block - 1) / block * block;
     size_t workers = opt->threads > 1 ? (size_t)opt->threads : 1;
@@ -295,8 +295,8 @@ static int solve_sliced(const FistaDict *fd, Job *j, const float *bias, FistaOpt
                         long requested_rows, FistaWork *work, ProgressCtx *ctx, SkErr *err)
 {
     size_t n = j->y.rows, dz = fd->d.cols, dy = j->y.cols;
-    size_t rows = slice_rows(opt, n, dz, requested_rows);
-    opt->block_rows = fista_block_rows(opt, n, dz);
+    size_t rows = slice_rows(opt, n, dy, dz, requested_rows);
+    opt->block_rows = fista_block_rows(opt, n, dy, dz);
     Mat z = {0};
     if (mat_alloc(&z, rows < n ? rows : n, dz, err))
         return -1;
