@@ -11,7 +11,7 @@ FD_OUT := $(RESULTS_DIR)/frozen-decoder/$(SCALE)
 FD_SURGERIES := sae-% sae-%-frozen sae-%-renormed sae-%-oracle-norms sae-%-refined
 FD_SAE_METHODS := $(foreach v,$(SAE_VARIANTS),$(subst %,$(v),$(FD_SURGERIES)))
 FD_ROWS := $(call rows,$(VL_DATASETS),$(FD_SAE_METHODS) oracle) \
-           $(call rows,$(call vl_datasets,$(call vl_dz_for,dl-fista)),dl-fista)
+           $(call rows,$(call vl_method_datasets,dl-fista),dl-fista)
 $(eval $(call grid_stamp,$(FD_OUT)/grid.txt,$(patsubst $(RUNS_DIR)/%,%,$(FD_ROWS))))
 FD_FIGURES := $(foreach f,mcc-ood mcc-id,$(foreach ext,png pdf,$(FD_OUT)/frozen-decoder-$(f).$(ext)))
 

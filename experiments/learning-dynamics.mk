@@ -7,7 +7,7 @@
 LD_OUT := $(RESULTS_DIR)/learning-dynamics/$(SCALE)
 LD_SAE := $(foreach v,$(SAE_VARIANTS),sae-$(v))
 LD_CURVES := $(foreach d,$(VL_DATASETS),$(foreach m,$(LD_SAE),$(RUNS_DIR)/$(d)/$(m).curve.tsv)) \
-             $(foreach d,$(call vl_datasets,$(call vl_dz_for,dl-fista)),$(RUNS_DIR)/$(d)/dl-fista.curve.tsv)
+             $(foreach d,$(call vl_method_datasets,dl-fista),$(RUNS_DIR)/$(d)/dl-fista.curve.tsv)
 LD_FIGURES := $(foreach ext,png pdf,$(LD_OUT)/learning-dynamics-cos.$(ext))
 $(eval $(call grid_stamp,$(LD_OUT)/grid.txt,$(patsubst $(RUNS_DIR)/%,%,$(LD_CURVES))))
 

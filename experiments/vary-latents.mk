@@ -4,18 +4,18 @@
 # draws the figures from it.
 #
 # What SCALE=default runs: every method at d_z ∈ {50, 100, 500, 1000}, three
-# seeds, except LISTA and DL-LISTA (d_z ≤ 100) and Softplus-Adam (d_z = 50,
-# ~110 s a run). DL-FISTA runs at every d_z, its paper budget (up to 1000
-# rounds), so that the figures can show how it fares at d_z = 500 and 1000
-# (SPEC §6). Its cost there, measured here single-threaded (seed 0, on the
-# shared 2-core machine under a load of 6-12): at d_z = 500 all 1000 rounds
-# (no early stop; matched |cos| 0.98 from round 200 on), 618 s user + 4 s
-# system (0.62 s a round); at d_z = 1000 1.65 s a round (0.7-0.9 s on a quiet
-# core, README), matched |cos| 0.34 -> 0.51 over the first 360 rounds and still
-# rising, so all 1000 rounds too: ~14-28 CPU-min a run. The six runs are
-# ~70-115 CPU-min, the bulk of the default build (README). The runs
-# start early (vary-latents is the first experiment and DL-FISTA's rows come
-# before the slower methods'), so they overlap the rest of the build.
+# seeds, except LISTA and DL-LISTA (d_z ≤ 100), Softplus-Adam (d_z = 50,
+# ~110 s a run) and DL-FISTA at d_z = 500 and 1000, which runs seed 0 only.
+# DL-FISTA runs its paper budget (up to 1000 rounds) at every d_z, so that the
+# figures can show how it fares at d_z = 500 and 1000 (SPEC §6); there the
+# val-only run never meets its stop test, so a run is all 1000 rounds: at
+# d_z = 500 about 10 CPU-min (826 CPU-s under a load of 10-16), at d_z = 1000
+# about 35 CPU-min (2.1-2.4 s a round on a quiet core, bench_dlfista). Three
+# seeds of both would be 120-150 CPU-min, more than the whole default build's
+# budget of 45 min on 2 cores (90 CPU-min) before any other step; one seed is
+# ~45 CPU-min and overlaps the rest of the build (vary-latents is the first
+# experiment and DL-FISTA's rows come before the slower methods'). All three
+# seeds: make figures VL_ALLSEEDS_MAXDZ_dl-fista_default= (about 1.5-2 h).
 
 VL_K_smoke := 3
 VL_P_smoke := 200
@@ -43,11 +43,19 @@ VL_MAXDZ_lista-oracle-stable_paper := 2000
 VL_MAXDZ_dl-lista_default := 100
 VL_MAXDZ_dl-lista_paper := 2000
 VL_MAXDZ_softplus-adam_default := 50
+# Methods whose cost allows only one seed beyond some d_z of a preset:
+# VL_ALLSEEDS_MAXDZ_<method>_<scale> is the largest d_z with every seed;
+# above it only the first seed runs (the figures draw that point without a
+# band). Unset or empty: every seed at every d_z.
+VL_ALLSEEDS_MAXDZ_dl-fista_default := 100
 vl_dz_for = $(if $(VL_MAXDZ_$(1)_$(SCALE)),$(foreach dz,$(VL_DZ),$(if $(shell [ $(dz) -le $(VL_MAXDZ_$(1)_$(SCALE)) ] && echo y),$(dz))),$(VL_DZ))
 vl_datasets = $(foreach dz,$(1),$(foreach s,$(SEEDS),$(call dataset_name,$(dz),$(VL_K),$(VL_P),$(s))))
 VL_DATASETS := $(call vl_datasets,$(VL_DZ))
+# the datasets method $(1) runs on: its d_z cap, then its seed cap
+vl_seeds_at = $(if $(and $(VL_ALLSEEDS_MAXDZ_$(1)_$(SCALE)),$(shell [ $(2) -gt $(or $(VL_ALLSEEDS_MAXDZ_$(1)_$(SCALE)),0) ] && echo y)),$(firstword $(SEEDS)),$(SEEDS))
+vl_method_datasets = $(foreach dz,$(call vl_dz_for,$(1)),$(foreach s,$(call vl_seeds_at,$(1),$(dz)),$(call dataset_name,$(dz),$(VL_K),$(VL_P),$(s))))
 
-VL_ROWS := $(foreach m,$(VL_METHODS),$(call rows,$(call vl_datasets,$(call vl_dz_for,$(m))),$(m)))
+VL_ROWS := $(foreach m,$(VL_METHODS),$(call rows,$(call vl_method_datasets,$(m)),$(m)))
 $(eval $(call grid_stamp,$(VL_OUT)/grid.txt,$(patsubst $(RUNS_DIR)/%,%,$(VL_ROWS))))
 VL_FIGURE_NAMES := mcc-id mcc-ood auc-ood acc-ood
 VL_FIGURES := $(foreach f,$(VL_FIGURE_NAMES),$(foreach ext,png pdf,$(VL_OUT)/vary-latents-$(f).$(ext)))

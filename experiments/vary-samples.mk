@@ -48,7 +48,7 @@ vs_le = $(if $(1),$(shell [ $(2) -le $(1) ] && echo y),y)
 vs_in_vl = $(and $(filter $(VL_K),$(VS_K)),$(filter $(VL_P),$(2)),$(filter $(1),$(call vl_dz_for,$(3))))
 vs_p_for = $(foreach p,$(VS_P),$(if $(or $(call vs_in_vl,$(2),$(p),$(1)),$(and $(call vs_le,$(VS_MAXP_dz$(2)_$(SCALE)),$(p)),$(call vs_le,$(VS_MAXP_$(1)_$(SCALE)),$(p)),$(call vs_le,$(VL_MAXDZ_$(1)_$(SCALE)),$(2)))),$(p)))
 # the datasets of method $(1) at d_z $(2)
-vs_datasets = $(foreach p,$(call vs_p_for,$(1),$(2)),$(foreach s,$(SEEDS),$(call dataset_name,$(2),$(VS_K),$(p),$(s))))
+vs_datasets = $(foreach p,$(call vs_p_for,$(1),$(2)),$(foreach s,$(call vl_seeds_at,$(1),$(2)),$(call dataset_name,$(2),$(VS_K),$(p),$(s))))
 VS_FIGURE_NAMES := mcc-id mcc-ood auc-ood acc-ood
 
 # One table, stamp and figure set per d_z.

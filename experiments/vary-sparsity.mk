@@ -55,12 +55,12 @@ VSP_K_sae-topk_default := 5 10 20
 VSP_K_sae-relu_default := 10
 VSP_K_sae-jumprelu_default := 10
 VSP_K_sae-mp_default := 10
-# DL-FISTA at d_z = 1000 costs ~15-30 CPU-min a run: only vary-latents' own
-# k = 10 runs (free here).
+# DL-FISTA at d_z = 1000 costs ~35 CPU-min a run: only vary-latents' own
+# k = 10 run (free here), with its seed cap (VL_ALLSEEDS_MAXDZ_*: seed 0).
 VSP_K_dl-fista_default := 10
 vsp_le = $(if $(1),$(shell [ $(2) -le $(1) ] && echo y),y)
 vsp_k_for = $(if $(call vsp_le,$(VL_MAXDZ_$(1)_$(SCALE)),$(VSP_DZ)),$(if $(VSP_K_$(1)_$(SCALE)),$(filter $(VSP_K_$(1)_$(SCALE)),$(VSP_K)),$(VSP_K)))
-vsp_datasets = $(foreach k,$(call vsp_k_for,$(1)),$(foreach s,$(SEEDS),$(call dataset_name,$(VSP_DZ),$(k),$(VSP_P),$(s))))
+vsp_datasets = $(foreach k,$(call vsp_k_for,$(1)),$(foreach s,$(call vl_seeds_at,$(1),$(VSP_DZ)),$(call dataset_name,$(VSP_DZ),$(k),$(VSP_P),$(s))))
 
 VSP_ROWS := $(foreach m,$(VSP_METHODS),$(call rows,$(call vsp_datasets,$(m)),$(m)))
 $(eval $(call grid_stamp,$(VSP_OUT)/grid.txt,$(patsubst $(RUNS_DIR)/%,%,$(VSP_ROWS))))

@@ -40,3 +40,15 @@ count() { grep -c -- "$1" touched.log || true; }
 [ "$(count 'bin[-a-z]*/probe')" -eq 0 ] || fail "probe re-ran"
 [ "$(count 'aggregate.sh')" -eq 1 ] || fail "table not rebuilt"
 [ "$(count 'gnuplot')" -eq 4 ] || fail "figures not redrawn"
+
+# The default preset's seed cap: DL-FISTA runs every seed up to d_z = 100 and
+# seed 0 only at d_z = 500 and 1000 (VL_ALLSEEDS_MAXDZ_dl-fista_default), in
+# every experiment that draws it; emptying the cap restores all three seeds.
+dl_runs() { dag -n figures SCALE=default "$@" 2>/dev/null | grep -o 'runs/dz[0-9]*_k10_p5000_s[0-9]/dl-fista\.npz' | sort -u; }
+dl_runs > capped.txt
+grep -q 'dz100_k10_p5000_s2/' capped.txt || fail "DL-FISTA lost seed 2 at d_z = 100: $(cat capped.txt)"
+grep -q 'dz1000_k10_p5000_s0/' capped.txt || fail "DL-FISTA does not run at d_z = 1000: $(cat capped.txt)"
+grep -E -q 'dz(500|1000)_k10_p5000_s[12]/' capped.txt && fail "DL-FISTA runs seeds 1-2 at d_z >= 500 by default: $(cat capped.txt)"
+dl_runs VL_ALLSEEDS_MAXDZ_dl-fista_default= > uncapped.txt
+grep -q 'dz1000_k10_p5000_s2/' uncapped.txt || fail "an empty cap does not restore seed 2 at d_z = 1000: $(cat uncapped.txt)"
+[ ! -e results/vary-latents/default ] || fail "make -n SCALE=default created files"
