@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 #include "mat.h"
@@ -125,6 +126,9 @@ int dict_match(const Mat *d, const Mat *a, long *d_col_of_a, DictMatch *out, SkE
  * the whole matrix (out->certified) or 4 doublings pass; it equals the dense
  * result whenever certified. A graph with no complete matching after the
  * doublings leaves out->complete false (columns it could not match: -1). */
+/* On the candidate path a dictionary bit-identical to the truth is matched
+ * to itself column by column (proved optimal: |cos| <= 1), scoring no
+ * other pair. */
 int dict_match_with(const Mat *d, const Mat *a, const DictMatchOptions *o, long *d_col_of_a,
                     DictMatch *out, SkErr *err);
 
@@ -148,6 +152,21 @@ typedef struct {
  * denominator is 0; no sample is skipped. */
 int support_stats(const Mat *z_true, const Mat *z_pred, const long *pred_col_of_true,
                   SupportStats *out, SkErr *err);
+/* support_stats on column subsets of a wide truth and wide codes (colset.h):
+ * z_true holds the truth columns truth_col[0 .. z_true->cols) of a
+ * truth_width-column truth (every column with a non-zero among them), z_pred
+ * the code columns c with pred_index[c] >= 0, at that position, of
+ * pred_width code columns (every column with a non-zero among them);
+ * pred_col_of_true has truth_width entries in original code columns. NULL
+ * maps are the identity. Same statistics as support_stats on the whole
+ * matrices: a column outside a set is never active. */
+typedef struct {
+    const size_t *truth_col;
+    const int64_t *pred_index;
+    size_t truth_width, pred_width;
+} SupportColumns;
+int support_stats_columns(const Mat *z_true, const Mat *z_pred, const SupportColumns *cols,
+                          const long *pred_col_of_true, SupportStats *out, SkErr *err);
 
 /* ---- reconstruction and sparsity ---- */
 

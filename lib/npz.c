@@ -642,22 +642,41 @@ static int choose_array(const Npz *npz, const char *file, const char *member,
                    npz->count, file, member_list(npz, list, sizeof list));
 }
 
+/* The array spec names (its file split off in *file, which the caller frees). */
+static int spec_array(NpzCache *c, const char *spec, const char *default_member, char **file,
+                      const NpyArray **out, SkErr *err)
+{
+    char *member;
+    const Npz *npz;
+    *out = NULL;
+    if (npz_split_spec(spec, file, &member, err))
+        return -1;
+    int rc = npz_cache_open(c, *file, &npz, err) ||
+             choose_array(npz, *file, member, default_member, out, err);
+    free(member);
+    return rc ? -1 : 0;
+}
+
+int npz_load_array(NpzCache *c, const char *spec, const char *default_member,
+                   const NpyArray **out, SkErr *err)
+{
+    char *file = NULL;
+    int rc = spec_array(c, spec, default_member, &file, out, err);
+    free(file);
+    return rc;
+}
+
 int npz_load_mat(NpzCache *c, const char *spec, const char *default_member, Mat *out,
                  SkErr *err)
 {
-    char *file, *member;
-    const Npz *npz;
+    char *file = NULL;
     const NpyArray *a;
     out->rows = out->cols = 0;
     out->v = NULL;
-    if (npz_split_spec(spec, &file, &member, err))
-        return -1;
-    int rc = npz_cache_open(c, file, &npz, err) ||
-             choose_array(npz, file, member, default_member, &a, err);
+    int rc = spec_array(c, spec, default_member, &file, &a, err);
     if (!rc && npy_to_mat(a, out, err))
         rc = sk_prefix(err, file);
     free(file);
-    free(member);
     return rc ? -1 : 0;
 }
 

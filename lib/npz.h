@@ -135,6 +135,11 @@ int npz_split_spec(const char *spec, char **file, char **member, SkErr *err);
  * spec: "data.npz: no member 'A' (members: Y_val, Z_val)". */
 int npz_load_mat(NpzCache *c, const char *spec, const char *default_member,
                  Mat *out, SkErr *err);
+/* The array spec names, found as npz_load_mat finds it (same errors) but
+ * not converted: a sparse matrix stays in its CSR form. It lives as long as
+ * the cache. */
+int npz_load_array(NpzCache *c, const char *spec, const char *default_member,
+                   const NpyArray **out, SkErr *err);
 
 /* Member of a loaded archive as a finite float32 matrix (it must be 2-d).
  * Errors name file: "FILE: no member 'NAME' (NEEDS)" (without the parenthesis

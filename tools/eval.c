@@ -15,6 +15,7 @@
 #include "atomic.h"
 #include "cli.h"
 #include "cliopts.h"
+#include "colset.h"
 #include "gemm.h"
 #include "logreg.h"
 #include "metrics.h"
@@ -30,10 +31,15 @@ typedef struct {
     size_t n;
 } Tags;
 
+/* --columns: which columns of the codes and the truth the metrics read. */
+typedef enum { COLUMNS_AUTO, COLUMNS_ALL } ColumnsMode;
+static const char *const COLUMNS_NAMES[] = {"auto", "all", NULL};
+
 typedef struct {
     const char *data, *codes, *dict, *bias, *output;
     Tags tags;
     long threads;             /* 0: sk_default_threads() */
+    int columns;              /* ColumnsMode */
 } Options;
 
 /* One output table: names and values in order. */
@@ -75,6 +81,12 @@ static const CliOption OPTIONS[] = {
      .help = "decoder bias added to reconstructions"},
     {.name = "tag", .type = CLI_CUSTOM, .offset = offsetof(Options, tags), .arg = "NAME=VALUE",
      .parse = parse_tag, .help = "a leading column (repeatable; e.g. method=oracle)"},
+    {.name = "columns", .type = CLI_CHOICE, .offset = offsetof(Options, columns), .arg = "C",
+     .choices = COLUMNS_NAMES,
+     .help = "columns the metrics read: auto (beyond 32768 code columns only\n"
+             "those with a non-zero in val or OOD, and a few all-zero ones for\n"
+             "the rest: the same metrics from n x (non-zero columns) matrices;\n"
+             "mcc_id is NaN there anyway) or all (every column, held dense)"},
     {.name = "threads", .type = CLI_LONG, .offset = offsetof(Options, threads), .arg = "N",
      .min = 1, .max = 1024, .help = "BLIS threads",
      .default_text = "SLURM_CPUS_PER_TASK, else\nBLIS_NUM_THREADS, else the CPUs available"},
@@ -116,19 +128,27 @@ static const CliTool TOOL = {
     .run = run,
 };
 
-/* Everything eval reads. */
+/* Everything eval reads. With column sets (--columns auto on wide codes) the
+ * truth and code matrices hold only the sets' columns (colset.h), and d_kept
+ * the dictionary's atoms of the code set. */
 typedef struct {
     Mat zt_val, zt_ood, zp_val, zp_ood;   /* truth and codes, samples as rows */
     Mat a, y_val, y_ood, d, bias;         /* only with --dict */
+    Mat d_kept;                           /* --dict with column sets */
+    bool column_sets;
+    ColumnSet truth_cols, code_cols;
+    size_t width;                         /* the codes' own width */
     double diverged;                      /* the codes' member, NaN if absent */
 } Inputs;
 
 static void inputs_release(Inputs *in)
 {
     Mat *all[] = {&in->zt_val, &in->zt_ood, &in->zp_val, &in->zp_ood, &in->a,
-                  &in->y_val,  &in->y_ood,  &in->d,      &in->bias};
+                  &in->y_val,  &in->y_ood,  &in->d,      &in->bias,   &in->d_kept};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         mat_release(all[i]);
+    colset_release(&in->truth_cols);
+    colset_release(&in->code_cols);
 }
 
 static int check_shapes(const Options *o, const Inputs *in, SkErr *err)
@@ -143,9 +163,12 @@ static int check_shapes(const Options *o, const Inputs *in, SkErr *err)
         return sk_fail(err, "%s: needs at least 2 val and 2 OOD samples", o->data);
     if (!o->dict)
         return 0;
-    if (in->d.cols != in->zp_val.cols || in->d.rows != in->a.rows)
+    size_t latents = in->column_sets ? in->truth_cols.width : in->zt_val.cols;
+    if (in->a.cols != latents)
+        return sk_fail(err, "%s: A has %zu columns but Z_val %zu", o->data, in->a.cols, latents);
+    if (in->d.cols != in->width || in->d.rows != in->a.rows)
         return sk_fail(err, "%s: dictionary is %zu x %zu, expected %zu x %zu (d_y x code width)",
-                       o->dict, in->d.rows, in->d.cols, in->a.rows, in->zp_val.cols);
+                       o->dict, in->d.rows, in->d.cols, in->a.rows, in->width);
     if (o->bias && mat_size(&in->bias) != in->a.rows)
         return sk_fail(err, "%s: bias has %zu values, expected d_y = %zu", o->bias,
                        mat_size(&in->bias), in->a.rows);
@@ -174,14 +197,93 @@ static int load_diverged(const Options *o, NpzCache *c, Inputs *in, SkErr *err)
     return rc;
 }
 
-static int load_inputs(const Options *o, NpzCache *c, Inputs *in, SkErr *err)
+/* Member `name` of `path`, unconverted (npz_load_array). */
+static int member_array(NpzCache *c, const char *path, const char *name, const NpyArray **out,
+                        SkErr *err)
 {
-    *in = (Inputs){0};
+    size_t len = strlen(path) + strlen(name) + 2;
+    char *spec = malloc(len);
+    if (!spec)
+        return sk_fail(err, "out of memory");
+    snprintf(spec, len, "%s:%s", path, name);
+    int rc = npz_load_array(c, spec, NULL, out, err);
+    free(spec);
+    return rc;
+}
+
+/* The set's columns of member `name` of `path`, which must be finite. */
+static int gather_finite(const ColumnSet *s, const NpyArray *a, const char *path,
+                         const char *name, Mat *out, SkErr *err)
+{
+    if (colset_gather(s, a, out, err))
+        return sk_prefix(err, path);
+    if (!mat_all_finite(out)) {
+        mat_release(out);
+        return sk_fail(err, "%s: %s holds non-finite values", path, name);
+    }
+    return 0;
+}
+
+/* The truth's columns with a non-zero in val or OOD (and column 0, the
+ * anchor); the codes' columns with a non-zero in val or OOD, and as many
+ * all-zero ones as the truth has columns, plus one: mcc_paper_ood selects as
+ * many code columns as the truth has active ones, and the lowest-index
+ * all-zero column stands for every other in the AUC's "lowest index" tie. */
+static int load_column_sets(const Options *o, const NpyArray *t[2], const NpyArray *p[2],
+                            Inputs *in, SkErr *err)
+{
+    in->column_sets = true;
+    if (colset_nonzero(t, 2, 0, true, &in->truth_cols, err))
+        return sk_prefix(err, o->data);
+    if (colset_nonzero(p, 2, in->truth_cols.kept + 1, false, &in->code_cols, err))
+        return sk_prefix(err, o->codes);
+    return gather_finite(&in->truth_cols, t[0], o->data, "Z_val", &in->zt_val, err) ||
+           gather_finite(&in->truth_cols, t[1], o->data, "Z_ood", &in->zt_ood, err) ||
+           gather_finite(&in->code_cols, p[0], o->codes, "Z_val", &in->zp_val, err) ||
+           gather_finite(&in->code_cols, p[1], o->codes, "Z_ood", &in->zp_ood, err);
+}
+
+/* Column sets pay when the codes are wider than the padded MCC's limit
+ * (beyond it mcc_paper_id is NaN whatever the columns) and every matrix is
+ * 2-d with matching widths (anything else goes the dense way, to its errors). */
+static bool wants_column_sets(const Options *o, const NpyArray *t[2], const NpyArray *p[2])
+{
+    if (o->columns != COLUMNS_AUTO)
+        return false;
+    for (int s = 0; s < 2; s++)
+        if (t[s]->ndim != 2 || p[s]->ndim != 2)
+            return false;
+    return t[0]->shape[1] == t[1]->shape[1] && p[0]->shape[1] == p[1]->shape[1] &&
+           p[0]->shape[1] > METRICS_PADDED_MCC_MAX_WIDTH;
+}
+
+/* The truth and the codes: whole, or (--columns auto on wide codes) their
+ * column sets. */
+static int load_codes(const Options *o, NpzCache *c, Inputs *in, SkErr *err)
+{
+    const NpyArray *t[2], *p[2];
+    if (member_array(c, o->data, "Z_val", &t[0], err) ||
+        member_array(c, o->data, "Z_ood", &t[1], err) ||
+        member_array(c, o->codes, "Z_val", &p[0], err) ||
+        member_array(c, o->codes, "Z_ood", &p[1], err))
+        return -1;
+    if (wants_column_sets(o, t, p)) {
+        in->width = p[0]->shape[1];
+        return load_column_sets(o, t, p, in, err);
+    }
     if (npz_load_member_finite(c, o->data, "Z_val", &in->zt_val, err) ||
         npz_load_member_finite(c, o->data, "Z_ood", &in->zt_ood, err) ||
         npz_load_member_finite(c, o->codes, "Z_val", &in->zp_val, err) ||
-        npz_load_member_finite(c, o->codes, "Z_ood", &in->zp_ood, err) ||
-        load_diverged(o, c, in, err))
+        npz_load_member_finite(c, o->codes, "Z_ood", &in->zp_ood, err))
+        return -1;
+    in->width = in->zp_val.cols;
+    return 0;
+}
+
+static int load_inputs(const Options *o, NpzCache *c, Inputs *in, SkErr *err)
+{
+    *in = (Inputs){.truth_cols = {.zero = -1}, .code_cols = {.zero = -1}};
+    if (load_codes(o, c, in, err) || load_diverged(o, c, in, err))
         return -1;
     if (o->dict && (npz_load_member_finite(c, o->data, "A", &in->a, err) ||
                     npz_load_member_finite(c, o->data, "Y_val", &in->y_val, err) ||
@@ -190,7 +292,10 @@ static int load_inputs(const Options *o, NpzCache *c, Inputs *in, SkErr *err)
         return -1;
     if (o->bias && npz_load_mat_finite(c, o->bias, NULL, &in->bias, "bias", err))
         return -1;
-    return check_shapes(o, in, err);
+    if (check_shapes(o, in, err))
+        return -1;
+    return o->dict && in->column_sets ? colset_gather_atoms(&in->code_cols, &in->d, &in->d_kept, err)
+                                      : 0;
 }
 
 static bool both_classes(const unsigned char *label, size_t n)
@@ -224,8 +329,8 @@ static int accuracy_columns(const Inputs *in, const unsigned char *lv, const uns
 
 static int code_columns(const Inputs *in, Row *row, SkErr *err)
 {
-    double m[4];
-    if (mcc_paper_id(&in->zt_val, &in->zp_val, &m[0], err) ||
+    double m[4] = {NAN}; /* mcc_paper_id is NaN beyond the column sets' width */
+    if ((!in->column_sets && mcc_paper_id(&in->zt_val, &in->zp_val, &m[0], err)) ||
         mcc_paper_ood(&in->zt_ood, &in->zp_ood, &m[1], err) ||
         mcc_clean(&in->zt_val, &in->zp_val, &m[2], err) ||
         mcc_clean(&in->zt_ood, &in->zp_ood, &m[3], err))
@@ -233,7 +338,7 @@ static int code_columns(const Inputs *in, Row *row, SkErr *err)
     if (isnan(m[0])) /* mcc_paper_id's only NaN: the width limit */
         fprintf(stderr, "%s: note: mcc_id (noise-padded to %zu code columns) is not computed "
                         "beyond %d columns: nan; mcc_id_clean is\n",
-                PROG, in->zp_val.cols, METRICS_PADDED_MCC_MAX_WIDTH);
+                PROG, in->width, METRICS_PADDED_MCC_MAX_WIDTH);
     for (int i = 2; i < 4; i++)
         if (isnan(m[i]))
             fprintf(stderr, "%s: note: %s could not be proved optimal on its candidate graph: nan\n",
@@ -252,7 +357,8 @@ static int code_columns(const Inputs *in, Row *row, SkErr *err)
              auc_select_feature(&in->zp_val, lv, &in->zp_ood, lo, &auc, err) == 0) {
         row_add(row, "auc_id", auc.auc_val);
         row_add(row, "auc_ood", auc.auc_ood);
-        row_add(row, "auc_feature", (double)auc.column);
+        row_add(row, "auc_feature",
+                (double)(in->column_sets ? in->code_cols.column[auc.column] : auc.column));
         rc = accuracy_columns(in, lv, lo, false, row, err) || accuracy_columns(in, lv, lo, true, row, err);
     }
     free(lv);
@@ -264,8 +370,10 @@ static int code_columns(const Inputs *in, Row *row, SkErr *err)
         return -1;
     row_add(row, "l0_id", mean_l0(&in->zp_val, METRICS_ACTIVE_THRESHOLD));
     row_add(row, "l0_ood", mean_l0(&in->zp_ood, METRICS_ACTIVE_THRESHOLD));
+    if (in->column_sets) /* a column outside the set is all zero: dead */
+        dead += in->width - in->code_cols.kept;
     row_add(row, "dead", (double)dead);
-    row_add(row, "width", (double)in->zp_val.cols);
+    row_add(row, "width", (double)in->width);
     return 0;
 }
 
@@ -290,10 +398,16 @@ static int dictionary_columns(const Inputs *in, Row *row, SkErr *err)
     SupportStats ss;
     double rv, ro;
     const float *bias = in->bias.v;
+    const SupportColumns cols = {
+        .truth_col = in->column_sets ? in->truth_cols.column : NULL,
+        .pred_index = in->column_sets ? in->code_cols.index : NULL,
+        .truth_width = in->a.cols,
+        .pred_width = in->width};
+    const Mat *d = in->column_sets ? &in->d_kept : &in->d; /* atoms of zp's columns */
     int rc = dict_match(&in->d, &in->a, match, &dm, err) ||
-             support_stats(&in->zt_ood, &in->zp_ood, match, &ss, err) ||
-             recon_mse_codes(&in->y_val, &in->zp_val, &in->d, bias, &rv, err) ||
-             recon_mse_codes(&in->y_ood, &in->zp_ood, &in->d, bias, &ro, err);
+             support_stats_columns(&in->zt_ood, &in->zp_ood, &cols, match, &ss, err) ||
+             recon_mse_codes(&in->y_val, &in->zp_val, d, bias, &rv, err) ||
+             recon_mse_codes(&in->y_ood, &in->zp_ood, d, bias, &ro, err);
     free(match);
     if (rc)
         return -1;

@@ -437,6 +437,56 @@ START_TEST(test_support_by_hand)
 }
 END_TEST
 
+/* support_stats_columns on the columns holding a non-zero (a truth column
+ * of them: 1, 4, 6; code columns: 0, 3, 5, 8) gives support_stats' numbers on
+ * the whole matrices, with truth columns matched into columns outside the
+ * code set (all zero there) and code columns outside the truth set matched
+ * by all-zero truth columns; a code column matched twice is refused. */
+START_TEST(test_support_columns_equal_whole)
+{
+    enum { N = 3, Q = 8, P = 9 };
+    float t[N * Q] = {0}, p[N * P] = {0};
+    const size_t tcols[3] = {1, 4, 6}, pcols[4] = {0, 3, 5, 8};
+    for (size_t i = 0; i < N; i++) {
+        for (size_t c = 0; c < 3; c++)
+            t[i * Q + tcols[c]] = (float)((i + c) % 2);
+        for (size_t c = 0; c < 4; c++)
+            p[i * P + pcols[c]] = (i + c) % 3 ? 0.5f : 0.0f;
+    }
+    /* truth 1 → code 3, 4 → 2 (all zero), 6 → 8; truth 0 (all zero) → code 5 */
+    long match[Q] = {5, 3, -1, 7, 2, -1, 8, 0};
+    Mat zt = {N, Q, t}, zp = {N, P, p};
+    SupportStats whole, part;
+    SkErr err = {{0}};
+    ck_assert_int_eq(support_stats(&zt, &zp, match, &whole, &err), 0);
+
+    float tk[N * 3], pk[N * 4];
+    int64_t pindex[P];
+    for (size_t j = 0; j < P; j++)
+        pindex[j] = -1;
+    for (size_t c = 0; c < 4; c++)
+        pindex[pcols[c]] = (int64_t)c;
+    for (size_t i = 0; i < N; i++) {
+        for (size_t c = 0; c < 3; c++)
+            tk[i * 3 + c] = t[i * Q + tcols[c]];
+        for (size_t c = 0; c < 4; c++)
+            pk[i * 4 + c] = p[i * P + pcols[c]];
+    }
+    Mat ztk = {N, 3, tk}, zpk = {N, 4, pk};
+    const SupportColumns cols = {tcols, pindex, Q, P};
+    ck_assert_int_eq(support_stats_columns(&ztk, &zpk, &cols, match, &part, &err), 0);
+    ck_assert(whole.precision == part.precision && whole.recall == part.recall &&
+              whole.f1 == part.f1 && whole.true_l0 == part.true_l0 &&
+              whole.pred_l0_matched == part.pred_l0_matched &&
+              whole.pred_l0_total == part.pred_l0_total);
+    ck_assert(whole.pred_l0_matched > 0.0 && whole.recall > 0.0); /* not a vacuous case */
+
+    long twice[Q] = {5, 3, -1, 7, 2, -1, 3, 0};
+    ck_assert_int_ne(support_stats(&zt, &zp, twice, &whole, &err), 0);
+    ck_assert_ptr_nonnull(strstr(err.msg, "twice"));
+}
+END_TEST
+
 START_TEST(test_l0_dead_mse)
 {
     float z[8] = {0.02f, 0, -0.5f, 0.005f,   0, 0, 0.01f, -0.011f};
@@ -555,6 +605,29 @@ START_TEST(test_dict_match_candidates_equal_dense)
 }
 END_TEST
 
+/* On the candidate path a dictionary equal to the truth is matched to itself
+ * without scoring other pairs: the same numbers as the dense Hungarian. */
+START_TEST(test_dict_match_identical_is_identity)
+{
+    Mat a = gaussian(12, 300, 7), d;
+    SkErr err = {{0}};
+    ck_assert_int_eq(mat_copy(&d, &a, &err), 0);
+    long dense_col[300], cand_col[300];
+    DictMatch dense, cand;
+    DictMatchOptions od = {DICT_MATCH_DENSE, 0}, oc = {DICT_MATCH_CANDIDATES, 1};
+    ck_assert_int_eq(dict_match_with(&d, &a, &od, dense_col, &dense, &err), 0);
+    ck_assert_int_eq(dict_match_with(&d, &a, &oc, cand_col, &cand, &err), 0);
+    for (long r = 0; r < 300; r++)
+        ck_assert_int_eq(cand_col[r], r);
+    ck_assert(cand.certified && cand.complete && cand.n_matched == 300);
+    ck_assert_double_eq_tol(cand.mean_cosine, dense.mean_cosine, 1e-12);
+    ck_assert_double_eq_tol(cand.mean_cosine, 1.0, 1e-12);
+    ck_assert_double_eq(cand.frac_close, 1.0);
+    mat_release(&a);
+    mat_release(&d);
+}
+END_TEST
+
 /* The clean MCC on the candidate graph equals the dense one on code-like
  * matrices (sparse codes, a noisy SAE-like remix of them, wider), and the
  * padded MCC(ID) is NaN, not a number, beyond its documented width. */
@@ -615,6 +688,8 @@ static Suite *metrics_suite(void)
     tcase_add_test(tc, test_dict_match_candidates_equal_dense);
     tcase_add_test(tc, test_mcc_clean_candidates_equal_dense);
     tcase_add_test(tc, test_support_by_hand);
+    tcase_add_test(tc, test_support_columns_equal_whole);
+    tcase_add_test(tc, test_dict_match_identical_is_identity);
     tcase_add_test(tc, test_l0_dead_mse);
     tcase_add_test(tc, test_anchor_labels_and_variances);
     suite_add_tcase(s, tc);
