@@ -671,20 +671,22 @@ int dict_match_with(const Mat *d, const Mat *a, const DictMatchOptions *o, long 
         return sk_fail(err, "dictionary match: no columns");
     bool sparse = o->method == DICT_MATCH_CANDIDATES ||
                   (o->method == DICT_MATCH_AUTO && (double)q * (double)p > (double)METRICS_DENSE_MATCH_MAX);
-    Columns ca, cd;
+    bool identical = sparse && same_matrix(d, a); /* one set of prepared columns serves both */
+    Columns ca, cd = {0};
     if (columns_prepare(&ca, a, false, err))
         return -1;
-    if (columns_prepare(&cd, d, false, err)) {
+    if (!identical && columns_prepare(&cd, d, false, err)) {
         columns_release(&ca);
         return -1;
     }
+    const Columns *dcols = identical ? &ca : &cd;
     DictMatch m = {.certified = true, .complete = true};
     double *cosine = malloc(q * sizeof *cosine);
     int rc;
     if (!cosine)
         rc = sk_fail(err, "dictionary match: out of memory");
-    else if (sparse && same_matrix(d, a)) {
-        match_identity(&ca, &cd, d_col_of_a, cosine);
+    else if (identical) {
+        match_identity(&ca, dcols, d_col_of_a, cosine);
         rc = 0;
     } else if (sparse)
         rc = match_dictionary_sparse(&ca, &cd, o->candidates ? o->candidates : METRICS_MATCH_CANDIDATES,
@@ -692,12 +694,13 @@ int dict_match_with(const Mat *d, const Mat *a, const DictMatchOptions *o, long 
     else
         rc = match_columns(&ca, &cd, d_col_of_a, cosine, err);
     if (rc == 0) {
-        summarise_match(&ca, &cd, d_col_of_a, cosine, &m);
+        summarise_match(&ca, dcols, d_col_of_a, cosine, &m);
         *out = m;
     }
     free(cosine);
     columns_release(&ca);
-    columns_release(&cd);
+    if (!identical)
+        columns_release(&cd);
     return rc;
 }
 
