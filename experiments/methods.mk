@@ -83,11 +83,17 @@ $(RUNS_DIR)/%/true-codes.npz: $(DATA_DIR)/%.npz $(BIN)/learn-dict $(call params,
 
 # The SAEs of SPEC §3 (one rule per variant of the table), trained on
 # Y_train; every variant of a seed starts from the same weights. The decoder's
-# match to A is recorded every 10 epochs (SPEC §5.5).
+# match to A is recorded every 10 epochs (SPEC §5.5) up to d_z =
+# TRACK_DICT_MAXDZ: every d_z of the paper's sweeps (learning-dynamics draws
+# them), not the large-latents widths, where one match is a d_z x d_z x d_y
+# product (3.7e12 flops at 1e5, 4.6e14 at 1e6) and 51 of them would cost more
+# than the training.
+TRACK_DICT_MAXDZ ?= 20000
+track_dict_args = $(if $(shell [ $(call dz_of,$(1)) -le $(TRACK_DICT_MAXDZ) ] && echo y),--track-dict $(2):A)
 define sae_rule
 $$(RUNS_DIR)/%/sae-$(1).npz: $$(DATA_DIR)/%.npz $$(BIN)/train-sae $$(call params,sae)
 	@mkdir -p $$(@D)
-	$$(RUN) $$(BIN)/train-sae --variant $(1) --data $$< --track-dict $$<:A --seed $$(call seed_of,$$*) $$(call read_params,sae) -o $$@
+	$$(RUN) $$(BIN)/train-sae --variant $(1) --data $$< $$(call track_dict_args,$$*,$$<) --seed $$(call seed_of,$$*) $$(call read_params,sae) -o $$@
 endef
 $(foreach v,$(SAE_VARIANTS),$(eval $(call sae_rule,$(v))))
 
