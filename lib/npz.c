@@ -749,15 +749,34 @@ int npz_member_mat_nonempty(const Npz *npz, const char *file, const char *member
     return 0;
 }
 
-int npz_load_member_finite(NpzCache *c, const char *path, const char *member, Mat *out,
-                           SkErr *err)
+/* "path:member", malloc'ed (NULL when out of memory). */
+static char *member_spec(const char *path, const char *member)
 {
     size_t len = strlen(path) + strlen(member) + 2;
     char *spec = malloc(len);
+    if (spec)
+        snprintf(spec, len, "%s:%s", path, member);
+    return spec;
+}
+
+int npz_load_member_finite(NpzCache *c, const char *path, const char *member, Mat *out,
+                           SkErr *err)
+{
+    char *spec = member_spec(path, member);
     if (!spec)
         return sk_fail(err, "out of memory");
-    snprintf(spec, len, "%s:%s", path, member);
     int rc = npz_load_mat_finite(c, spec, NULL, out, member, err);
+    free(spec);
+    return rc;
+}
+
+int npz_load_member_array(NpzCache *c, const char *path, const char *member,
+                          const NpyArray **out, SkErr *err)
+{
+    char *spec = member_spec(path, member);
+    if (!spec)
+        return sk_fail(err, "out of memory");
+    int rc = npz_load_array(c, spec, NULL, out, err);
     free(spec);
     return rc;
 }

@@ -168,5 +168,8 @@ int npz_load_mat_finite(NpzCache *c, const char *spec, const char *default_membe
  * ("data.npz: no member 'Z_val' (members: ...)"). */
 int npz_load_member_finite(NpzCache *c, const char *path, const char *member, Mat *out,
                            SkErr *err);
+/* The same member unconverted (npz_load_array: a sparse matrix stays CSR). */
+int npz_load_member_array(NpzCache *c, const char *path, const char *member,
+                          const NpyArray **out, SkErr *err);
 
 #endif

@@ -197,20 +197,6 @@ static int load_diverged(const Options *o, NpzCache *c, Inputs *in, SkErr *err)
     return rc;
 }
 
-/* Member `name` of `path`, unconverted (npz_load_array). */
-static int member_array(NpzCache *c, const char *path, const char *name, const NpyArray **out,
-                        SkErr *err)
-{
-    size_t len = strlen(path) + strlen(name) + 2;
-    char *spec = malloc(len);
-    if (!spec)
-        return sk_fail(err, "out of memory");
-    snprintf(spec, len, "%s:%s", path, name);
-    int rc = npz_load_array(c, spec, NULL, out, err);
-    free(spec);
-    return rc;
-}
-
 /* The set's columns of member `name` of `path`, which must be finite. */
 static int gather_finite(const ColumnSet *s, const NpyArray *a, const char *path,
                          const char *name, Mat *out, SkErr *err)
@@ -262,10 +248,10 @@ static bool wants_column_sets(const Options *o, const NpyArray *t[2], const NpyA
 static int load_codes(const Options *o, NpzCache *c, Inputs *in, SkErr *err)
 {
     const NpyArray *t[2], *p[2];
-    if (member_array(c, o->data, "Z_val", &t[0], err) ||
-        member_array(c, o->data, "Z_ood", &t[1], err) ||
-        member_array(c, o->codes, "Z_val", &p[0], err) ||
-        member_array(c, o->codes, "Z_ood", &p[1], err))
+    if (npz_load_member_array(c, o->data, "Z_val", &t[0], err) ||
+        npz_load_member_array(c, o->data, "Z_ood", &t[1], err) ||
+        npz_load_member_array(c, o->codes, "Z_val", &p[0], err) ||
+        npz_load_member_array(c, o->codes, "Z_ood", &p[1], err))
         return -1;
     if (wants_column_sets(o, t, p)) {
         in->width = p[0]->shape[1];
