@@ -50,7 +50,9 @@ for t in $(cat tools.txt); do
     [ "$got" = "$want" ] || fail "$t --<TAB>: '$(echo $got)', --help has '$(echo $want)'"
 done
 [ "$(run_bash 'complete_line fista --la')" = --lambda ] || fail "fista --la<TAB> is not --lambda"
-[ "$(run_bash 'complete_line sparsekit eval --co')" = --codes ] || fail "sparsekit eval --co<TAB> is not --codes"
+[ "$(run_bash 'complete_line sparsekit eval --cod')" = --codes ] || fail "sparsekit eval --cod<TAB> is not --codes"
+[ "$(run_bash 'complete_line sparsekit eval --co')" = "$(printf -- '--codes\n--columns')" ] ||
+    fail "sparsekit eval --co<TAB>: $(run_bash 'complete_line sparsekit eval --co')"
 # freeze-decoder's help mentions fista's --dict and --bias; it has neither.
 [ -z "$(run_bash 'complete_line freeze-decoder --di')" ] || fail "freeze-decoder --di<TAB> offers fista's --dict"
 [ "$(run_bash 'complete_line freeze-decoder --mo')" = "$(printf -- '--mode\n--model')" ] || fail "freeze-decoder --mo<TAB>: $(run_bash 'complete_line freeze-decoder --mo')"
