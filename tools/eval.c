@@ -135,6 +135,7 @@ typedef struct {
     Mat zt_val, zt_ood, zp_val, zp_ood;   /* truth and codes, samples as rows */
     Mat a, y_val, y_ood, d, bias;         /* only with --dict */
     Mat d_kept;                           /* --dict with column sets */
+    bool d_is_a;                          /* d is a view of a (--dict DATA:A) */
     bool column_sets;
     ColumnSet truth_cols, code_cols;
     size_t width;                         /* the codes' own width */
@@ -143,6 +144,8 @@ typedef struct {
 
 static void inputs_release(Inputs *in)
 {
+    if (in->d_is_a)
+        in->d = (Mat){0};
     Mat *all[] = {&in->zt_val, &in->zt_ood, &in->zp_val, &in->zp_ood, &in->a,
                   &in->y_val,  &in->y_ood,  &in->d,      &in->bias,   &in->d_kept};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
@@ -266,6 +269,22 @@ static int load_codes(const Options *o, NpzCache *c, Inputs *in, SkErr *err)
     return 0;
 }
 
+/* --dict: the method's dictionary; when it names the dataset's own A (the
+ * oracle's DATA:A) it is that matrix, not a second copy (0.9 GB at d_z = 10⁶). */
+static int load_dictionary(const Options *o, NpzCache *c, Inputs *in, SkErr *err)
+{
+    const NpyArray *dict, *truth;
+    if (npz_load_array(c, o->dict, NULL, &dict, err) ||
+        npz_load_member_array(c, o->data, "A", &truth, err))
+        return -1;
+    if (dict == truth) {
+        in->d = in->a;
+        in->d_is_a = true;
+        return 0;
+    }
+    return npz_load_mat_finite(c, o->dict, NULL, &in->d, "dictionary", err);
+}
+
 static int load_inputs(const Options *o, NpzCache *c, Inputs *in, SkErr *err)
 {
     *in = (Inputs){.truth_cols = {.zero = -1}, .code_cols = {.zero = -1}};
@@ -274,7 +293,7 @@ static int load_inputs(const Options *o, NpzCache *c, Inputs *in, SkErr *err)
     if (o->dict && (npz_load_member_finite(c, o->data, "A", &in->a, err) ||
                     npz_load_member_finite(c, o->data, "Y_val", &in->y_val, err) ||
                     npz_load_member_finite(c, o->data, "Y_ood", &in->y_ood, err) ||
-                    npz_load_mat_finite(c, o->dict, NULL, &in->d, "dictionary", err)))
+                    load_dictionary(o, c, in, err)))
         return -1;
     if (o->bias && npz_load_mat_finite(c, o->bias, NULL, &in->bias, "bias", err))
         return -1;
