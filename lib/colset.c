@@ -22,6 +22,20 @@ static int check_matrix(const NpyArray *a, size_t width, SkErr *err)
     return 0;
 }
 
+/* a's values as float32, rows × width: its own data, or (another dtype) a
+ * converted copy in *whole, which the caller releases. */
+static int dense_values(const NpyArray *a, Mat *whole, const float **v, SkErr *err)
+{
+    *whole = (Mat){0};
+    *v = a->data;
+    if (a->dtype == NPY_FLOAT32)
+        return 0;
+    if (npy_to_mat(a, whole, err))
+        return -1;
+    *v = whole->v;
+    return 0;
+}
+
 /* seen[j] = 1 for every column j where a stores a non-zero (a NaN counts:
  * it must reach the finiteness check of the gathered matrix). */
 static int mark_nonzero_columns(const NpyArray *a, unsigned char *seen, SkErr *err)
@@ -32,20 +46,14 @@ static int mark_nonzero_columns(const NpyArray *a, unsigned char *seen, SkErr *e
             seen[a->csr->indices[k]] = 1;
         return 0;
     }
-    if (a->dtype == NPY_FLOAT32) {
-        const float *v = a->data;
-        for (size_t i = 0; i < rows; i++)
-            for (size_t j = 0; j < width; j++)
-                seen[j] |= v[i * width + j] != 0.0f;
-        return 0;
-    }
-    Mat m;
-    if (npy_to_mat(a, &m, err))
+    Mat whole;
+    const float *v;
+    if (dense_values(a, &whole, &v, err))
         return -1;
     for (size_t i = 0; i < rows; i++)
         for (size_t j = 0; j < width; j++)
-            seen[j] |= m.v[i * width + j] != 0.0f;
-    mat_release(&m);
+            seen[j] |= v[i * width + j] != 0.0f;
+    mat_release(&whole);
     return 0;
 }
 
@@ -107,14 +115,11 @@ int colset_gather(const ColumnSet *s, const NpyArray *a, Mat *out, SkErr *err)
             }
         return 0;
     }
-    Mat whole = {0};
-    const float *v = a->data;
-    if (a->dtype != NPY_FLOAT32) {
-        if (npy_to_mat(a, &whole, err)) {
-            mat_release(out);
-            return -1;
-        }
-        v = whole.v;
+    Mat whole;
+    const float *v;
+    if (dense_values(a, &whole, &v, err)) {
+        mat_release(out);
+        return -1;
     }
     for (size_t i = 0; i < rows; i++)
         for (size_t c = 0; c < s->kept; c++)
