@@ -46,6 +46,15 @@ static Dataset make_dataset(size_t dz, size_t k, size_t p, size_t dy, uint64_t s
     return ds;
 }
 
+/* Σ_c x[c, j] · y[c, k] in double: column j of x against column k of y. */
+static double column_dot(const Mat *x, size_t j, const Mat *y, size_t k)
+{
+    double acc = 0.0;
+    for (size_t c = 0; c < x->rows; c++)
+        acc += (double)MAT_AT(*x, c, j) * (double)MAT_AT(*y, c, k);
+    return acc;
+}
+
 static double matched_cos(const Mat *d, const Mat *a)
 {
     long *match = malloc(a->cols * sizeof *match);
@@ -374,11 +383,9 @@ START_TEST(restart_freezes_heavy_atoms_and_draws_the_rest)
     ck_assert_uint_eq(count, 6);
     for (size_t j = 0; j < 12; j++) {
         ck_assert_int_eq(frozen[j], j < 6);
-        double nn = 0.0, moved = 0.0;
-        for (size_t c = 0; c < 8; c++) {
-            nn += (double)MAT_AT(d, c, j) * (double)MAT_AT(d, c, j);
+        double nn = column_dot(&d, j, &d, j), moved = 0.0;
+        for (size_t c = 0; c < 8; c++)
             moved += fabs((double)MAT_AT(d, c, j) - (double)MAT_AT(d_before, c, j));
-        }
         if (j < 6)
             ck_assert_msg(moved == 0.0, "frozen atom %zu moved", j);
         else
@@ -413,9 +420,7 @@ START_TEST(free_update_solves_the_free_atoms_on_the_residual)
     ck_assert_msg(learndict_update_free(&d, &ds.y_val, &ds.z_val, frozen, 1e-9, &err) == 0, "%s",
                   err.msg);
     for (size_t j = 0; j < 30; j++) {
-        double cs = 0.0;
-        for (size_t c = 0; c < d.rows; c++)
-            cs += (double)MAT_AT(d, c, j) * (double)MAT_AT(ds.A, c, j);
+        double cs = column_dot(&d, j, &ds.A, j);
         if (frozen[j])
             for (size_t c = 0; c < d.rows; c++)
                 ck_assert(MAT_AT(d, c, j) == MAT_AT(ds.A, c, j));
@@ -463,9 +468,7 @@ START_TEST(data_init_uses_normalised_rows)
     SkErr err = {{0}};
     ck_assert(learndict_init(LD_INIT_DATA, 9, &ds.y_val, 30, &d, &err) == 0);
     for (size_t j = 0; j < 30; j++) {
-        double best = 0.0, norm = 0.0;
-        for (size_t c = 0; c < d.rows; c++)
-            norm += (double)MAT_AT(d, c, j) * MAT_AT(d, c, j);
+        double best = 0.0, norm = column_dot(&d, j, &d, j);
         ck_assert(fabs(norm - 1.0) < 1e-5);
         for (size_t i = 0; i < ds.y_val.rows; i++) { /* cos to the closest row */
             double dot = 0.0, yy = 0.0;
