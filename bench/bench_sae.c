@@ -1,10 +1,11 @@
 /* bench_sae — SAE training time (SPEC §3) per variant, against its floor:
  * BLIS sgemm on the step's own product shapes, measured in the same process.
  *
- *   bench_sae [--epochs N] [--steps N] [--threads N] [--large] [--dz N] [--variant V]
+ *   bench_sae [--epochs N] [--steps N] [--threads N] [--large] [--dz N] [--variant V] [--p P]
  *
  * Problem: gen-data's generator (lib/datagen) with k = 10, p = 5000 (2500
- * training rows), batch 64, the SPEC hyper-parameters. Default runs every
+ * training rows; --p P: P/2, e.g. large-latents' p = 1000), batch 64, the
+ * SPEC hyper-parameters. Default runs every
  * variant at d_z = 100 (d_y = 47) and TopK at d_z = 1000 (d_y = 93); --large
  * adds every variant at d_z = 10000 (d_y = 139). --dz N / --variant V run just
  * that. Threads: --threads N (default 1) for the products and the optimiser.
@@ -46,7 +47,7 @@
 #include "sae.h"
 
 typedef struct {
-    long epochs, steps, threads, dz;
+    long epochs, steps, threads, dz, p;
     bool large, have_variant;
     SaeVariant variant;
 } BenchOptions;
@@ -215,7 +216,7 @@ static int bench_one(const Dataset *d, SaeVariant v, const BenchOptions *o, doub
 
 static int bench_size(const BenchOptions *o, size_t dz, const SaeVariant *variants, size_t nv)
 {
-    DataParams p = {.dz = dz, .k = 10, .p = 5000, .dy = 0, .seed = 1};
+    DataParams p = {.dz = dz, .k = 10, .p = (size_t)o->p, .dy = 0, .seed = 1};
     SkErr err = {{0}};
     Dataset d;
     if (datagen_validate(&p, &err) || datagen_generate(&p, &d, &err))
@@ -236,11 +237,12 @@ static int bench_size(const BenchOptions *o, size_t dz, const SaeVariant *varian
 
 int main(int argc, char **argv)
 {
-    BenchOptions o = {.epochs = 3, .steps = 20, .threads = 1};
+    BenchOptions o = {.epochs = 3, .steps = 20, .threads = 1, .p = 5000};
     static const struct option longopts[] = {
         {"epochs", required_argument, 0, 'e'}, {"threads", required_argument, 0, 't'},
         {"steps", required_argument, 0, 's'},
         {"dz", required_argument, 0, 'z'},     {"variant", required_argument, 0, 'v'},
+        {"p", required_argument, 0, 'p'},
         {"large", no_argument, 0, 'L'},        {0, 0, 0, 0}};
     SkErr err = {{0}};
     int c;
@@ -251,6 +253,7 @@ int main(int argc, char **argv)
         case 's': rc = cli_parse_long("--steps", optarg, 1, 100000, &o.steps, &err); break;
         case 't': rc = cli_parse_long("--threads", optarg, 1, 4096, &o.threads, &err); break;
         case 'z': rc = cli_parse_long("--dz", optarg, 20, 1000000, &o.dz, &err); break;
+        case 'p': rc = cli_parse_long("--p", optarg, 130, 1000000, &o.p, &err); break;
         case 'v':
             if (sae_variant_parse(optarg, &o.variant))
                 return cli_usage_error("bench_sae", "--variant: '%s' is not relu, topk, jumprelu or mp", optarg);
