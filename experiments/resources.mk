@@ -68,23 +68,24 @@ $(foreach s,5000 10000,$(foreach m,learn-dict learn-dict-train-val true-codes,\
 $(foreach s,5000 10000,$(foreach v,$(SAE_VARIANTS),\
   $(call step_resources,$(RUNS_DIR)/dz$(s)_%/sae-$(v).npz,1,8000,1440)))
 
-# Large latents (large-latents.mk, SPEC §8; k = 10, p = 1000): measured here on
-# one thread (README "Beyond the paper: large latents"; wall times on a machine
-# at load 6-16, so the limits are generous). gen-data: 0.27 GB at d_z = 10⁵,
-# 2.7 GB at 10⁶. At 10⁵: eval 1.7 GB, probe 1.3 GB, fista 0.45 GB. At 10⁶ fista
-# holds 3.5 GB (A, its copy and Dᵀ, a slice of codes); eval and probe hold their
-# code matrices dense (2 GB a split each: truth and codes, or predictions), so
-# they get 14 GB; 5·10⁵ half of that.
+# Large latents (large-latents.mk, SPEC §8; k = 10, p = 1000): measured here
+# (README "Beyond the paper: large latents"; /usr/bin/time's peak resident set).
+# gen-data: 0.27 GB at d_z = 10⁵, 2.8 GB at 10⁶. At 10⁵ every step but the SAE
+# runs below holds under 1.3 GB and 10 CPU-min. At 10⁶ (one seed, 2 threads,
+# quiet machine): fista (the oracle, 100 iterations, and so FISTA on a frozen
+# decoder) 5.9 GB, 1096 CPU s; probe 10.6 GB, 412 CPU s; eval 8.2 GB (the
+# oracle's, before two 0.9 GB cuts), 187 CPU s. An SAE decoder's match to A at
+# 10⁶ is a 10⁶ × 10⁶ candidate product, ~4.6·10¹⁴ flops: over an hour of a core.
 $(call step_resources,$(DATA_DIR)/dz100000_%.npz,1,1000,15)
 $(call step_resources,$(DATA_DIR)/dz500000_%.npz,1,3000,30)
 $(call step_resources,$(DATA_DIR)/dz1000000_%.npz,1,4500,60)
 $(call step_resources,$(RUNS_DIR)/dz100000_%,1,4000,60)
 $(call step_resources,$(RUNS_DIR)/dz500000_%,1,8000,240)
 $(call step_resources,$(RUNS_DIR)/dz1000000_%,1,14000,480)
-# SAE training there: 2 epochs of TopK at 10⁵ with the decoder tracked against
-# A (a 10⁵ × 10⁵ candidate match each time) took over 280 CPU s, so 500 epochs
-# are a day or more; at 10⁶ the weights, gradients and AdamW moments alone are
-# ~7-8 GB (issue 13). Guesses from that, not whole runs.
-$(foreach v,$(SAE_VARIANTS),$(call step_resources,$(RUNS_DIR)/dz100000_%/sae-$(v).npz,1,6000,2880))
-$(call step_resources,$(RUNS_DIR)/dz500000_%/sae-topk.npz,1,12000,10080)
-$(call step_resources,$(RUNS_DIR)/dz1000000_%/sae-topk.npz,1,16000,10080)
+# SAE training there, one thread, 500 epochs, measured at 10⁵ (seed 0): TopK
+# 318 CPU s, ReLU 1046, JumpReLU 999, all 0.82 GB; at 10⁶ the TopK SAE (its
+# weights, gradients and AdamW moments) peaked at 8.6 GB and took 3753 CPU s
+# (82 min wall on a shared machine). 5·10⁵ from those by width.
+$(foreach v,$(SAE_VARIANTS),$(call step_resources,$(RUNS_DIR)/dz100000_%/sae-$(v).npz,1,2000,180))
+$(call step_resources,$(RUNS_DIR)/dz500000_%/sae-topk.npz,1,6000,240)
+$(call step_resources,$(RUNS_DIR)/dz1000000_%/sae-topk.npz,1,12000,360)
