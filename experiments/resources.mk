@@ -83,7 +83,7 @@ $(call step_resources,$(RUNS_DIR)/dz100000_%,1,4000,60)
 $(call step_resources,$(RUNS_DIR)/dz500000_%,1,8000,240)
 $(call step_resources,$(RUNS_DIR)/dz1000000_%,1,14000,480)
 # SAE training there, one thread, 500 epochs, measured at 10⁵ (seed 0): TopK
-# 318 CPU s, ReLU 1046, JumpReLU 999, all 0.82 GB; at 10⁶ the TopK SAE (its
+# 318 CPU s, ReLU 1046, JumpReLU 999, MP 1838, all under 0.9 GB; at 10⁶ the TopK SAE (its
 # weights, gradients and AdamW moments) peaked at 8.6 GB and took 3753 CPU s
 # (82 min wall on a shared machine). 5·10⁵ from those by width.
 $(foreach v,$(SAE_VARIANTS),$(call step_resources,$(RUNS_DIR)/dz100000_%/sae-$(v).npz,1,2000,180))
