@@ -21,10 +21,10 @@
 #   SCALE=smoke    a tiny grid with the same tiers, for the DAG test (seconds).
 #
 # Not (yet) part of `make figures`: `make large-latents` is its entry point.
-# `make plan large-latents` prices the default preset at 0.66 CPU-h, 1.3 GB
+# `make plan large-latents` prices the default preset at 0.68 CPU-h, 1.3 GB
 # peak, from its own run (2026-12-07: 34 steps, 30 CPU-min, 46 min wall on one
 # thread beside other jobs; the four evals at 10⁵ are 43% of it), and
-# SCALE=paper at 24.6 CPU-h; adding it to `figures` (and its figures and tables to the report,
+# SCALE=paper at 25.0 CPU-h; adding it to `figures` (and its figures and tables to the report,
 # with captions) is cheap but would grow every DAG test that builds the
 # smoke `figures`, and was left for a later change. The paper preset's costs
 # and memory: experiments/resources.mk.
