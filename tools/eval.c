@@ -133,9 +133,8 @@ static const CliTool TOOL = {
  * the dictionary's atoms of the code set. */
 typedef struct {
     Mat zt_val, zt_ood, zp_val, zp_ood;   /* truth and codes, samples as rows */
-    Mat a, y_val, y_ood, d, bias;         /* only with --dict */
+    Mat a, y_val, y_ood, d, bias;         /* only with --dict; d may be a view of a */
     Mat d_kept;                           /* --dict with column sets */
-    bool d_is_a;                          /* d is a view of a (--dict DATA:A) */
     bool column_sets;
     ColumnSet truth_cols, code_cols;
     size_t width;                         /* the codes' own width */
@@ -144,7 +143,7 @@ typedef struct {
 
 static void inputs_release(Inputs *in)
 {
-    if (in->d_is_a)
+    if (in->d.v && in->d.v == in->a.v) /* --dict DATA:A: released as a */
         in->d = (Mat){0};
     Mat *all[] = {&in->zt_val, &in->zt_ood, &in->zp_val, &in->zp_ood, &in->a,
                   &in->y_val,  &in->y_ood,  &in->d,      &in->bias,   &in->d_kept};
@@ -279,7 +278,6 @@ static int load_dictionary(const Options *o, NpzCache *c, Inputs *in, SkErr *err
         return -1;
     if (dict == truth) {
         in->d = in->a;
-        in->d_is_a = true;
         return 0;
     }
     return npz_load_mat_finite(c, o->dict, NULL, &in->d, "dictionary", err);
