@@ -11,13 +11,17 @@
  * softplus_adam_step: forward, backward and the Adam update of all
  * d_y·d_z + 2·rows·d_z parameters, as training runs it (the element-wise
  * passes on as many threads as the products). Printed per d_z: seconds per
- * step (best of --steps); its floor, the five products of a step
- * (5·rows·d_y·d_z multiply-adds) timed at the sgemm rate measured here on
- * rows × d_y × d_z; the ratio
+ * step (best of --steps); its floor, the step's five products run alone
+ * through sk_gemm on their own shapes and layouts (5·rows·d_y·d_z
+ * multiply-adds), best of as many runs interleaved with the steps; the ratio
  * floor/step (gemm/st: 1 = the step costs no more than its products); hours
  * for 50 000 steps. For comparison, the unfused step (softplus_adam_loss_grad
- * storing the whole gradient, then adam_step) and its ratio. */
+ * storing the whole gradient, then adam_step) and its ratio. Last, the
+ * divisions and square roots the element-wise passes must do (see
+ * divisions_seconds) and (products + divisions)/step: how far the step is
+ * from the floor of its products and its divider, both measured here. */
 #include <getopt.h>
+#include <immintrin.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,26 +33,91 @@
 #include "rng.h"
 #include "softplus_adam.h"
 
-/* Best-of-3 seconds of C (m × n) = A (m × k) · B(n × k)ᵀ, the forward product's shape. */
-static double sgemm_seconds(size_t m, size_t n, size_t k)
+/* The five products of a step on its own shapes and operand layouts
+ * (lib/softplus_adam.c), on scratch operands:
+ *   R_val = Z_val Dᵀ, R_ood = Z_ood Dᵀ      rows × d_y × d_z (B transposed)
+ *   ∂D = R_valᵀ Z_val                      d_y × d_z × rows (A transposed)
+ *   ∂Z_val = R_val D, ∂Z_ood = R_ood D     rows × d_z × d_y */
+typedef struct {
+    size_t rows, dy, dz;
+    float *z, *d, *r, *g, *dz_out;
+} Products;
+
+static int products_init(Products *p, size_t rows, size_t dy, size_t dz)
 {
-    float *a = calloc(m * k, sizeof *a), *b = calloc(k * n, sizeof *b), *c = calloc(m * n, sizeof *c);
-    double best = 1e30;
-    if (a && b && c) {
-        for (size_t i = 0; i < m * k; i++)
-            a[i] = (float)(i % 13) * 0.01f;
-        for (size_t i = 0; i < k * n; i++)
-            b[i] = (float)(i % 7) * 0.01f;
-        for (int rep = 0; rep < 4; rep++) {
-            double t0 = sk_seconds();
-            sk_gemm(false, true, m, n, k, 1.0f, a, k, b, k, 0.0f, c, n);
-            double dt = sk_seconds() - t0;
-            if (rep > 0 && dt < best)
-                best = dt;
-        }
+    *p = (Products){rows, dy, dz, calloc(rows * dz, 4), calloc(dy * dz, 4), calloc(rows * dy, 4),
+                    calloc(dy * dz, 4), calloc(rows * dz, 4)};
+    if (!p->z || !p->d || !p->r || !p->g || !p->dz_out)
+        return -1;
+    for (size_t i = 0; i < rows * dz; i++)
+        p->z[i] = (float)(i % 13) * 0.01f;
+    for (size_t i = 0; i < dy * dz; i++)
+        p->d[i] = (float)(i % 7) * 0.01f;
+    return 0;
+}
+
+static void products_release(Products *p)
+{
+    free(p->z), free(p->d), free(p->r), free(p->g), free(p->dz_out);
+}
+
+/* Seconds for the five products, run back to back like a step's. */
+static double products_seconds(Products *p)
+{
+    const size_t n = p->rows, dy = p->dy, dz = p->dz;
+    double t0 = sk_seconds();
+    for (int split = 0; split < 2; split++) {
+        sk_gemm(false, true, n, dy, dz, 1.0f, p->z, dz, p->d, dz, 0.0f, p->r, dy);
+        if (split == 0)
+            sk_gemm(true, false, dy, dz, n, 1.0f, p->r, dy, p->z, dz, 0.0f, p->g, dz);
+        sk_gemm(false, false, n, dz, dy, 1.0f, p->r, dy, p->d, dz, 0.0f, p->dz_out, dz);
     }
-    free(a), free(b), free(c);
-    return best;
+    return sk_seconds() - t0;
+}
+
+/* Seconds for the correctly rounded divisions and square roots a step's
+ * element-wise passes cannot avoid (they must match PyTorch's float32 bits:
+ * no reciprocal estimate), on `codes` values with `threads` threads: per
+ * code, softplus' backward a·e/(e + 1) (1 division) and Adam's
+ * m/(√v/√(1 − β2^t) + eps) (1 square root, 2 divisions). On AVX2 these four
+ * go through one divide/square-root unit whatever else the passes do, so
+ * products + divisions is a lower bound on a step (operands in L1: no
+ * memory time in it). */
+static double divisions_seconds(size_t codes, int threads)
+{
+    enum { LEN = 2048 };
+    static float a[LEN], e[LEN], m[LEN], v[LEN];
+    for (int i = 0; i < LEN; i++) {
+        a[i] = 1e-3f * (float)(i % 17 + 1);
+        e[i] = 1e-2f * (float)(i % 23 + 1);
+        m[i] = 1e-4f * (float)(i % 19 + 1);
+        v[i] = 1e-6f * (float)(i % 29 + 1);
+    }
+    const size_t vectors = (codes + 7) / 8;
+    float sink = 0.0f;
+    double t0 = sk_seconds();
+#pragma omp parallel for reduction(+ : sink) num_threads(threads)
+    for (size_t chunk = 0; chunk < (vectors + LEN / 8 - 1) / (LEN / 8); chunk++) {
+        const __m256 one = _mm256_set1_ps(1.0f), bias2 = _mm256_set1_ps(0.03f),
+                     eps = _mm256_set1_ps(1e-8f);
+        __m256 acc = _mm256_setzero_ps();
+        const size_t n = vectors - chunk * (LEN / 8) < LEN / 8 ? vectors - chunk * (LEN / 8) : LEN / 8;
+        for (size_t q = 0; q < n; q++) {
+            const __m256 ek = _mm256_loadu_ps(e + 8 * q);
+            const __m256 g = _mm256_div_ps(_mm256_mul_ps(_mm256_loadu_ps(a + 8 * q), ek),
+                                           _mm256_add_ps(ek, one));
+            const __m256 d = _mm256_add_ps(
+                _mm256_div_ps(_mm256_sqrt_ps(_mm256_loadu_ps(v + 8 * q)), bias2), eps);
+            acc = _mm256_add_ps(acc, _mm256_add_ps(g, _mm256_div_ps(_mm256_loadu_ps(m + 8 * q), d)));
+        }
+        float l[8];
+        _mm256_storeu_ps(l, acc);
+        sink += l[0] + l[7];
+    }
+    double t = sk_seconds() - t0;
+    if (sink == 1234.5f)   /* keeps the loop: never true for these operands */
+        puts("");
+    return t;
 }
 
 static Mat random_mat(Rng *r, size_t rows, size_t cols, double shift)
@@ -94,21 +163,34 @@ static void bench_one(size_t dz, size_t rows, long steps)
     }
     /* warm-up: first touches of every buffer (Adam's moments are calloc'ed) */
     softplus_adam_step(&m, &yv, &yo, 0.1, &adam, 1e-3, &w);
-    /* best of `steps`, like the sgemm floor (best of 3): on a shared machine
-     * the mean measures the neighbours as much as the step */
-    double t_step = INFINITY, t_unfused = INFINITY;
-    for (long s = 0; s < steps; s++) {
+    Products prod;
+    if (products_init(&prod, rows, dy, dz)) {
+        fprintf(stderr, "bench_softplus_adam: d_z %zu: out of memory\n", dz);
+        exit(1);
+    }
+    products_seconds(&prod);   /* warm-up */
+    /* best of `steps` of each, interleaved: on a shared machine the mean
+     * measures the neighbours as much as the step, and a slow spell hits
+     * the step and its floor alike */
+    double t_step = INFINITY, t_unfused = INFINITY, t_gemm = INFINITY, t_div = INFINITY;
+    const size_t codes = m.n_params - m.d_y * m.d_z;
+    for (long s = 0; s < steps; s++) {   /* steps back to back, as training runs them */
         double t0 = sk_seconds();
         softplus_adam_step(&m, &yv, &yo, 0.1, &adam, 1e-3, &w);
-        double t1 = sk_seconds();
+        t_step = fmin(t_step, sk_seconds() - t0);
+        t_gemm = fmin(t_gemm, products_seconds(&prod));
+        t_div = fmin(t_div, divisions_seconds(codes, w.threads));
+    }
+    for (long s = 0; s < steps; s++) {
+        double t0 = sk_seconds();
         softplus_adam_loss_grad(&m, &yv, &yo, 0.1, grad, &w);
         adam_step(&adam, m.params, grad, 1e-3);
-        t_step = fmin(t_step, t1 - t0);
-        t_unfused = fmin(t_unfused, sk_seconds() - t1);
+        t_unfused = fmin(t_unfused, sk_seconds() - t0);
     }
-    double t_gemm = 5.0 * sgemm_seconds(rows, dy, dz);
-    printf("%6zu %4zu %6zu %10.4f %10.4f %7.2f %9.2f %10.4f %7.2f\n", dz, dy, rows, t_step, t_gemm,
-           t_gemm / t_step, t_step * 50000.0 / 3600.0, t_unfused, t_gemm / t_unfused);
+    products_release(&prod);
+    printf("%6zu %4zu %6zu %10.4f %10.4f %7.2f %9.2f %10.4f %7.2f %10.4f %8.2f\n", dz, dy, rows,
+           t_step, t_gemm, t_gemm / t_step, t_step * 50000.0 / 3600.0, t_unfused, t_gemm / t_unfused,
+           t_div, (t_gemm + t_div) / t_step);
     fflush(stdout);
     free(grad);
     adam_release(&adam);
@@ -150,8 +232,8 @@ int main(int argc, char **argv)
     sk_gemm_set_threads((int)threads);
     printf("Softplus-Adam step, %ld thread(s), BLIS kernels %s; times in seconds per step\n",
            threads, sk_gemm_kernels());
-    printf("%6s %4s %6s %10s %10s %7s %9s %10s %7s\n", "d_z", "d_y", "rows", "step", "5xsgemm",
-           "gemm/st", "h/50k", "unfused", "gemm/un");
+    printf("%6s %4s %6s %10s %10s %7s %9s %10s %7s %10s %8s\n", "d_z", "d_y", "rows", "step",
+           "products", "gemm/st", "h/50k", "unfused", "gemm/un", "divisions", "(p+d)/st");
     for (size_t i = 0; i < count; i++) {
         if (dzs[i] < 11)
             continue;
