@@ -221,13 +221,19 @@ static int check_problem(const SparseAssignProblem *p, SkErr *err)
 }
 
 /* Rows whose potential is above −bound[i] (tolerance 1e-9 for the rounding
- * of the potential updates): their unlisted weights are not ruled out. */
-static size_t count_uncertified(const Solver *s)
+ * of the potential updates): their unlisted weights are not ruled out.
+ * *gap = Σ over them of u_i + bound[i] (assign_sparse.h: how far the dense
+ * optimum may lie above the matching). */
+static size_t count_uncertified(const Solver *s, double *gap)
 {
     const SparseAssignProblem *p = s->p;
     size_t bad = 0;
+    *gap = 0.0;
     for (size_t i = 0; i < p->rows; i++)
-        bad += s->u[i] > -p->bound[i] + 1e-9;
+        if (s->u[i] > -p->bound[i] + 1e-9) {
+            bad++;
+            *gap += s->u[i] + p->bound[i];
+        }
     return bad;
 }
 
@@ -257,7 +263,7 @@ int assign_sparse_max(const SparseAssignProblem *p, long *col_of_row, SparseAssi
                     result->total += p->w[e];
     }
     if (p->bound && result->complete) {
-        result->uncertified = count_uncertified(&s);
+        result->uncertified = count_uncertified(&s, &result->gap);
         result->certified = result->uncertified == 0;
     }
     solver_free(&s);

@@ -39,6 +39,8 @@ typedef struct {
     bool certified;       /* bound given and the duals prove dense optimality */
     size_t uncertified;   /* rows whose certificate inequality fails */
     double total;         /* Σ matched weights */
+    double gap;           /* bound given and complete: the dense optimum is at most
+                             total + gap (0 when certified; see below) */
 } SparseAssignResult;
 
 /* col_of_row (rows entries) gets each row's column. When the candidate graph
@@ -48,5 +50,12 @@ typedef struct {
  * or out of memory. */
 int assign_sparse_max(const SparseAssignProblem *p, long *col_of_row, SparseAssignResult *result,
                       SkErr *err);
+
+/* The gap, when some rows fail the certificate: lowering each such u_i to
+ * −bound[i] keeps every candidate edge dual-feasible and makes every
+ * unlisted one feasible, so Σ u' + Σ v bounds the dense minimum cost from
+ * below. The matching's cost is Σ u + Σ v (matched edges tight, unmatched
+ * columns priced 0), so the dense maximum weight lies in
+ * [total, total + Σ_i max(0, u_i + bound[i])]. */
 
 #endif

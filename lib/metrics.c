@@ -347,10 +347,11 @@ static int collect_top_m(const Columns *x, const Columns *y, size_t m, TopM *t, 
 }
 
 /* Exact assignment of x's a columns to y's b ≥ a columns on the top-m
- * candidate graph; *certified when the duals prove it optimal for the whole
- * |product| matrix (assign_sparse.h), *complete when every column matched. */
+ * candidate graph; res (assign_sparse.h) says whether every column matched,
+ * whether the duals prove it optimal for the whole |product| matrix, and
+ * otherwise how far above it that optimum may lie. */
 static int match_on_candidates(const Columns *x, const Columns *y, size_t m, long *col_of_row,
-                               bool *complete, bool *certified, SkErr *err)
+                               SparseAssignResult *res, SkErr *err)
 {
     size_t a = x->unit.cols;
     TopM t;
@@ -370,10 +371,7 @@ static int match_on_candidates(const Columns *x, const Columns *y, size_t m, lon
     if (rc == 0) {
         ptr[a] = a * m;
         SparseAssignProblem p = {a, y->unit.cols, ptr, t.col, w, bound};
-        SparseAssignResult res;
-        rc = assign_sparse_max(&p, col_of_row, &res, err);
-        *complete = res.complete;
-        *certified = res.certified;
+        rc = assign_sparse_max(&p, col_of_row, res, err);
     }
     free(ptr);
     free(w);
@@ -397,13 +395,14 @@ static int match_columns_sparse(const Columns *x, const Columns *y, size_t m, lo
         return sk_fail(err, "matching: %zu columns to %zu (the wider side goes second)", a, b);
     for (size_t tries = 0;; tries++) {
         size_t cap = m < b ? m : b;
-        bool complete = false, certified = false;
-        if (match_on_candidates(x, y, cap, col_of_row, &complete, &certified, err))
+        SparseAssignResult res;
+        if (match_on_candidates(x, y, cap, col_of_row, &res, err))
             return -1;
         out->candidates = cap;
-        out->complete = complete;
-        out->certified = certified;
-        if ((complete && certified) || cap == b || tries + 1 >= MATCH_MAX_DOUBLINGS)
+        out->complete = res.complete;
+        out->certified = res.certified;
+        out->gap = res.certified ? 0.0 : res.complete ? res.gap : INFINITY;
+        if ((res.complete && res.certified) || cap == b || tries + 1 >= MATCH_MAX_DOUBLINGS)
             break;
         m = 2 * cap; /* not proved optimal (or no complete matching): widen the graph */
     }
@@ -441,8 +440,10 @@ static int correlation_matched_sum(const Mat *x, const Mat *y, const DictMatchOp
         *sum = 0.0;
         for (size_t r = 0; r < x->cols; r++)
             *sum += value[r];
-        if (!how.complete || !how.certified)
-            *sum = NAN; /* not proved optimal: no number rather than a wrong one */
+        /* not proved optimal, nor within METRICS_MATCH_GAP a column of it: no
+         * number rather than a wrong one */
+        if (!how.complete || how.gap > METRICS_MATCH_GAP * (double)x->cols)
+            *sum = NAN;
     }
     free(match);
     free(value);

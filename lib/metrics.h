@@ -62,8 +62,9 @@ int mcc_paper_ood(const Mat *z_true_ood, const Mat *z_pred_ood, double *mcc, SkE
  * centring/normalisation as above); MCC = (1/a) Σ over those truth columns of
  * their matched C, a truth column left unmatched (only when b < a) counting 0.
  * Beyond METRICS_DENSE_MATCH_MAX pairs (a ≤ b) the assignment runs on the
- * top-m candidate graph (as dict_match_with); if its optimality is not proved
- * *mcc is NaN, never a lower value. Fails when no truth column varies. */
+ * top-m candidate graph (as dict_match_with); if its optimality is not proved,
+ * nor its duals bound the optimum within METRICS_MATCH_GAP per truth column
+ * of it, *mcc is NaN, never a lower value. Fails when no truth column varies. */
 int mcc_clean(const Mat *z_true, const Mat *z_pred, double *mcc, SkErr *err);
 
 /* ---- single-feature AUC ---- */
@@ -95,15 +96,23 @@ typedef struct {
     /* how the assignment was solved: candidates = 0 for the dense Hungarian,
      * else the top-m candidates per column of the narrower side it ended with;
      * certified: proved optimal for the whole |cos| matrix (always for dense);
-     * complete: min(p, q) pairs matched */
+     * complete: min(p, q) pairs matched; gap: the whole matrix's optimal sum
+     * of |cos| is at most the matching's + gap (0 when certified, infinite
+     * when not complete; assign_sparse.h) */
     size_t candidates;
     bool certified, complete;
+    double gap;
 } DictMatch;
 
 /* The dense |cos| matrix (q × p floats) is used up to this many entries (1 GiB);
  * beyond, the candidate graph (see dict_match_with). */
 #define METRICS_DENSE_MATCH_MAX ((size_t)1 << 28)
 #define METRICS_MATCH_CANDIDATES 16
+/* A sum of matched |correlations| (mcc_clean) whose assignment is not
+ * certified is still reported when its duals bound the whole matrix's
+ * optimum within this much per column above it (assign_sparse.h's gap):
+ * below the 3 decimals a table prints; beyond it, NaN. */
+#define METRICS_MATCH_GAP 1e-4
 
 typedef enum { DICT_MATCH_AUTO, DICT_MATCH_DENSE, DICT_MATCH_CANDIDATES } DictMatchMethod;
 

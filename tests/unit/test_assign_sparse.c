@@ -137,13 +137,19 @@ START_TEST(certified_top_m_equals_dense_optimum)
         if (res.complete) {
             check_injective(x, rows, cols);
             ck_assert(res.total <= want + 1e-9);
+            /* the dense optimum lies within the reported gap above the matching */
+            ck_assert_msg(want <= res.total + res.gap + 1e-9, "trial %d: optimum %.17g above %.17g + gap %.3g",
+                          trial, want, res.total, res.gap);
         }
         if (res.certified) {
             certified++;
             ck_assert_msg(fabs(res.total - want) < 1e-9, "trial %d certified %.17g, optimum %.17g",
                           trial, res.total, want);
+            ck_assert(res.gap == 0.0);
         } else {
             uncertified++;
+            if (res.complete)
+                ck_assert(res.gap > 0.0);
         }
         candidates_free(&c);
         free(x);
