@@ -344,8 +344,10 @@ static int code_columns(const Inputs *in, Row *row, SkErr *err)
                 PROG, in->width, METRICS_PADDED_MCC_MAX_WIDTH);
     for (int i = 2; i < 4; i++)
         if (isnan(m[i]))
-            fprintf(stderr, "%s: note: %s could not be proved optimal on its candidate graph: nan\n",
-                    PROG, i == 2 ? "mcc_id_clean" : "mcc_ood_clean");
+            fprintf(stderr,
+                    "%s: note: %s could not be proved optimal, nor within %g a column of it, on "
+                    "its candidate graph: nan\n",
+                    PROG, i == 2 ? "mcc_id_clean" : "mcc_ood_clean", METRICS_MATCH_GAP);
     row_add(row, "mcc_id", m[0]);
     row_add(row, "mcc_ood", m[1]);
     row_add(row, "mcc_id_clean", m[2]);
