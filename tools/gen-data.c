@@ -9,6 +9,7 @@
 #include "cliopts.h"
 #include "csr.h"
 #include "datagen.h"
+#include "gemm.h"
 #include "npz.h"
 
 typedef struct {
@@ -16,6 +17,7 @@ typedef struct {
     const char *output;
     long level;
     int storage;   /* CsrStorage of the code matrices Z_* */
+    long threads;  /* deflating members of 8 MiB and more (lib/zip.c) */
 } Options;
 
 static const CliOption OPTIONS[] = {
@@ -37,6 +39,7 @@ static const CliOption OPTIONS[] = {
      .choices = CSR_STORAGE_NAMES,
      .help = "layout of the codes Z_*: dense, sparse (CSR members Z_val.data,\n"
              ".indices, .indptr, .shape) or auto (sparse for large, mostly-zero\nmatrices)"},
+    CLI_OPTION_THREADS(Options, threads),
     {0}};
 
 static int check_options(void *opts, SkErr *err)
@@ -84,6 +87,7 @@ static int run(void *opts, int argc, char **argv)
 {
     const Options *o = opts;
     SkErr err = {{0}};
+    sk_gemm_set_threads(o->threads ? (int)o->threads : sk_default_threads());
     Dataset d;
     if (datagen_generate(&o->data, &d, &err))
         return cli_error(TOOL.prog, SK_EXIT_DATA, &err);

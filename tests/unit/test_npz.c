@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "gemm.h"
 #include "npz.h"
 #include "testutil.h"
 
@@ -569,6 +570,67 @@ START_TEST(test_store_when_deflate_does_not_pay)
     ck_assert_uint_eq(z.count, 1);   /* noise.bin is not an array */
     ck_assert(memcmp(npz_get(&z, "Z")->data, zeros, sizeof zeros) == 0);
     npz_free(&z);
+    remove_dir(dir);
+}
+END_TEST
+
+/* Members of 8 MiB and more are deflated in independent 4 MiB pieces
+ * (lib/zip.c): the bytes do not depend on the thread count, the archive
+ * reads back exactly, and an incompressible one is still stored. */
+START_TEST(test_large_member_in_pieces)
+{
+    char dir[1024], p1[1100], p2[1100];
+    make_temp_dir(dir, sizeof dir);
+    snprintf(p1, sizeof p1, "%s/one.npz", dir);
+    snprintf(p2, sizeof p2, "%s/two.npz", dir);
+    const size_t n = 2600000;   /* 10.4 MB: three pieces, the first after the .npy header */
+    float *v = malloc(n * sizeof *v);
+    uint8_t *noise = malloc(9u << 20);
+    ck_assert(v && noise);
+    uint32_t state = 7;
+    for (size_t i = 0; i < n; i++) {
+        state = state * 1664525u + 1013904223u;
+        v[i] = (float)(i % 1000) * 0.5f + (state >> 28 == 0 ? 1.0f : 0.0f);
+    }
+    for (size_t i = 0; i < (9u << 20); i++) {
+        state = state * 1664525u + 1013904223u;
+        noise[i] = (uint8_t)(state >> 24);
+    }
+    Mat m = {n / 100, 100, v};
+    SkErr err = {{0}};
+    const char *paths[2] = {p1, p2};
+    for (int t = 0; t < 2; t++) {
+        sk_gemm_set_threads(t + 1);
+        NpzWriter *w = npz_create(paths[t], 1, &err);
+        ck_assert_msg(w != NULL, "%s", err.msg);
+        ck_assert_int_eq(npz_put_mat(w, "V", &m, &err), 0);
+        ck_assert_int_eq(npz_put_raw(w, "noise.bin", noise, 9u << 20, &err), 0);
+        ck_assert_int_eq(npz_commit(w, &err), 0);
+    }
+    sk_gemm_set_threads(1);
+    size_t n1, n2;
+    uint8_t *b1 = read_file(p1, &n1), *b2 = read_file(p2, &n2);
+    ck_assert_uint_eq(n1, n2);
+    ck_assert(memcmp(b1, b2, n1) == 0);
+    /* V.npy deflated, well below its size; noise.bin stored */
+    const uint32_t csize = b1[18] | b1[19] << 8 | (uint32_t)b1[20] << 16 | (uint32_t)b1[21] << 24;
+    const uint32_t usize = b1[22] | b1[23] << 8 | (uint32_t)b1[24] << 16 | (uint32_t)b1[25] << 24;
+    ck_assert_uint_eq(b1[8], 8);
+    ck_assert_uint_gt(usize, n * sizeof(float));
+    ck_assert_uint_lt(csize, usize / 2);
+    const uint8_t *h = b1 + 30 + 5 + csize;
+    ck_assert(h[0] == 'P' && h[1] == 'K' && h[2] == 3 && h[3] == 4);
+    ck_assert_uint_eq(h[8], 0);
+    free(b1);
+    free(b2);
+    Npz z;
+    ck_assert_msg(npz_load(p2, &z, &err) == 0, "%s", err.msg);
+    const NpyArray *a = npz_get(&z, "V");
+    ck_assert_ptr_nonnull(a);
+    ck_assert(memcmp(a->data, v, n * sizeof *v) == 0);
+    npz_free(&z);
+    free(v);
+    free(noise);
     remove_dir(dir);
 }
 END_TEST
@@ -1196,6 +1258,7 @@ Suite *npz_suite(void)
     tcase_add_loop_test(tc, test_roundtrip_all_dtypes, 0, 3);
     tcase_add_test(tc, test_deterministic_and_header_layout);
     tcase_add_test(tc, test_store_when_deflate_does_not_pay);
+    tcase_add_test(tc, test_large_member_in_pieces);
     tcase_add_test(tc, test_plain_npy_output);
     tcase_add_test(tc, test_abort_and_bad_targets);
     tcase_add_test(tc, test_stdin_read_once_and_cached);
