@@ -47,7 +47,8 @@ enum {
  * The pieces are compressed on the threads the tool computes with
  * (sk_gemm_get_threads) and their CRC-32s combined; where they split depends
  * only on the member's size, so the bytes never depend on the thread count.
- * Starting each piece afresh costs about 0.1% of the compressed size. */
+ * Starting each piece afresh costs little on float data: 64 bytes in all on
+ * gen-data's 70 MB dataset at d_z = 10^5. */
 #define DEFLATE_PIECE ((size_t)4 << 20)
 
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
