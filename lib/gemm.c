@@ -2,6 +2,9 @@
 #include "gemm.h"
 
 #include <blis.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include <cpuid.h>
 #include <sched.h>
 #include <stdio.h>
@@ -115,6 +118,9 @@ void sk_gemm_naive(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
 void sk_gemm_set_threads(int threads)
 {
     bli_thread_set_num_threads(threads < 1 ? 1 : threads);
+#ifdef _OPENMP
+    omp_set_num_threads(threads < 1 ? 1 : threads); /* the default team (e.g. lib/zip.c's) */
+#endif
 }
 
 int sk_gemm_get_threads(void)

@@ -25,7 +25,9 @@ void sk_gemm_naive(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
                    float beta, float *C, size_t ldc);
 
 /* Threads BLIS may use for the following products (>= 1); products under
- * about a million multiply-adds always run on one thread. */
+ * about a million multiply-adds always run on one thread. Also OpenMP's
+ * default team, which passes without a thread count of their own use (the
+ * parallel deflate of lib/zip.c). */
 void sk_gemm_set_threads(int threads);
 int sk_gemm_get_threads(void);
 

@@ -9,8 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-
-#include "gemm.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 enum {
     SIG_LOCAL = 0x04034b50,
@@ -45,7 +46,8 @@ enum {
  * stream, ended on a byte boundary by Z_SYNC_FLUSH (the last by Z_FINISH), so
  * their concatenation is one valid deflate stream that any inflater reads.
  * The pieces are compressed on the threads the tool computes with
- * (sk_gemm_get_threads) and their CRC-32s combined; where they split depends
+ * (OpenMP's default team, which sk_gemm_set_threads sets) and their CRC-32s
+ * combined; where they split depends
  * only on the member's size, so the bytes never depend on the thread count.
  * Starting each piece afresh costs little on float data: 64 bytes in all on
  * gen-data's 70 MB dataset at d_z = 10^5. */
@@ -494,6 +496,17 @@ static int write_member(ZipWriter *z, ZipEntry *e, const ZipChunk *chunks, size_
     return 0;
 }
 
+/* Threads for the pieces: OpenMP's default team (1 in a build without it,
+ * e.g. the fuzzer's). */
+static int piece_threads(void)
+{
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
 /* Piece status codes (set on worker threads, reported after the join). */
 enum { PIECE_OK = 0, PIECE_NO_ZLIB = 1, PIECE_NO_MEMORY = 2, PIECE_BAD_STREAM = 3 };
 
@@ -556,7 +569,7 @@ static int deflate_in_pieces(const ZipWriter *z, const ZipChunk *chunks, size_t 
         packed_release(&p);
         return sk_fail(err, "out of memory compressing member '%s'", name);
     }
-    const int threads = sk_gemm_get_threads();
+    const int threads = piece_threads();
 #pragma omp parallel for schedule(dynamic) num_threads(threads) if (threads > 1)
     for (size_t i = 0; i < count; i++) {
         const uint64_t start = (uint64_t)i * DEFLATE_PIECE;
@@ -564,6 +577,7 @@ static int deflate_in_pieces(const ZipWriter *z, const ZipChunk *chunks, size_t 
         status[i] = deflate_piece(chunks, nchunks, start, len, z->level, i + 1 == count, &p.data[i],
                                   &p.len[i], &crcs[i]);
     }
+    (void)threads;   /* unused without OpenMP */
     int bad = PIECE_OK;
     uint64_t packed_total = 0;
     *crc = crcs[0];
