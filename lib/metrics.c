@@ -380,20 +380,29 @@ static int match_on_candidates(const Columns *x, const Columns *y, size_t m, lon
     return rc;
 }
 
-/* Widen the candidate graph this many times (doubling m) before giving up
- * on a certificate. */
-#define MATCH_MAX_DOUBLINGS 4
+/* The widest candidate graph match_columns_sparse tries: m ≤ the option's
+ * max_candidates and a·m ≤ METRICS_MATCH_MAX_EDGES, never below the first m. */
+static size_t widest_graph(const DictMatchOptions *o, size_t a)
+{
+    size_t m0 = o->candidates ? o->candidates : METRICS_MATCH_CANDIDATES;
+    size_t m = o->max_candidates ? o->max_candidates : METRICS_MATCH_MAX_CANDIDATES;
+    if (a > 0 && m > METRICS_MATCH_MAX_EDGES / a)
+        m = METRICS_MATCH_MAX_EDGES / a;
+    return m > m0 ? m : m0;
+}
 
-/* match_columns for a ≤ b on the top-m candidate graph, doubling m until the
- * result is complete and certified (or m reaches b, or MATCH_MAX_DOUBLINGS);
- * the final m and the outcome go to out. */
-static int match_columns_sparse(const Columns *x, const Columns *y, size_t m, long *col_of_row,
-                                double *value, DictMatch *out, SkErr *err)
+/* match_columns for a ≤ b on the top-m candidate graph (m from o), doubling m
+ * until the result is complete and certified, m reaches b, or the next graph
+ * would be wider than widest_graph; the final m and the outcome go to out. */
+static int match_columns_sparse(const Columns *x, const Columns *y, const DictMatchOptions *o,
+                                long *col_of_row, double *value, DictMatch *out, SkErr *err)
 {
     size_t a = x->unit.cols, b = y->unit.cols;
     if (a > b)
         return sk_fail(err, "matching: %zu columns to %zu (the wider side goes second)", a, b);
-    for (size_t tries = 0;; tries++) {
+    const size_t widest = widest_graph(o, a);
+    size_t m = o->candidates ? o->candidates : METRICS_MATCH_CANDIDATES;
+    for (;;) {
         size_t cap = m < b ? m : b;
         SparseAssignResult res;
         if (match_on_candidates(x, y, cap, col_of_row, &res, err))
@@ -402,7 +411,7 @@ static int match_columns_sparse(const Columns *x, const Columns *y, size_t m, lo
         out->complete = res.complete;
         out->certified = res.certified;
         out->gap = res.certified ? 0.0 : res.complete ? res.gap : INFINITY;
-        if ((res.complete && res.certified) || cap == b || tries + 1 >= MATCH_MAX_DOUBLINGS)
+        if ((res.complete && res.certified) || cap == b || 2 * cap > widest)
             break;
         m = 2 * cap; /* not proved optimal (or no complete matching): widen the graph */
     }
@@ -432,8 +441,7 @@ static int correlation_matched_sum(const Mat *x, const Mat *y, const DictMatchOp
                   (double)x->cols * (double)y->cols > (double)METRICS_DENSE_MATCH_MAX));
     DictMatch how = {.complete = true, .certified = true};
     if (rc == 0 && wide)
-        rc = match_columns_sparse(&cx, &cy, o->candidates ? o->candidates : METRICS_MATCH_CANDIDATES,
-                                  match, value, &how, err);
+        rc = match_columns_sparse(&cx, &cy, o, match, value, &how, err);
     else if (rc == 0)
         rc = match_columns(&cx, &cy, match, value, err);
     if (rc == 0) {
@@ -477,7 +485,7 @@ int mcc_paper(const Mat *zt, const Mat *zp, double *mcc, SkErr *err)
     if (rc == 0)
         rc = pad_with_noise(zp, width, &r, &pn, err);
     if (rc == 0)
-        rc = correlation_matched_sum(&tn, &pn, &(DictMatchOptions){DICT_MATCH_DENSE, 0}, &sum, err);
+        rc = correlation_matched_sum(&tn, &pn, &(DictMatchOptions){.method = DICT_MATCH_DENSE}, &sum, err);
     if (rc == 0)
         *mcc = sum / (double)width;
     mat_release(&tn);
@@ -520,7 +528,7 @@ int mcc_paper_ood(const Mat *z_true_ood, const Mat *z_pred_ood, double *mcc, SkE
 
 int mcc_clean(const Mat *z_true, const Mat *z_pred, double *mcc, SkErr *err)
 {
-    DictMatchOptions o = {DICT_MATCH_AUTO, METRICS_MATCH_CANDIDATES};
+    DictMatchOptions o = {.method = DICT_MATCH_AUTO, .candidates = METRICS_MATCH_CANDIDATES};
     return mcc_clean_with(z_true, z_pred, &o, mcc, err);
 }
 
@@ -593,15 +601,16 @@ int auc_select_feature(const Mat *z_val, const unsigned char *label_val, const M
 
 /* Truth column r of ca matched to a column of cd, on the candidate graph of
  * the narrower side; value[r] its |cos| in double (0 when unmatched). */
-static int match_dictionary_sparse(const Columns *ca, const Columns *cd, size_t m, long *d_col_of_a,
+static int match_dictionary_sparse(const Columns *ca, const Columns *cd, const DictMatchOptions *o,
+                                   long *d_col_of_a,
                                    double *value, DictMatch *out, SkErr *err)
 {
     size_t q = ca->unit.cols, p = cd->unit.cols;
     if (q <= p)
-        return match_columns_sparse(ca, cd, m, d_col_of_a, value, out, err);
+        return match_columns_sparse(ca, cd, o, d_col_of_a, value, out, err);
     long *a_col_of_d = malloc(p * sizeof *a_col_of_d);
     double *unused = malloc(p * sizeof *unused);
-    int rc = a_col_of_d && unused ? match_columns_sparse(cd, ca, m, a_col_of_d, unused, out, err)
+    int rc = a_col_of_d && unused ? match_columns_sparse(cd, ca, o, a_col_of_d, unused, out, err)
                                   : sk_fail(err, "dictionary match: out of memory");
     for (size_t r = 0; rc == 0 && r < q; r++) {
         d_col_of_a[r] = -1;
@@ -690,8 +699,7 @@ int dict_match_with(const Mat *d, const Mat *a, const DictMatchOptions *o, long 
         match_identity(&ca, dcols, d_col_of_a, cosine);
         rc = 0;
     } else if (sparse)
-        rc = match_dictionary_sparse(&ca, &cd, o->candidates ? o->candidates : METRICS_MATCH_CANDIDATES,
-                                     d_col_of_a, cosine, &m, err);
+        rc = match_dictionary_sparse(&ca, &cd, o, d_col_of_a, cosine, &m, err);
     else
         rc = match_columns(&ca, &cd, d_col_of_a, cosine, err);
     if (rc == 0) {
@@ -707,7 +715,7 @@ int dict_match_with(const Mat *d, const Mat *a, const DictMatchOptions *o, long 
 
 int dict_match(const Mat *d, const Mat *a, long *d_col_of_a, DictMatch *out, SkErr *err)
 {
-    DictMatchOptions o = {DICT_MATCH_AUTO, METRICS_MATCH_CANDIDATES};
+    DictMatchOptions o = {.method = DICT_MATCH_AUTO, .candidates = METRICS_MATCH_CANDIDATES};
     return dict_match_with(d, a, &o, d_col_of_a, out, err);
 }
 

@@ -108,6 +108,12 @@ typedef struct {
  * beyond, the candidate graph (see dict_match_with). */
 #define METRICS_DENSE_MATCH_MAX ((size_t)1 << 28)
 #define METRICS_MATCH_CANDIDATES 16
+/* The widest candidate graph tried: m ≤ 4096 candidates a column, and at most
+ * 2^25 edges in all (≈ 0.7 GB of candidates and assignment state). ReLU and
+ * JumpReLU codes at d_z = 10^5 (~900 active latents a row) need m = 256 for a
+ * complete matching and 512 for its certificate. */
+#define METRICS_MATCH_MAX_CANDIDATES 4096
+#define METRICS_MATCH_MAX_EDGES ((size_t)1 << 25)
 /* A sum of matched |correlations| (mcc_clean) whose assignment is not
  * certified is still reported when its duals bound the whole matrix's
  * optimum within this much per column above it (assign_sparse.h's gap):
@@ -118,7 +124,8 @@ typedef enum { DICT_MATCH_AUTO, DICT_MATCH_DENSE, DICT_MATCH_CANDIDATES } DictMa
 
 typedef struct {
     DictMatchMethod method;   /* AUTO: dense up to METRICS_DENSE_MATCH_MAX entries */
-    size_t candidates;        /* initial m per column (METRICS_MATCH_CANDIDATES) */
+    size_t candidates;        /* initial m per column (0: METRICS_MATCH_CANDIDATES) */
+    size_t max_candidates;    /* widest m tried (0: METRICS_MATCH_MAX_CANDIDATES) */
 } DictMatchOptions;
 
 /* Match dictionary d (d_y × p) to the truth a (d_y × q): columns of both are
@@ -132,9 +139,11 @@ int dict_match(const Mat *d, const Mat *a, long *d_col_of_a, DictMatch *out, SkE
  * wide problems, e.g. 10⁵–10⁶ atoms): the top-m |cos| of every column of the
  * narrower side, from blocked products, and the exact assignment on that
  * graph (assign_sparse.h), with m doubled until its duals prove it optimal for
- * the whole matrix (out->certified) or 4 doublings pass; it equals the dense
- * result whenever certified. A graph with no complete matching after the
- * doublings leaves out->complete false (columns it could not match: -1). */
+ * the whole matrix (out->certified) or the next graph would be wider than
+ * METRICS_MATCH_MAX_CANDIDATES / METRICS_MATCH_MAX_EDGES allow (o's
+ * max_candidates); it equals the dense result whenever certified. A graph
+ * with no complete matching at the widest leaves out->complete false
+ * (columns it could not match: -1). */
 /* On the candidate path a dictionary bit-identical to the truth is matched
  * to itself column by column (proved optimal: |cos| <= 1), scoring no
  * other pair. */

@@ -586,7 +586,8 @@ START_TEST(test_dict_match_candidates_equal_dense)
         long *dense_col = malloc(cases[c].q * sizeof *dense_col), *cand_col = malloc(cases[c].q * sizeof *cand_col);
         DictMatch dense, cand;
         SkErr err = {{0}};
-        DictMatchOptions od = {DICT_MATCH_DENSE, 0}, oc = {DICT_MATCH_CANDIDATES, cases[c].m};
+        DictMatchOptions od = {.method = DICT_MATCH_DENSE},
+                         oc = {.method = DICT_MATCH_CANDIDATES, .candidates = cases[c].m};
         ck_assert_msg(dict_match_with(&d, &a, &od, dense_col, &dense, &err) == 0, "%s", err.msg);
         ck_assert_msg(dict_match_with(&d, &a, &oc, cand_col, &cand, &err) == 0, "%s", err.msg);
         ck_assert_msg(cand.complete && cand.certified, "case %zu: not certified (m = %zu)", c,
@@ -614,7 +615,8 @@ START_TEST(test_dict_match_identical_is_identity)
     ck_assert_int_eq(mat_copy(&d, &a, &err), 0);
     long dense_col[300], cand_col[300];
     DictMatch dense, cand;
-    DictMatchOptions od = {DICT_MATCH_DENSE, 0}, oc = {DICT_MATCH_CANDIDATES, 1};
+    DictMatchOptions od = {.method = DICT_MATCH_DENSE},
+                     oc = {.method = DICT_MATCH_CANDIDATES, .candidates = 1};
     ck_assert_int_eq(dict_match_with(&d, &a, &od, dense_col, &dense, &err), 0);
     ck_assert_int_eq(dict_match_with(&d, &a, &oc, cand_col, &cand, &err), 0);
     for (long r = 0; r < 300; r++)
@@ -640,9 +642,12 @@ START_TEST(test_dict_match_gap_bounds_dense_optimum)
         long dense_col[150], cand_col[150];
         DictMatch dense, cand;
         SkErr err = {{0}};
-        DictMatchOptions od = {DICT_MATCH_DENSE, 0}, oc = {DICT_MATCH_CANDIDATES, 1};
+        /* graphs of 1 to 8 candidates a column: too narrow to certify most of these */
+        DictMatchOptions od = {.method = DICT_MATCH_DENSE},
+                         oc = {.method = DICT_MATCH_CANDIDATES, .candidates = 1, .max_candidates = 8};
         ck_assert_msg(dict_match_with(&d, &a, &od, dense_col, &dense, &err) == 0, "%s", err.msg);
         ck_assert_msg(dict_match_with(&d, &a, &oc, cand_col, &cand, &err) == 0, "%s", err.msg);
+        ck_assert_uint_le(cand.candidates, 8);
         const double sum_dense = dense.mean_cosine * (double)q, sum_cand = cand.mean_cosine * (double)q;
         if (getenv("SK_TEST_VERBOSE"))
             printf("seed %d: certified %d complete %d m %zu gap %.3g dense-cand %.3g\n", (int)seed,
@@ -681,8 +686,8 @@ START_TEST(test_mcc_clean_candidates_equal_dense)
             MAT_AT(zp, i, j) = base + (rng_uniform(&r) < 0.3 ? (float)rng_uniform(&r) : 0.0f);
         }
     double dense, cand_m1, cand;
-    DictMatchOptions od = {DICT_MATCH_DENSE, 0}, o1 = {DICT_MATCH_CANDIDATES, 1},
-                     o16 = {DICT_MATCH_CANDIDATES, 16};
+    DictMatchOptions od = {.method = DICT_MATCH_DENSE}, o1 = {.method = DICT_MATCH_CANDIDATES, .candidates = 1},
+                     o16 = {.method = DICT_MATCH_CANDIDATES, .candidates = 16};
     ck_assert_int_eq(mcc_clean_with(&zt, &zp, &od, &dense, &err), 0);
     ck_assert_int_eq(mcc_clean_with(&zt, &zp, &o1, &cand_m1, &err), 0);
     ck_assert_int_eq(mcc_clean_with(&zt, &zp, &o16, &cand, &err), 0);
