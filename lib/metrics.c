@@ -448,9 +448,10 @@ static int correlation_matched_sum(const Mat *x, const Mat *y, const DictMatchOp
         *sum = 0.0;
         for (size_t r = 0; r < x->cols; r++)
             *sum += value[r];
-        /* not proved optimal, nor within METRICS_MATCH_GAP a column of it: no
-         * number rather than a wrong one */
-        if (!how.complete || how.gap > METRICS_MATCH_GAP * (double)x->cols)
+        /* not proved optimal, nor within METRICS_MATCH_GAP a column of it (the
+         * gap of an incomplete matching is infinite): no number rather than a
+         * wrong one */
+        if (how.gap > METRICS_MATCH_GAP * (double)x->cols)
             *sum = NAN;
     }
     free(match);

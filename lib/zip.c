@@ -41,8 +41,8 @@ enum {
 
 #define ZIP32_MAX 0xffffffffu
 
-/* Members of at least two of these are deflated in independent pieces of
- * this many bytes (as pigz --independent): each piece its own raw deflate
+/* A member is deflated as one stream, or, from two of these on, in
+ * independent pieces of this many bytes (as pigz --independent): each piece its own raw deflate
  * stream, ended on a byte boundary by Z_SYNC_FLUSH (the last by Z_FINISH), so
  * their concatenation is one valid deflate stream that any inflater reads.
  * The pieces are compressed on the threads the tool computes with
@@ -381,47 +381,6 @@ static int write_bytes(ZipWriter *z, const void *p, size_t n, SkErr *err)
     return 0;
 }
 
-/* Deflate the chunks into out[0..cap). Returns 1 and sets *n when the whole
- * stream fits, 0 when it does not (the caller then stores), -1 on error. */
-static int deflate_chunks(const ZipChunk *chunks, size_t nchunks, int level, uint8_t *out,
-                          size_t cap, size_t *n, SkErr *err)
-{
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    if (deflateInit2(&zs, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        return sk_fail(err, "cannot start zlib deflate at level %d", level);
-    size_t out_used = 0;
-    int rc = Z_OK;
-    for (size_t c = 0; c < nchunks && rc != Z_STREAM_END; c++) {
-        const uint8_t *p = chunks[c].data;
-        size_t left = chunks[c].len;
-        do {
-            zs.next_in = (Bytef *)p;
-            zs.avail_in = (uInt)(left < ZLIB_PIECE ? left : ZLIB_PIECE);
-            p += zs.avail_in;
-            left -= zs.avail_in;
-            int flush = (c + 1 == nchunks && left == 0) ? Z_FINISH : Z_NO_FLUSH;
-            do {
-                size_t room = cap - out_used;
-                zs.next_out = out + out_used;
-                zs.avail_out = (uInt)(room < ZLIB_PIECE ? room : ZLIB_PIECE);
-                uInt offered = zs.avail_out;
-                rc = deflate(&zs, flush);
-                out_used += offered - zs.avail_out;
-                if (rc == Z_STREAM_END)
-                    break;
-                if (out_used == cap || (rc != Z_OK && rc != Z_BUF_ERROR)) {
-                    deflateEnd(&zs);
-                    return 0;
-                }
-            } while (zs.avail_in > 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
-        } while (left > 0);
-    }
-    deflateEnd(&zs);
-    *n = out_used;
-    return rc == Z_STREAM_END ? 1 : 0;
-}
-
 static int add_entry(ZipWriter *z, const ZipEntry *e, SkErr *err)
 {
     if (z->count == z->cap) {
@@ -552,14 +511,16 @@ static int deflate_piece(const ZipChunk *chunks, size_t nchunks, uint64_t start,
     return done ? PIECE_OK : PIECE_BAD_STREAM;
 }
 
-/* The whole member in DEFLATE_PIECE pieces on the tool's threads: *crc, and
- * packed filled when the pieces come to less than total bytes (else left
- * empty: the member is stored). */
+/* The whole member (total > 0 bytes) deflated, one piece below
+ * 2·DEFLATE_PIECE bytes, else DEFLATE_PIECE pieces on the tool's threads:
+ * *crc, and packed filled when the pieces come to less than total bytes (else
+ * left empty: the member is stored). */
 static int deflate_in_pieces(const ZipWriter *z, const ZipChunk *chunks, size_t nchunks,
                              uint64_t total, const char *name, uint32_t *crc, Packed *packed,
                              SkErr *err)
 {
-    const size_t count = (size_t)((total + DEFLATE_PIECE - 1) / DEFLATE_PIECE);
+    const size_t piece = total < 2 * (uint64_t)DEFLATE_PIECE ? (size_t)total : DEFLATE_PIECE;
+    const size_t count = (size_t)((total + piece - 1) / piece);
     Packed p = {calloc(count, sizeof *p.data), calloc(count, sizeof *p.len), count};
     uint32_t *crcs = calloc(count, sizeof *crcs);
     int *status = calloc(count, sizeof *status);
@@ -570,10 +531,10 @@ static int deflate_in_pieces(const ZipWriter *z, const ZipChunk *chunks, size_t 
         return sk_fail(err, "out of memory compressing member '%s'", name);
     }
     const int threads = piece_threads();
-#pragma omp parallel for schedule(dynamic) num_threads(threads) if (threads > 1)
+#pragma omp parallel for schedule(dynamic) num_threads(threads) if (threads > 1 && count > 1)
     for (size_t i = 0; i < count; i++) {
-        const uint64_t start = (uint64_t)i * DEFLATE_PIECE;
-        const size_t len = total - start < DEFLATE_PIECE ? (size_t)(total - start) : DEFLATE_PIECE;
+        const uint64_t start = (uint64_t)i * piece;
+        const size_t len = total - start < piece ? (size_t)(total - start) : piece;
         status[i] = deflate_piece(chunks, nchunks, start, len, z->level, i + 1 == count, &p.data[i],
                                   &p.len[i], &crcs[i]);
     }
@@ -586,8 +547,8 @@ static int deflate_in_pieces(const ZipWriter *z, const ZipChunk *chunks, size_t 
             bad = status[i];
         packed_total += p.len[i];
         if (i > 0) {
-            const uint64_t len = total - (uint64_t)i * DEFLATE_PIECE;
-            *crc = (uint32_t)crc32_combine(*crc, crcs[i], (z_off_t)(len < DEFLATE_PIECE ? len : DEFLATE_PIECE));
+            const uint64_t len = total - (uint64_t)i * piece;
+            *crc = (uint32_t)crc32_combine(*crc, crcs[i], (z_off_t)(len < piece ? len : piece));
         }
     }
     free(crcs);
@@ -607,8 +568,7 @@ static int deflate_in_pieces(const ZipWriter *z, const ZipChunk *chunks, size_t 
     return 0;
 }
 
-/* Size, CRC and (when it pays) the deflated form of a member's content:
- * one deflate stream, or independent pieces from 2·DEFLATE_PIECE bytes on. */
+/* Size, CRC and (when it pays) the deflated form of a member's content. */
 static int pack_member(const ZipWriter *z, const ZipChunk *chunks, size_t nchunks,
                        ZipEntry *e, Packed *packed, SkErr *err)
 {
@@ -618,46 +578,23 @@ static int pack_member(const ZipWriter *z, const ZipChunk *chunks, size_t nchunk
     e->usize = e->csize = total;
     e->method = METHOD_STORED;
     memset(packed, 0, sizeof *packed);
-    if (z->level > 0 && total >= 2 * (uint64_t)DEFLATE_PIECE) {
-        if (deflate_in_pieces(z, chunks, nchunks, total, e->name, &e->crc, packed, err))
-            return -1;
-        if (packed->count) {
-            e->method = METHOD_DEFLATE;
-            e->csize = 0;
-            for (size_t i = 0; i < packed->count; i++)
-                e->csize += packed->len[i];
-        }
+    if (z->level <= 0 || total == 0) {
+        uint32_t crc = crc32_z(0L, Z_NULL, 0);
+        for (size_t c = 0; c < nchunks; c++)
+            if (chunks[c].len) /* crc32_z(crc, NULL, 0) would restart the CRC */
+                crc = (uint32_t)crc32_z(crc, chunks[c].data, chunks[c].len);
+        e->crc = crc;
         return 0;
     }
-    uint32_t crc = crc32_z(0L, Z_NULL, 0);
-    for (size_t c = 0; c < nchunks; c++)
-        if (chunks[c].len) /* crc32_z(crc, NULL, 0) would restart the CRC */
-            crc = (uint32_t)crc32_z(crc, chunks[c].data, chunks[c].len);
-    e->crc = crc;
-    if (z->level <= 0 || total == 0)
-        return 0;
-    uint8_t *out = malloc((size_t)total);
-    size_t n = 0;
-    if (!out)
-        return sk_fail(err, "out of memory compressing member '%s'", e->name);
-    int rc = deflate_chunks(chunks, nchunks, z->level, out, (size_t)total, &n, err);
-    if (rc == 1 && n < total) {
+    if (deflate_in_pieces(z, chunks, nchunks, total, e->name, &e->crc, packed, err))
+        return -1;
+    if (packed->count) {
         e->method = METHOD_DEFLATE;
-        e->csize = n;
-        packed->data = malloc(sizeof *packed->data);
-        packed->len = malloc(sizeof *packed->len);
-        if (!packed->data || !packed->len) {
-            free(out);
-            packed_release(packed);
-            return sk_fail(err, "out of memory compressing member '%s'", e->name);
-        }
-        packed->data[0] = out;
-        packed->len[0] = n;
-        packed->count = 1;
-        return 0;
+        e->csize = 0;
+        for (size_t i = 0; i < packed->count; i++)
+            e->csize += packed->len[i];
     }
-    free(out);
-    return rc < 0 ? -1 : 0;
+    return 0;
 }
 
 int zip_writer_add(ZipWriter *z, const char *name, const ZipChunk *chunks, size_t nchunks,
