@@ -7,6 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "gemm.h"
+
 /* Long-only options get getopt values from here on (above any char). */
 #define CLI_LONG_VALUE_BASE 256
 enum { CLI_VALUE_HELP = 1000000, CLI_VALUE_VERSION };
@@ -495,8 +501,21 @@ static void free_lists(const CliTool *tool, void *opts, const bool *seen)
     }
 }
 
+/* OpenMP's default team (lib/zip.c deflates large members on it) starts at
+ * the threads a tool's products would get by default (BLIS_NUM_THREADS,
+ * SLURM_CPUS_PER_TASK, else the CPUs this process may run on), so a tool
+ * without --threads under `make -j2 THREADS=1` stays on its one CPU; a
+ * tool's own --threads (sk_gemm_set_threads) overrides it. */
+static void default_team(void)
+{
+#ifdef _OPENMP
+    omp_set_num_threads(sk_default_threads());
+#endif
+}
+
 int cli_main(const CliTool *tool, void *opts, int argc, char **argv)
 {
+    default_team();
     size_t n = option_count(tool->options);
     Parser p = {0};
     int protected_argc = argc;
