@@ -7,10 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "gemm.h"
 
 /* Long-only options get getopt values from here on (above any char). */
@@ -501,21 +497,14 @@ static void free_lists(const CliTool *tool, void *opts, const bool *seen)
     }
 }
 
-/* OpenMP's default team (lib/zip.c deflates large members on it) starts at
- * the threads a tool's products would get by default (BLIS_NUM_THREADS,
- * SLURM_CPUS_PER_TASK, else the CPUs this process may run on), so a tool
- * without --threads under `make -j2 THREADS=1` stays on its one CPU; a
- * tool's own --threads (sk_gemm_set_threads) overrides it. */
-static void default_team(void)
-{
-#ifdef _OPENMP
-    omp_set_num_threads(sk_default_threads());
-#endif
-}
-
 int cli_main(const CliTool *tool, void *opts, int argc, char **argv)
 {
-    default_team();
+    /* Every tool starts on its default threads (SLURM_CPUS_PER_TASK,
+     * BLIS_NUM_THREADS, else the CPUs it may run on), for its products and
+     * for OpenMP's default team (lib/zip.c's deflate), so a tool without
+     * --threads under `make -j2 THREADS=1` stays on its one CPU; a tool's own
+     * --threads sets them again. */
+    sk_gemm_set_threads(sk_default_threads());
     size_t n = option_count(tool->options);
     Parser p = {0};
     int protected_argc = argc;

@@ -380,11 +380,17 @@ static int match_on_candidates(const Columns *x, const Columns *y, size_t m, lon
     return rc;
 }
 
+/* The first candidate graph's m (candidates a column). */
+static size_t first_graph(const DictMatchOptions *o)
+{
+    return o->candidates ? o->candidates : METRICS_MATCH_CANDIDATES;
+}
+
 /* The widest candidate graph match_columns_sparse tries: m ≤ the option's
  * max_candidates and a·m ≤ METRICS_MATCH_MAX_EDGES, never below the first m. */
 static size_t widest_graph(const DictMatchOptions *o, size_t a)
 {
-    size_t m0 = o->candidates ? o->candidates : METRICS_MATCH_CANDIDATES;
+    size_t m0 = first_graph(o);
     size_t m = o->max_candidates ? o->max_candidates : METRICS_MATCH_MAX_CANDIDATES;
     if (a > 0 && m > METRICS_MATCH_MAX_EDGES / a)
         m = METRICS_MATCH_MAX_EDGES / a;
@@ -401,7 +407,7 @@ static int match_columns_sparse(const Columns *x, const Columns *y, const DictMa
     if (a > b)
         return sk_fail(err, "matching: %zu columns to %zu (the wider side goes second)", a, b);
     const size_t widest = widest_graph(o, a);
-    size_t m = o->candidates ? o->candidates : METRICS_MATCH_CANDIDATES;
+    size_t m = first_graph(o);
     for (;;) {
         size_t cap = m < b ? m : b;
         SparseAssignResult res;
