@@ -68,20 +68,38 @@ static rntm_t *runtime_for(size_t m, size_t n, size_t k, rntm_t *rntm)
     return rntm;
 }
 
-void sk_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
-             float alpha, const float *A, size_t lda, const float *B, size_t ldb,
-             float beta, float *C, size_t ldc)
+/* sk_gemm under the runtime rntm. */
+static void sgemm_with(rntm_t *rntm, bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
+                       float alpha, const float *A, size_t lda, const float *B, size_t ldb,
+                       float beta, float *C, size_t ldc)
 {
     if (m == 0 || n == 0)
         return;
     /* BLIS takes general strides: a row-major matrix has row stride ld, column
      * stride 1; the transposition flag applies to the stored matrix. */
-    rntm_t rntm;
     bli_sgemm_ex(trans_a ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
                  trans_b ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
                  (dim_t)m, (dim_t)n, (dim_t)k, &alpha,
                  (float *)A, (inc_t)lda, 1, (float *)B, (inc_t)ldb, 1,
-                 &beta, C, (inc_t)ldc, 1, NULL, runtime_for(m, n, k, &rntm));
+                 &beta, C, (inc_t)ldc, 1, NULL, rntm);
+}
+
+void sk_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
+             float alpha, const float *A, size_t lda, const float *B, size_t ldb,
+             float beta, float *C, size_t ldc)
+{
+    rntm_t rntm;
+    sgemm_with(runtime_for(m, n, k, &rntm), trans_a, trans_b, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+void sk_gemm_on_this_thread(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
+                            float alpha, const float *A, size_t lda, const float *B, size_t ldb,
+                            float beta, float *C, size_t ldc)
+{
+    rntm_t rntm;
+    runtime_for(m, n, k, &rntm);
+    bli_rntm_set_num_threads(1, &rntm);
+    sgemm_with(&rntm, trans_a, trans_b, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 void sk_dgemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,

@@ -14,6 +14,12 @@ void sk_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
              float alpha, const float *A, size_t lda, const float *B, size_t ldb,
              float beta, float *C, size_t ldc);
 
+/* The same product on the calling thread alone, whatever the thread setting:
+ * for a product inside a parallel region (each thread its own block). */
+void sk_gemm_on_this_thread(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
+                            float alpha, const float *A, size_t lda, const float *B, size_t ldb,
+                            float beta, float *C, size_t ldc);
+
 /* The same product in double precision (BLIS dgemm). */
 void sk_dgemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
               double alpha, const double *A, size_t lda, const double *B, size_t ldb,

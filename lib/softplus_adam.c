@@ -10,6 +10,10 @@
 #include "rng.h"
 #include "vecmath.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 void softplus_adam_options_default(SoftplusAdamOptions *o)
 {
     *o = (SoftplusAdamOptions){
@@ -94,23 +98,46 @@ int softplus_adam_init_preactivations(uint64_t seed, size_t n_val, size_t n_ood,
 
 /* ---- element kernels: 8 float lanes (AVX2 + FMA; lib/vecmath.h) ---------- */
 
-/* Rows per block of the element-wise passes. Fixed, so a block's sums (and
- * the order they are added in) never depend on the thread count. */
-#define SPA_BLOCK_ROWS 64
+/* Rows per block of the element-wise passes and of the fused step: about
+ * 2^18 codes (a block's exp(P) and ∂mse/∂Z, 1 MiB each, stay in cache
+ * between its products), 128 to 512 rows (a block's products on one thread
+ * then run at the rate of the whole split's, though each re-packs D), a
+ * multiple of 8. Fixed by d_z, so a block's sums (and the order they are
+ * added in) never depend on the thread count. */
+enum { BLOCK_CODES = 1 << 18 };
 
-/* PyTorch's softplus forward (ATen's vectorised kernel):
- *   e = exp(x),  z = x > 20 ? x : log1p(e).
+static size_t block_rows_for(size_t dz)
+{
+    size_t rows = BLOCK_CODES / dz;
+    rows = rows < 128 ? 128 : rows > 512 ? 512 : rows;
+    return rows & ~(size_t)7;
+}
+
+/* Whether a block of at least 128 rows stays within BLOCK_CODES codes (d_z ≤
+ * 2048): the fused step's condition. Wider, a block's codes and its re-packed
+ * D no longer stay in cache, and the step runs on whole splits. */
+static bool block_fits_cache(size_t dz)
+{
+    return BLOCK_CODES / dz >= 128;
+}
+
+/* PyTorch's softplus forward (ATen's vectorised kernel), given e = exp(x):
+ *   z = x > 20 ? x : log1p(e).
  * Each lane's log1p by the series when x < −5 (every code at the start, most
  * of them later), else by vm_log1p8: a lane's value never depends on its
  * neighbours; the general form is skipped when no lane needs it. */
-static inline __m256 softplus8(__m256 x)
+static inline __m256 softplus_from_exp8(__m256 x, __m256 e)
 {
-    const __m256 e = vm_exp8(x);
     const __m256 small = _mm256_cmp_ps(x, _mm256_set1_ps(-5.0f), _CMP_LT_OQ);
     __m256 z = vm_log1p_small8(e);
     if (_mm256_movemask_ps(small) != 0xff)
         z = _mm256_blendv_ps(vm_log1p8(e), z, small);
     return _mm256_blendv_ps(z, x, _mm256_cmp_ps(x, _mm256_set1_ps(20.0f), _CMP_GT_OQ));
+}
+
+static inline __m256 softplus8(__m256 x)
+{
+    return softplus_from_exp8(x, vm_exp8(x));
 }
 
 /* PyTorch's softplus backward: ∂L/∂x = x > 20 ? a : (a·e)/(e + 1), with
@@ -173,26 +200,27 @@ static void for_each_block(int threads, size_t n_blocks, void (*task)(void *, si
 
 /* ---- forward / backward -------------------------------------------------- */
 
-static size_t blocks_of(size_t rows)
-{
-    return (rows + SPA_BLOCK_ROWS - 1) / SPA_BLOCK_ROWS;
-}
-
 int softplus_adam_work_init(SoftplusAdamWork *w, const SoftplusAdamModel *m, SkErr *err)
 {
     memset(w, 0, sizeof *w);
-    w->blocks_val = blocks_of(m->n_val);
-    w->blocks_ood = blocks_of(m->n_ood);
+    w->block_rows = block_rows_for(m->d_z);
+    w->blocks_val = (m->n_val + w->block_rows - 1) / w->block_rows;
+    w->blocks_ood = (m->n_ood + w->block_rows - 1) / w->block_rows;
     w->threads = sk_gemm_get_threads();
-    size_t nd = m->d_y * m->d_z, wide = m->d_z + 8;
+    w->scratch_slots = w->threads;
+    size_t nd = m->d_y * m->d_z, wide = m->d_z + 8, block_codes = w->block_rows * m->d_z;
+    const size_t blocks = w->blocks_val + w->blocks_ood, slots = (size_t)w->scratch_slots;
     w->grad_d = malloc(nd * sizeof *w->grad_d);
     w->norms = malloc(wide * sizeof *w->norms);
     w->colsum = malloc(m->d_z * sizeof *w->colsum);
-    const size_t blocks = w->blocks_val + w->blocks_ood;
+    w->block_sumsq = malloc(blocks * sizeof *w->block_sumsq);
     w->block_colsum = wide <= (size_t)-1 / sizeof(double) / blocks
                           ? malloc(blocks * wide * sizeof *w->block_colsum)
                           : NULL;
-    if (!w->grad_d || !w->norms || !w->colsum || !w->block_colsum ||
+    /* the fused step's (only where it runs block by block) */
+    w->scratch = block_fits_cache(m->d_z) ? malloc(slots * 2 * block_codes * sizeof *w->scratch)
+                                          : malloc(sizeof *w->scratch);
+    if (!w->grad_d || !w->norms || !w->colsum || !w->block_sumsq || !w->block_colsum || !w->scratch ||
         mat_alloc(&w->z_val, m->n_val, m->d_z, err) || mat_alloc(&w->z_ood, m->n_ood, m->d_z, err) ||
         mat_alloc(&w->r_val, m->n_val, m->d_y, err) || mat_alloc(&w->r_ood, m->n_ood, m->d_y, err)) {
         softplus_adam_work_release(w);
@@ -209,7 +237,9 @@ void softplus_adam_work_release(SoftplusAdamWork *w)
     free(w->grad_d);
     free(w->norms);
     free(w->colsum);
+    free(w->block_sumsq);
     free(w->block_colsum);
+    free(w->scratch);
     memset(w, 0, sizeof *w);
 }
 
@@ -229,24 +259,56 @@ static void column_norms(const Mat *d, double *sq, float *norms)
 }
 
 /* Block b of the element-wise passes: rows [row0, row0 + rows) of one split,
- * blocks 0 .. blocks_val − 1 in P_val, the rest in P_ood. */
+ * blocks 0 .. blocks_val − 1 in P_val, the rest in P_ood. Its pointers start
+ * at the block's first row. */
 typedef struct {
     bool val;
     size_t row0, rows, n;   /* n: the split's rows */
-    size_t offset;          /* index of the split's P[0, 0] in the parameter buffer */
-    float *z;               /* the split's Z (or ∂mse/∂Z), n × d_z */
+    size_t offset;          /* index of the block's P[row0, 0] in the parameter buffer */
+    float *z;               /* the block's rows of Z (or ∂mse/∂Z), rows × d_z */
+    float *r;               /* the block's rows of R, rows × d_y */
+    const float *y;         /* the block's rows of Y, rows × d_y */
 } Block;
 
-static Block block_at(const SoftplusAdamModel *m, const SoftplusAdamWork *w, size_t b)
+static Block block_at(const SoftplusAdamModel *m, const SoftplusAdamWork *w, const Mat *y_val,
+                      const Mat *y_ood, size_t b)
 {
     Block k = {.val = b < w->blocks_val};
-    const Mat *pre = k.val ? &m->pre_val : &m->pre_ood;
-    k.row0 = (k.val ? b : b - w->blocks_val) * SPA_BLOCK_ROWS;
+    const Mat *pre = k.val ? &m->pre_val : &m->pre_ood, *y = k.val ? y_val : y_ood;
+    k.row0 = (k.val ? b : b - w->blocks_val) * w->block_rows;
     k.n = pre->rows;
-    k.rows = k.n - k.row0 < SPA_BLOCK_ROWS ? k.n - k.row0 : SPA_BLOCK_ROWS;
-    k.offset = (size_t)(pre->v - m->params);
-    k.z = k.val ? w->z_val.v : w->z_ood.v;
+    k.rows = k.n - k.row0 < w->block_rows ? k.n - k.row0 : w->block_rows;
+    k.offset = (size_t)(pre->v - m->params) + k.row0 * m->d_z;
+    k.z = (k.val ? w->z_val.v : w->z_ood.v) + k.row0 * m->d_z;
+    k.r = (k.val ? w->r_val.v : w->r_ood.v) + k.row0 * m->d_y;
+    k.y = y ? y->v + k.row0 * m->d_y : NULL;
     return k;
+}
+
+/* The forward pass over count codes of whole rows, taken as one run of
+ * elements k (column j = k mod d_z; 8 lanes may run into the next row):
+ *   Z = softplus(P), and E = exp(P) when e_out is not NULL
+ *   colsum[j] = Σ_i Z_ij  (d_z + 8 doubles; lanes past column d_z − 1 land
+ *   in the tail, folded back at the end). */
+static void forward_codes(const float *restrict pre, size_t count, size_t dz, float *restrict z_out,
+                          float *restrict e_out, double *restrict colsum)
+{
+    memset(colsum, 0, (dz + 8) * sizeof *colsum);
+    size_t j = 0;
+    for (size_t k = 0; k < count; k += 8) {
+        const size_t left = count - k;
+        const __m256i mask = vm_lanes(left);
+        const __m256 x = vm_load8(pre + k, left, mask), e = vm_exp8(x);
+        const __m256 z = softplus_from_exp8(x, e);
+        vm_store8(z_out + k, z, left, mask);
+        if (e_out)
+            vm_store8(e_out + k, e, left, mask);
+        add_to_pd(colsum + j, _mm256_and_ps(z, _mm256_castsi256_ps(mask))); /* past the block: 0 */
+        for (j += 8; j >= dz;)
+            j -= dz;
+    }
+    for (size_t t = dz; t < dz + 8; t++)
+        colsum[t % dz] += colsum[t];
 }
 
 typedef struct {
@@ -254,33 +316,13 @@ typedef struct {
     SoftplusAdamWork *w;
 } ForwardPass;
 
-/* The forward pass over block b, its rows taken as one run of elements k
- * (column j = k mod d_z; 8 lanes may run into the next row):
- *   Z = softplus(P)                                     (rows × d_z)
- *   block_colsum[b][j] = Σ_i Z_ij  (double; lanes past column d_z − 1 land
- *   in the d_z + 8 slots' tail, folded back at the end). */
 static void forward_block(void *ctx, size_t b)
 {
     const ForwardPass *f = ctx;
     const size_t dz = f->m->d_z;
-    const Block blk = block_at(f->m, f->w, b);
-    const float *restrict pre = f->m->params + blk.offset;
-    float *restrict z_out = blk.z;
-    double *restrict colsum = f->w->block_colsum + b * (dz + 8);
-    memset(colsum, 0, (dz + 8) * sizeof *colsum);
-    const size_t k1 = (blk.row0 + blk.rows) * dz;
-    size_t j = 0;
-    for (size_t k = blk.row0 * dz; k < k1; k += 8) {
-        const size_t left = k1 - k;
-        const __m256i mask = vm_lanes(left);
-        const __m256 z = softplus8(vm_load8(pre + k, left, mask));
-        vm_store8(z_out + k, z, left, mask);
-        add_to_pd(colsum + j, _mm256_and_ps(z, _mm256_castsi256_ps(mask))); /* past the block: 0 */
-        for (j += 8; j >= dz;)
-            j -= dz;
-    }
-    for (size_t t = dz; t < dz + 8; t++)
-        colsum[t % dz] += colsum[t];
+    const Block blk = block_at(f->m, f->w, NULL, NULL, b);
+    forward_codes(f->m->params + blk.offset, blk.rows * dz, dz, blk.z, NULL,
+                  f->w->block_colsum + b * (dz + 8));
 }
 
 /* r[k] −= y[k] for k < n; returns Σ r[k]² (double). */
@@ -301,12 +343,27 @@ static double subtract_sum_squares(float *r, const float *y, size_t n)
     return s;
 }
 
-/* R = Z Dᵀ − Y (n × d_y: (n × d_z)(d_z × d_y)); returns mse = Σ R² / (n d_y). */
-static double residuals(const Mat *z, const Mat *d, const Mat *y, Mat *r)
+/* Σ over the blocks [b0, b1) of block_sumsq, in block order. */
+static double blocks_sum(const double *block_sums, size_t b0, size_t b1)
 {
-    const size_t n = z->rows, dz = z->cols, dy = d->rows;
-    sk_gemm(false, true, n, dy, dz, 1.0f, z->v, dz, d->v, dz, 0.0f, r->v, dy);
-    return subtract_sum_squares(r->v, y->v, n * dy) / ((double)n * (double)dy);
+    double s = 0.0;
+    for (size_t b = b0; b < b1; b++)
+        s += block_sums[b];
+    return s;
+}
+
+/* R = Z Dᵀ − Y (n × d_y: (n × d_z)(d_z × d_y)) for both splits; each block's
+ * Σ R² into block_sumsq (the fused step sums the same blocks alike). */
+static void residuals(const SoftplusAdamModel *m, const Mat *y_val, const Mat *y_ood,
+                      SoftplusAdamWork *w)
+{
+    const size_t dz = m->d_z, dy = m->d_y;
+    sk_gemm(false, true, m->n_val, dy, dz, 1.0f, w->z_val.v, dz, m->d.v, dz, 0.0f, w->r_val.v, dy);
+    sk_gemm(false, true, m->n_ood, dy, dz, 1.0f, w->z_ood.v, dz, m->d.v, dz, 0.0f, w->r_ood.v, dy);
+    for (size_t b = 0; b < w->blocks_val + w->blocks_ood; b++) {
+        Block blk = block_at(m, w, y_val, y_ood, b);
+        w->block_sumsq[b] = subtract_sum_squares(blk.r, blk.y, blk.rows * dy);
+    }
 }
 
 /* colsum[j] = Σ_i Z[i, j] over the blocks [b0, b1) of one split (in block
@@ -324,21 +381,28 @@ static double split_sums(const SoftplusAdamWork *w, size_t dz, size_t b0, size_t
     return reg;
 }
 
-/* The forward pass of both splits: Z, the loss terms, and colsum (val). */
-static void forward_all(const SoftplusAdamModel *m, const Mat *y_val, const Mat *y_ood,
-                        SoftplusAdamWork *w, SoftplusAdamLoss *t)
+/* The loss terms from the blocks' sums; colsum ends holding the val split's
+ * column sums, for ∂reg_val/∂D. */
+static void loss_terms(const SoftplusAdamModel *m, SoftplusAdamWork *w, SoftplusAdamLoss *t)
 {
-    const size_t dz = m->d_z, nb = w->blocks_val + w->blocks_ood;
-    column_norms(&m->d, w->colsum, w->norms);
-    ForwardPass f = {m, w};
-    for_each_block(w->threads, nb, forward_block, &f);
-    /* OOD first: colsum ends holding the val split's sums, for ∂reg_val/∂D */
-    double reg_ood = split_sums(w, dz, w->blocks_val, nb, w->colsum);
+    const size_t dz = m->d_z, dy = m->d_y, nb = w->blocks_val + w->blocks_ood;
+    double reg_ood = split_sums(w, dz, w->blocks_val, nb, w->colsum);   /* OOD first */
     double reg_val = split_sums(w, dz, 0, w->blocks_val, w->colsum);
     t->reg_val = reg_val / ((double)m->n_val * (double)dz);
     t->reg_ood = reg_ood / ((double)m->n_ood * (double)dz);
-    t->mse_val = residuals(&w->z_val, &m->d, y_val, &w->r_val);
-    t->mse_ood = residuals(&w->z_ood, &m->d, y_ood, &w->r_ood);
+    t->mse_val = blocks_sum(w->block_sumsq, 0, w->blocks_val) / ((double)m->n_val * (double)dy);
+    t->mse_ood = blocks_sum(w->block_sumsq, w->blocks_val, nb) / ((double)m->n_ood * (double)dy);
+}
+
+/* The forward pass of both splits: Z, R and the loss terms. */
+static void forward_all(const SoftplusAdamModel *m, const Mat *y_val, const Mat *y_ood,
+                        SoftplusAdamWork *w, SoftplusAdamLoss *t)
+{
+    column_norms(&m->d, w->colsum, w->norms);
+    ForwardPass f = {m, w};
+    for_each_block(w->threads, w->blocks_val + w->blocks_ood, forward_block, &f);
+    residuals(m, y_val, y_ood, w);
+    loss_terms(m, w, t);
 }
 
 void softplus_adam_forward(const SoftplusAdamModel *m, const Mat *y_val, const Mat *y_ood,
@@ -371,56 +435,76 @@ static void mse_grad_codes(const Mat *r, const Mat *d, Mat *z)
     sk_gemm(false, false, n, dz, dy, c_mse, r->v, dy, d->v, dz, 0.0f, z->v, dz);
 }
 
+/* Where the backward pass of a run of codes writes: Adam's update in place
+ * (step set: P, moments m1, m2), or the gradient (grad). Pointers at the
+ * run's first code. */
 typedef struct {
-    const SoftplusAdamModel *m;
-    const SoftplusAdamWork *w;
-    double lambda;
-    const AdamStep *step;   /* either Adam's step: P (in params, = m->params) and */
-    float *params, *mom1, *mom2;  /* the moments updated in place (the params layout), */
-    float *grad;            /* or (step NULL) ∂loss/∂P written here, the params layout */
-} BackwardPass;
+    const AdamStep *step;
+    float *p_out, *m1, *m2;
+    float *grad;
+} BackwardOut;
 
-/* The backward pass over block b (a run of elements k, column j = k mod d_z),
- * Z holding ∂mse/∂Z; exp(P) is recomputed (the forward's bits, as PyTorch's
- * softplus_backward does), which costs less than storing and reloading it:
- *   a = ∂mse/∂Z + (λ/(n d_z)) ‖d_j‖                   ∂loss/∂Z
+/* The backward pass over count codes of whole rows (column j = k mod d_z),
+ * dmse = ∂mse/∂Z; exp(P) from e (the forward's), or recomputed when e is
+ * NULL (the forward's bits, as PyTorch's softplus_backward does):
+ *   a = ∂mse/∂Z + c_reg ‖d_j‖,  c_reg = λ/(n d_z)     ∂loss/∂Z
  *   g = P > 20 ? a : (a·e)/(e + 1), e = exp(P)         ∂loss/∂P (softplus' backward)
  * then P, m, v ← Adam(P, g, m, v), or grad = g. */
-static void backward_block(void *ctx, size_t b)
+static void backward_codes(const float *restrict pre, const float *restrict dmse, const float *restrict e_in,
+                           size_t count, size_t dz, const float *restrict norms, float c_reg,
+                           const BackwardOut *out)
 {
-    const BackwardPass *bp = ctx;
-    const size_t dz = bp->m->d_z;
-    const Block blk = block_at(bp->m, bp->w, b);
-    const __m256 c_reg = _mm256_set1_ps((float)(bp->lambda / ((double)blk.n * (double)dz)));
-    const float *restrict norms = bp->w->norms, *restrict dmse = blk.z;
-    /* the split's P, and its moments and gradient, from P[0, 0] on */
-    const float *pre = bp->m->params + blk.offset;
-    float *p_out = bp->params ? bp->params + blk.offset : NULL;
-    float *m1 = bp->mom1 ? bp->mom1 + blk.offset : NULL, *m2 = bp->mom2 ? bp->mom2 + blk.offset : NULL;
-    float *grad = bp->grad ? bp->grad + blk.offset : NULL;
-    const size_t k1 = (blk.row0 + blk.rows) * dz;
+    const __m256 creg = _mm256_set1_ps(c_reg);
     size_t j = 0;
-    for (size_t k = blk.row0 * dz; k < k1; k += 8) {
-        const size_t left = k1 - k;
+    for (size_t k = 0; k < count; k += 8) {
+        const size_t left = count - k;
         const __m256i mask = vm_lanes(left);
         const __m256 x = vm_load8(pre + k, left, mask);
         const __m256 a = _mm256_add_ps(vm_load8(dmse + k, left, mask),
-                                       _mm256_mul_ps(c_reg, _mm256_loadu_ps(norms + j)));
-        const __m256 g = softplus_backward8(a, x, vm_exp8(x));
-        if (bp->step) {
-            __m256 mk = vm_load8(m1 + k, left, mask), vk = vm_load8(m2 + k, left, mask);
-            vm_store8(p_out + k, adam_update8(bp->step, x, g, &mk, &vk), left, mask);
-            vm_store8(m1 + k, mk, left, mask);
-            vm_store8(m2 + k, vk, left, mask);
+                                       _mm256_mul_ps(creg, _mm256_loadu_ps(norms + j)));
+        const __m256 e = e_in ? vm_load8(e_in + k, left, mask) : vm_exp8(x);
+        const __m256 g = softplus_backward8(a, x, e);
+        if (out->step) {
+            __m256 mk = vm_load8(out->m1 + k, left, mask), vk = vm_load8(out->m2 + k, left, mask);
+            vm_store8(out->p_out + k, adam_update8(out->step, x, g, &mk, &vk), left, mask);
+            vm_store8(out->m1 + k, mk, left, mask);
+            vm_store8(out->m2 + k, vk, left, mask);
         } else {
-            vm_store8(grad + k, g, left, mask);
+            vm_store8(out->grad + k, g, left, mask);
         }
         for (j += 8; j >= dz;)
             j -= dz;
     }
 }
 
-/* Forward, loss terms, ∂loss/∂D into g_d, and ∂mse/∂Z over the codes. */
+static float c_reg_of(double lambda, size_t n, size_t dz)
+{
+    return (float)(lambda / ((double)n * (double)dz));
+}
+
+typedef struct {
+    const SoftplusAdamModel *m;
+    const SoftplusAdamWork *w;
+    double lambda;
+    BackwardOut out;        /* from the parameter buffer's start */
+} BackwardPass;
+
+/* The backward pass over block b, Z holding ∂mse/∂Z, exp(P) recomputed. */
+static void backward_block(void *ctx, size_t b)
+{
+    const BackwardPass *bp = ctx;
+    const size_t dz = bp->m->d_z;
+    const Block blk = block_at(bp->m, bp->w, NULL, NULL, b);
+    const BackwardOut *o = &bp->out;
+    const BackwardOut out = o->step ? (BackwardOut){o->step, o->p_out + blk.offset, o->m1 + blk.offset,
+                                                    o->m2 + blk.offset, NULL}
+                                    : (BackwardOut){.grad = o->grad + blk.offset};
+    backward_codes(bp->m->params + blk.offset, blk.z, NULL, blk.rows * dz, dz, bp->w->norms,
+                   c_reg_of(bp->lambda, blk.n, dz), &out);
+}
+
+/* Forward, loss, ∂loss/∂D into g_d, and ∂mse/∂Z over the codes, with the
+ * whole splits' products (on BLIS's threads). */
 static float forward_and_products(const SoftplusAdamModel *m, const Mat *y_val, const Mat *y_ood,
                                   double lambda, float *g_d, SoftplusAdamWork *w)
 {
@@ -437,18 +521,99 @@ float softplus_adam_loss_grad(const SoftplusAdamModel *m, const Mat *y_val, cons
                               double lambda, float *grad, SoftplusAdamWork *w)
 {
     float loss = forward_and_products(m, y_val, y_ood, lambda, grad, w);
-    BackwardPass bp = {m, w, lambda, NULL, NULL, NULL, NULL, grad};
+    BackwardPass bp = {m, w, lambda, {.grad = grad}};
     for_each_block(w->threads, w->blocks_val + w->blocks_ood, backward_block, &bp);
     return loss;
+}
+
+/* The step as two passes over the codes around the whole splits' products:
+ * where a block's codes would not stay in cache (block_rows_for). */
+static float step_by_splits(SoftplusAdamModel *m, const Mat *y_val, const Mat *y_ood, double lambda,
+                            const AdamStep *step, Adam *adam, SoftplusAdamWork *w)
+{
+    float loss = forward_and_products(m, y_val, y_ood, lambda, w->grad_d, w);
+    BackwardPass bp = {m, w, lambda, {step, m->params, adam->m, adam->v, NULL}};
+    for_each_block(w->threads, w->blocks_val + w->blocks_ood, backward_block, &bp);
+    return loss;
+}
+
+typedef struct {
+    const SoftplusAdamModel *m;
+    SoftplusAdamWork *w;
+    const Mat *y_val, *y_ood;
+    double lambda;
+    const AdamStep *step;
+    float *params, *mom1, *mom2;   /* updated in place, the params layout */
+} FusedStep;
+
+/* The calling thread's scratch: two blocks of codes (E, then ∂mse/∂Z). */
+static float *thread_scratch(const SoftplusAdamWork *w, size_t block_codes)
+{
+#ifdef _OPENMP
+    return w->scratch + (size_t)omp_get_thread_num() * 2 * block_codes;
+#else
+    return w->scratch;
+#endif
+}
+
+/* Threads the fused step may use: w->threads, when the scratch has (or can
+ * be given) a slot for each; else as many as it has. */
+static int scratch_threads(SoftplusAdamWork *w, size_t dz)
+{
+    const size_t slot = 2 * w->block_rows * dz;
+    if (w->threads > w->scratch_slots) {
+        float *more = realloc(w->scratch, (size_t)w->threads * slot * sizeof *w->scratch);
+        if (more) {
+            w->scratch = more;
+            w->scratch_slots = w->threads;
+        }
+    }
+    return w->threads < w->scratch_slots ? w->threads : w->scratch_slots;
+}
+
+/* Block b's whole step, on one thread, its codes in cache throughout:
+ *   Z = softplus(P), E = exp(P), column sums of Z          (rows × d_z)
+ *   R = Z Dᵀ − Y and Σ R²                                   (rows × d_y)
+ *   G = (2/(n d_y)) R D = ∂mse/∂Z                           (rows × d_z)
+ *   the backward pass and Adam's update of the block's P.
+ * Z and R stay in the work space (Z_val, R_val give ∂loss/∂D afterwards). */
+static void fused_block(void *ctx, size_t b)
+{
+    const FusedStep *f = ctx;
+    const SoftplusAdamModel *m = f->m;
+    const size_t dz = m->d_z, dy = m->d_y, codes = f->w->block_rows * dz;
+    const Block blk = block_at(m, f->w, f->y_val, f->y_ood, b);
+    float *e = thread_scratch(f->w, codes), *dmse = e + codes;
+    const float *pre = m->params + blk.offset;
+    forward_codes(pre, blk.rows * dz, dz, blk.z, e, f->w->block_colsum + b * (dz + 8));
+    sk_gemm_on_this_thread(false, true, blk.rows, dy, dz, 1.0f, blk.z, dz, m->d.v, dz, 0.0f, blk.r, dy);
+    f->w->block_sumsq[b] = subtract_sum_squares(blk.r, blk.y, blk.rows * dy);
+    const float c_mse = (float)(2.0 / ((double)blk.n * (double)dy));
+    sk_gemm_on_this_thread(false, false, blk.rows, dz, dy, c_mse, blk.r, dy, m->d.v, dz, 0.0f, dmse, dz);
+    const BackwardOut out = {f->step, f->params + blk.offset, f->mom1 + blk.offset, f->mom2 + blk.offset, NULL};
+    backward_codes(pre, dmse, e, blk.rows * dz, dz, f->w->norms, c_reg_of(f->lambda, blk.n, dz), &out);
+}
+
+/* The step block by block (fused_block), then ∂loss/∂D from the val
+ * split's Z and R (D as it was: the blocks updated only P). */
+static float step_by_blocks(SoftplusAdamModel *m, const Mat *y_val, const Mat *y_ood, double lambda,
+                            const AdamStep *step, Adam *adam, SoftplusAdamWork *w)
+{
+    column_norms(&m->d, w->colsum, w->norms);
+    FusedStep f = {m, w, y_val, y_ood, lambda, step, m->params, adam->m, adam->v};
+    for_each_block(scratch_threads(w, m->d_z), w->blocks_val + w->blocks_ood, fused_block, &f);
+    SoftplusAdamLoss t;
+    loss_terms(m, w, &t);
+    backward_dictionary(&w->r_val, &w->z_val, &m->d, w->norms, w->colsum, lambda, w->grad_d);
+    return (float)(t.mse_val + t.mse_ood + lambda * (t.reg_val + t.reg_ood));
 }
 
 float softplus_adam_step(SoftplusAdamModel *m, const Mat *y_val, const Mat *y_ood, double lambda,
                          Adam *adam, double lr, SoftplusAdamWork *w)
 {
-    float loss = forward_and_products(m, y_val, y_ood, lambda, w->grad_d, w);
     AdamStep step = adam_begin_step(adam, lr);
-    BackwardPass bp = {m, w, lambda, &step, m->params, adam->m, adam->v, NULL};
-    for_each_block(w->threads, w->blocks_val + w->blocks_ood, backward_block, &bp);
+    float loss = block_fits_cache(m->d_z) ? step_by_blocks(m, y_val, y_ood, lambda, &step, adam, w)
+                                          : step_by_splits(m, y_val, y_ood, lambda, &step, adam, w);
     /* D: its gradient is in grad_d; its moments are the buffer's first d_y·d_z */
     adam_update_range(&step, m->d_y * m->d_z, m->params, w->grad_d, adam->m, adam->v);
     return loss;

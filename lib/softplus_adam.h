@@ -94,9 +94,15 @@ typedef struct {
     double *colsum;         /* d_z: Σ_i Z_val[i, j] */
     double *block_colsum;   /* (blocks_val + blocks_ood) × (d_z + 8): each row block's
                                Σ_i Z[i, j] */
+    double *block_sumsq;    /* blocks_val + blocks_ood: each row block's Σ R² */
+    size_t block_rows;      /* rows of a block (the last of a split may have fewer) */
     size_t blocks_val, blocks_ood;
+    float *scratch;         /* scratch_slots × 2 blocks of codes: the fused step's
+                               exp(P) and ∂mse/∂Z, one pair per thread */
+    int scratch_slots;
     int threads;            /* threads of the element-wise passes (>= 1); work_init
-                               sets sk_gemm_get_threads(), a caller may change it */
+                               sets sk_gemm_get_threads(), a caller may change it
+                               (the fused step then adds scratch slots) */
 } SoftplusAdamWork;
 
 int softplus_adam_work_init(SoftplusAdamWork *w, const SoftplusAdamModel *m, SkErr *err);
@@ -119,12 +125,15 @@ float softplus_adam_loss_grad(const SoftplusAdamModel *m, const Mat *y_val, cons
 
 /* One training step, fused: the forward pass at the current parameters,
  * the backward pass, and Adam's update of D, P_val and P_ood (moments adam,
- * learning rate lr), without storing the pre-activations' gradient: the
- * element-wise work is one pass over the codes before the products (softplus
- * and its column sums, which give the ℓ1 term) and one after (softplus'
- * derivative, the gradient, Adam's moments and update). Returns the loss of the forward pass (before the update), as
- * softplus_adam_loss_grad does; the parameters end as adam_step(lr) on
- * softplus_adam_loss_grad's gradient leaves them, to the bit. */
+ * learning rate lr), without storing the pre-activations' gradient. For
+ * d_z ≤ 2048 each block of rows runs its whole step on one thread while its
+ * codes stay in cache: softplus, exp(P) and the column sums (which give the
+ * ℓ1 term), its rows of the two code-side products, then softplus'
+ * derivative, the gradient and Adam's update; then D's gradient and update.
+ * Wider, the same passes run around the whole splits' products. Returns the
+ * loss of the forward pass (before the update), as softplus_adam_loss_grad
+ * does; the parameters end as adam_step(lr) on softplus_adam_loss_grad's
+ * gradient leaves them, to the bit. */
 float softplus_adam_step(SoftplusAdamModel *m, const Mat *y_val, const Mat *y_ood, double lambda,
                          Adam *adam, double lr, SoftplusAdamWork *w);
 

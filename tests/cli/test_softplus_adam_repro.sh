@@ -9,9 +9,9 @@ softplus-adam --data d.npz --seed 7 --steps 40 -o b.npz
 assert_same_bytes a.npz b.npz
 gen-data --dz 20 --k 3 --p 80 --seed 4 -o - | softplus-adam --data - --seed 7 --steps 40 > c.npz
 assert_same_bytes a.npz c.npz
-# thread counts: the element-wise passes sum fixed 64-row blocks in block
-# order (200 rows a split: 4 blocks each, spread over 3 threads)
-gen-data --dz 20 --k 3 --p 400 --seed 4 -o dt.npz
+# thread counts: a step sums fixed row blocks (512 rows at d_z = 20) in block
+# order (2100 rows a split: 5 blocks each, spread over 3 threads)
+gen-data --dz 20 --k 3 --p 4200 --seed 4 -o dt.npz
 softplus-adam --data dt.npz --seed 7 --steps 40 --threads 3 -o t3.npz
 softplus-adam --data dt.npz --seed 7 --steps 40 --threads 1 -o t1.npz
 assert_same_bytes t1.npz t3.npz

@@ -1,6 +1,7 @@
 /* test_gemm.c — sk_gemm (BLIS) against sk_gemm_naive (triple loop, double sums):
  * all four transpose combinations, odd shapes, row strides ld > cols,
- * alpha/beta special cases, 1 and 2 threads; and a sweep of edge shapes with
+ * alpha/beta special cases, 1 and 2 threads; a product in row blocks, each on
+ * its own thread (sk_gemm_on_this_thread); and a sweep of edge shapes with
  * every operand ending at an unreadable page, so no product reads past its
  * operands (BLIS 0.9's sup kernels did, on 10% of these shapes). */
 #define _GNU_SOURCE
@@ -161,6 +162,34 @@ START_TEST(known_product)
 }
 END_TEST
 
+/* sk_gemm_on_this_thread: each of 4 OpenMP threads computes its own row
+ * block of a product large enough for BLIS to thread (2 threads set); the
+ * blocks together give sk_gemm's product on the whole, to the bit. */
+START_TEST(on_this_thread_inside_parallel_region)
+{
+    enum { M = 256, N = 96, K = 400, BLOCKS = 4 };
+    Rng rng;
+    rng_init(&rng, 9, 0);
+    float *a = malloc(M * K * sizeof *a), *b = malloc(K * N * sizeof *b);
+    float *whole = malloc(M * N * sizeof *whole), *blocks = malloc(M * N * sizeof *blocks);
+    for (size_t i = 0; i < M * K; i++)
+        a[i] = (float)rng_normal(&rng);
+    for (size_t i = 0; i < K * N; i++)
+        b[i] = (float)rng_normal(&rng);
+    sk_gemm_set_threads(2);
+    sk_gemm(false, false, M, N, K, 1.0f, a, K, b, N, 0.0f, whole, N);
+#pragma omp parallel for num_threads(BLOCKS)
+    for (int t = 0; t < BLOCKS; t++) {
+        size_t r0 = (size_t)t * (M / BLOCKS);
+        sk_gemm_on_this_thread(false, false, M / BLOCKS, N, K, 1.0f, a + r0 * K, K, b, N, 0.0f,
+                               blocks + r0 * N, N);
+    }
+    sk_gemm_set_threads(1);
+    ck_assert(memcmp(whole, blocks, M * N * sizeof *whole) == 0);
+    free(a), free(b), free(whole), free(blocks);
+}
+END_TEST
+
 /* ---- reads stay inside the operands ------------------------------------ */
 
 /* `count` elements of `size` bytes placed so that the last one ends where an
@@ -276,6 +305,7 @@ static Suite *gemm_suite(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, known_product);
+    tcase_add_test(tc, on_this_thread_inside_parallel_region);
     tcase_add_test(tc, all_transposes_one_thread);
     tcase_add_test(tc, all_transposes_two_threads);
     tcase_add_test(tc, beta_zero_ignores_c);

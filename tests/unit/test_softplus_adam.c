@@ -367,23 +367,23 @@ END_TEST
 
 /* ---- the fused step ------------------------------------------------------ */
 
-/* A problem over several row blocks (64 rows each) with a tail, d_z not a
- * multiple of 8 (8-lane runs cross rows), pre-activations on both sides of
- * the series' cut-off (−5) and above the threshold 20. */
-static void fused_problem(Problem *p, uint64_t seed)
-{
-    const ProblemShape blocks = {5, 13, 150, 70, 4.0, -6.0, 0.3,
-                                 {{false, 17, 21.0f}, {true, 40, 25.0f}}, 2};
-    problem_build(p, seed, &blocks);
-}
+/* Problems over several row blocks with a tail, d_z not a multiple of 8
+ * (8-lane runs cross rows), pre-activations on both sides of the series'
+ * cut-off (−5) and above the threshold 20: d_z = 13 (blocks of 512 rows,
+ * the step block by block) and d_z = 2100 (blocks of 128 rows, too wide for
+ * that: the step on whole splits). */
+static const ProblemShape FUSED_SHAPES[] = {
+    {5, 13, 1100, 600, 4.0, -6.0, 0.3, {{false, 17, 21.0f}, {true, 40, 25.0f}}, 2},
+    {5, 2100, 300, 140, 4.0, -6.0, 0.3, {{false, 17, 21.0f}, {true, 40, 25.0f}}, 2},
+};
 
-/* Three steps, fused or as loss_grad + adam_step, on `threads` threads;
- * returns the parameters and Adam's moments after them (3·n_params floats)
- * and the losses. */
-static float *three_steps(bool fused, int threads, float loss[3])
+/* Three steps on problem `shape`, fused or as loss_grad + adam_step, on
+ * `threads` threads; returns the parameters and Adam's moments after them
+ * (3·n_params floats) and the losses. */
+static float *three_steps(int shape, bool fused, int threads, float loss[3])
 {
     Problem p;
-    fused_problem(&p, 21);
+    problem_build(&p, 21, &FUSED_SHAPES[shape]);
     p.w.threads = threads;
     const size_t n = p.m.n_params;
     Adam adam;
@@ -410,14 +410,16 @@ static float *three_steps(bool fused, int threads, float loss[3])
 
 START_TEST(fused_step_is_loss_grad_then_adam)
 {
+    const int shape = _i;
     Problem p;
-    fused_problem(&p, 21);
+    problem_build(&p, 21, &FUSED_SHAPES[shape]);
     const size_t n = p.m.n_params;
+    ck_assert_uint_ge(p.w.blocks_val + p.w.blocks_ood, 4);   /* more blocks than threads */
     problem_free(&p);
     float l_unfused[3], l_fused[3], l_threads[3];
-    float *unfused = three_steps(false, 1, l_unfused);
-    float *fused = three_steps(true, 1, l_fused);
-    float *threaded = three_steps(true, 3, l_threads);
+    float *unfused = three_steps(shape, false, 1, l_unfused);
+    float *fused = three_steps(shape, true, 1, l_fused);
+    float *threaded = three_steps(shape, true, 3, l_threads);
     ck_assert(memcmp(l_unfused, l_fused, sizeof l_fused) == 0);
     ck_assert(memcmp(l_fused, l_threads, sizeof l_fused) == 0);
     for (size_t i = 0; i < 3 * n; i++) {
@@ -429,7 +431,7 @@ START_TEST(fused_step_is_loss_grad_then_adam)
     }
     /* and the step moved the parameters */
     Problem q;
-    fused_problem(&q, 21);
+    problem_build(&q, 21, &FUSED_SHAPES[shape]);
     ck_assert(memcmp(q.m.params, fused, n * sizeof *fused) != 0);
     problem_free(&q);
     free(unfused);
@@ -477,7 +479,7 @@ static Suite *softplus_adam_suite(void)
     tcase_add_test(tc, nonfinite_loss_names_step);
     tcase_add_test(tc, preactivations_are_seeded_normal_minus_10);
     tcase_add_test(tc, softplus_matches_pytorch);
-    tcase_add_test(tc, fused_step_is_loss_grad_then_adam);
+    tcase_add_loop_test(tc, fused_step_is_loss_grad_then_adam, 0, 2);
     tcase_add_test(tc, softplus_within_two_ulp);
     tcase_add_test(tc, softplus_adam_threads_serial_below_2e7);
     suite_add_tcase(s, tc);
