@@ -12,6 +12,9 @@
 #ifdef __AVX__
 #include <immintrin.h>
 #endif
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 const char *const SAE_VARIANT_NAMES[] = {"relu", "topk", "jumprelu", "mp", NULL};
 
@@ -176,7 +179,9 @@ int sae_work_alloc(SaeWork *w, const SaeConfig *c, size_t max_rows, SkErr *err)
     w->norms = malloc(wi * sizeof(float));
     w->theta = malloc(wi * sizeof(float));
     w->rec_scratch = malloc(wi * sizeof(float));
-    w->cand = malloc(wi * sizeof(size_t));
+    /* TopK selects rows on the threads set now (sk_gemm_get_threads), at most */
+    w->cand_slots = c->variant == SAE_TOPK ? sk_gemm_get_threads() : 1;
+    w->cand = malloc((size_t)w->cand_slots * wi * sizeof(size_t));
     w->acc = malloc((wi + dy) * sizeof(double));
     w->vec = malloc(2 * dy * sizeof(float));
     w->active = calloc(wi, 1);
@@ -454,23 +459,49 @@ static void topk_select(const float *pre, size_t wi, size_t k, float *best, size
             topk_insert(pre[cand[c]], cand[c], best, idx, &count, k);
 }
 
-/* TopK: per row the k largest pre-activations (signed order, ties to the lower
- * index), relu'd; the rest 0. idx/val keep them in descending order. */
-static void topk_forward(const Sae *m, size_t n, SaeWork *w, size_t *nnz)
+/* z (n × w) = 0 but for z[s, idx[s, t]] = val[s, t] (TopK, MP). */
+static void scatter_codes(SaeWork *w, size_t n, size_t wi, size_t k)
 {
-    size_t wi = m->cfg.width, k = m->cfg.k, count = 0;
+    for (size_t s = 0; s < n; s++) {
+        float *z = w->z + s * wi;
+        memset(z, 0, wi * sizeof(float));
+        for (size_t t = 0; t < k; t++)
+            z[w->idx[s * k + t]] = w->val[s * k + t];
+    }
+}
+
+/* The calling thread's candidate scratch (wi indices). */
+static size_t *thread_cand(const SaeWork *w, size_t wi)
+{
+#ifdef _OPENMP
+    return w->cand + (size_t)omp_get_thread_num() * wi;
+#else
+    return w->cand;
+#endif
+}
+
+/* TopK: per row the k largest pre-activations (signed order, ties to the lower
+ * index), relu'd; the rest 0. idx/val keep them in descending order. Rows are
+ * selected on up to cand_slots threads (each row's result is its own). The
+ * dense codes z (n × w) are written only when dense_codes: training reads
+ * idx/val alone, and clearing z costs 4·n·w bytes a step. */
+static void topk_forward(const Sae *m, size_t n, SaeWork *w, bool dense_codes, size_t *nnz)
+{
+    const size_t wi = m->cfg.width, k = m->cfg.k;
+    const int want = sk_gemm_get_threads(), threads = want < w->cand_slots ? want : w->cand_slots;
+    size_t count = 0;
+#pragma omp parallel for schedule(static) num_threads(threads) reduction(+ : count) if (threads > 1 && n > 1)
     for (size_t s = 0; s < n; s++) {
         size_t *idx = w->idx + s * k;
         float *val = w->val + s * k;   /* pre-activations while selecting */
-        topk_select(w->pre + s * wi, wi, k, val, idx, w->cand);
-        float *z = w->z + s * wi;
-        memset(z, 0, wi * sizeof(float));
+        topk_select(w->pre + s * wi, wi, k, val, idx, thread_cand(w, wi));
         for (size_t t = 0; t < k; t++) {
             val[t] = val[t] > 0.0f ? val[t] : 0.0f;
-            z[idx[t]] = val[t];
             count += val[t] != 0.0f;
         }
     }
+    if (dense_codes)
+        scatter_codes(w, n, wi, k);
     *nnz = count;
 }
 
@@ -573,7 +604,7 @@ static bool mp_uses_gram(const SaeConfig *c)
  * r −= z_i â_i. The correlations of the whole batch come from one gemm per
  * step, or (small widths) from one gemm and then c −= z_i Â â_i with the Gram
  * matrix; both are Â r up to float rounding. Returns the non-zero codes. */
-static size_t mp_forward(const Sae *m, size_t n, SaeWork *w)
+static size_t mp_forward(const Sae *m, size_t n, SaeWork *w, bool dense_codes)
 {
     size_t dy = m->cfg.d_y, wi = m->cfg.width, k = m->cfg.k;
     bool gram = mp_uses_gram(&m->cfg);
@@ -606,14 +637,10 @@ static size_t mp_forward(const Sae *m, size_t n, SaeWork *w)
         }
     }
     size_t nnz = 0;
-    for (size_t s = 0; s < n; s++) {
-        float *z = w->z + s * wi;
-        memset(z, 0, wi * sizeof(float));
-        for (size_t t = 0; t < k; t++) {
-            z[w->idx[s * k + t]] = w->val[s * k + t];
-            nnz += w->val[s * k + t] != 0.0f;
-        }
-    }
+    for (size_t i = 0; i < n * k; i++)
+        nnz += w->val[i] != 0.0f;
+    if (dense_codes)
+        scatter_codes(w, n, wi, k);
     return nnz;
 }
 
@@ -658,7 +685,9 @@ static double squared_error(const float *a, const float *b, size_t total)
     return se;
 }
 
-void sae_forward(const Sae *m, const float *y, size_t n, SaeWork *w, SaeLoss *loss)
+/* sae_forward; dense_codes: also write the dense codes z (the sparse variants,
+ * TopK and MP, need only idx/val to train). */
+static void forward(const Sae *m, const float *y, size_t n, SaeWork *w, SaeLoss *loss, bool dense_codes)
 {
     const SaeConfig *c = &m->cfg;
     size_t dy = c->d_y;
@@ -669,9 +698,9 @@ void sae_forward(const Sae *m, const float *y, size_t n, SaeWork *w, SaeLoss *lo
     size_t nnz = 0;
     switch (c->variant) {
     case SAE_RELU: encoder_forward(m, n, w); reg = relu_forward(m, n, w, &nnz); break;
-    case SAE_TOPK: encoder_forward(m, n, w); topk_forward(m, n, w, &nnz); break;
+    case SAE_TOPK: encoder_forward(m, n, w); topk_forward(m, n, w, dense_codes, &nnz); break;
     case SAE_JUMPRELU: encoder_forward(m, n, w); reg = jumprelu_forward(m, n, w, &nnz); break;
-    case SAE_MP: nnz = mp_forward(m, n, w); break;
+    case SAE_MP: nnz = mp_forward(m, n, w, dense_codes); break;
     }
     bool sparse = c->variant == SAE_TOPK || c->variant == SAE_MP;
     decode(m, n, c->variant == SAE_MP ? w->unit : m->p.dec, sparse, w);
@@ -682,6 +711,11 @@ void sae_forward(const Sae *m, const float *y, size_t n, SaeWork *w, SaeLoss *lo
     loss->reg = reg;
     loss->loss = loss->recon + (double)c->gamma * reg;
     loss->l0 = (double)nnz / (double)n;
+}
+
+void sae_forward(const Sae *m, const float *y, size_t n, SaeWork *w, SaeLoss *loss)
+{
+    forward(m, y, n, w, loss, true);
 }
 
 /* ---- backward ----------------------------------------------------------- */
@@ -1048,10 +1082,10 @@ static bool all_finite(const float *x, size_t n)
 int sae_train_step(Sae *m, const float *y, size_t n, SaeWork *w, float *grad, AdamW *opt,
                    bool renorm, SaeLoss *loss)
 {
-    sae_forward(m, y, n, w, loss);
+    bool sparse = m->cfg.variant == SAE_TOPK || m->cfg.variant == SAE_MP;
+    forward(m, y, n, w, loss, !sparse);
     if (!isfinite((float)loss->loss))   /* as the reference sees it, in float32 */
         return -1;
-    bool sparse = m->cfg.variant == SAE_TOPK || m->cfg.variant == SAE_MP;
     backward(m, y, n, w, grad, sparse);
     sae_optimizer_step(m, grad, opt, sparse ? w->active : NULL, renorm);
     if (sparse)   /* grad back to all 0 for the next sparse backward */

@@ -84,7 +84,8 @@ typedef struct {
     size_t max_rows;
     float *yc;      /* n × d_y        y − b_dec (MP: residual r_0) */
     float *pre;     /* n × w          pre-activations (MP: correlations) */
-    float *z;       /* n × w          dense codes */
+    float *z;       /* n × w          dense codes (sae_train_step leaves them
+                                      unwritten for TopK and MP) */
     float *rec;     /* n × d_y        ŷ */
     float *g_rec;   /* n × d_y        ∂loss/∂ŷ */
     float *g_z;     /* n × w          ∂loss/∂z, then ∂loss/∂pre */
@@ -97,7 +98,9 @@ typedef struct {
     double *acc;    /* w + d_y        column sums */
     float *vec;     /* 2 × d_y        MP: gradient reaching the residual, a difference */
     float *rec_scratch; /* w          JumpReLU: one row's ∂θ */
-    size_t *cand;   /* w              TopK: candidate latents of a row */
+    size_t *cand;   /* cand_slots × w TopK: candidate latents of a row, one slot
+                                      per thread selecting rows at once */
+    int cand_slots;
     float *gram;    /* w × w          MP at small widths: Â Âᵀ */
     unsigned char *active; /* w       TopK/MP: 1 for the latents in the last
                                       backward's support (others' gradient rows are 0) */
