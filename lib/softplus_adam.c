@@ -174,15 +174,6 @@ static double sum_pd(const __m256d acc[2])
     return ((l[0] + l[4]) + (l[1] + l[5])) + ((l[2] + l[6]) + (l[3] + l[7]));
 }
 
-/* z[k] = softplus(x[k]) for k < n. */
-static void softplus_array(const float *x, float *z, size_t n)
-{
-    for (size_t k = 0; k < n; k += 8) {
-        __m256i mask = vm_lanes(n - k);
-        vm_store8(z + k, softplus8(vm_load8(x + k, n - k, mask)), n - k, mask);
-    }
-}
-
 float softplus_f(float x)
 {
     return _mm256_cvtss_f32(softplus8(_mm256_set1_ps(x)));
@@ -214,8 +205,8 @@ int softplus_adam_work_init(SoftplusAdamWork *w, const SoftplusAdamModel *m, SkE
     w->norms = malloc(wide * sizeof *w->norms);
     w->colsum = malloc(m->d_z * sizeof *w->colsum);
     w->block_sumsq = malloc(blocks * sizeof *w->block_sumsq);
-    w->block_colsum = wide <= (size_t)-1 / sizeof(double) / blocks
-                          ? malloc(blocks * wide * sizeof *w->block_colsum)
+    w->block_colsum = m->d_z <= (size_t)-1 / sizeof(double) / blocks
+                          ? malloc(blocks * m->d_z * sizeof *w->block_colsum)
                           : NULL;
     /* the fused step's (only where it runs block by block) */
     w->scratch = block_fits_cache(m->d_z) ? malloc(slots * 2 * block_codes * sizeof *w->scratch)
@@ -285,30 +276,72 @@ static Block block_at(const SoftplusAdamModel *m, const SoftplusAdamWork *w, con
     return k;
 }
 
-/* The forward pass over count codes of whole rows, taken as one run of
- * elements k (column j = k mod d_z; 8 lanes may run into the next row):
+/* Codes per chunk of softplus_codes: its vectors' list fits on the stack. */
+enum { SOFTPLUS_CHUNK = 1024 };
+
+/* z = softplus(x), and e = exp(x) when e_out is not NULL, for count codes.
+ * Two passes over each chunk (in L1): every vector by the series (and x for
+ * x > 20), noting the vectors with a lane at x ≥ −5; then those again by
+ * softplus_from_exp8. Each lane ends as softplus_from_exp8 leaves it; no
+ * branch depends on the data, and the second pass's log1p chains are
+ * independent of one another. */
+static void softplus_codes(const float *restrict pre, size_t count, float *restrict z_out,
+                           float *restrict e_out)
+{
+    const __m256 cut = _mm256_set1_ps(-5.0f), big = _mm256_set1_ps(20.0f);
+    for (size_t c0 = 0; c0 < count; c0 += SOFTPLUS_CHUNK) {
+        const size_t c1 = count - c0 < SOFTPLUS_CHUNK ? count : c0 + SOFTPLUS_CHUNK;
+        unsigned short general[SOFTPLUS_CHUNK / 8];
+        size_t n_general = 0;
+        for (size_t k = c0; k < c1; k += 8) {
+            const size_t left = c1 - k;
+            const __m256i mask = vm_lanes(left);
+            const __m256 x = vm_load8(pre + k, left, mask), e = vm_exp8(x);
+            const __m256 z = _mm256_blendv_ps(vm_log1p_small8(e), x, _mm256_cmp_ps(x, big, _CMP_GT_OQ));
+            vm_store8(z_out + k, z, left, mask);
+            if (e_out)
+                vm_store8(e_out + k, e, left, mask);
+            general[n_general] = (unsigned short)((k - c0) / 8);
+            n_general += _mm256_movemask_ps(_mm256_cmp_ps(x, cut, _CMP_LT_OQ)) != 0xff;
+        }
+        for (size_t g = 0; g < n_general; g++) {
+            const size_t k = c0 + 8 * (size_t)general[g], left = c1 - k;
+            const __m256i mask = vm_lanes(left);
+            const __m256 x = vm_load8(pre + k, left, mask);
+            const __m256 e = e_out ? vm_load8(e_out + k, left, mask) : vm_exp8(x);
+            vm_store8(z_out + k, softplus_from_exp8(x, e), left, mask);
+        }
+    }
+}
+
+/* z[k] = softplus(x[k]) for k < n. */
+static void softplus_array(const float *x, float *z, size_t n)
+{
+    softplus_codes(x, n, z, NULL);
+}
+
+/* colsum[j] = Σ_i Z[i, j] for j < d_z (double, row after row), Z rows × d_z. */
+static void column_sums(const float *restrict z, size_t rows, size_t dz, double *restrict colsum)
+{
+    memset(colsum, 0, dz * sizeof *colsum);
+    for (size_t i = 0; i < rows; i++) {
+        const float *row = z + i * dz;
+        size_t j = 0;
+        for (; j + 8 <= dz; j += 8)
+            add_to_pd(colsum + j, _mm256_loadu_ps(row + j));
+        for (; j < dz; j++)
+            colsum[j] += row[j];
+    }
+}
+
+/* The forward pass over `rows` whole rows of d_z codes:
  *   Z = softplus(P), and E = exp(P) when e_out is not NULL
- *   colsum[j] = Σ_i Z_ij  (d_z + 8 doubles; lanes past column d_z − 1 land
- *   in the tail, folded back at the end). */
-static void forward_codes(const float *restrict pre, size_t count, size_t dz, float *restrict z_out,
+ *   colsum[j] = Σ_i Z_ij                                  (d_z doubles) */
+static void forward_codes(const float *restrict pre, size_t rows, size_t dz, float *restrict z_out,
                           float *restrict e_out, double *restrict colsum)
 {
-    memset(colsum, 0, (dz + 8) * sizeof *colsum);
-    size_t j = 0;
-    for (size_t k = 0; k < count; k += 8) {
-        const size_t left = count - k;
-        const __m256i mask = vm_lanes(left);
-        const __m256 x = vm_load8(pre + k, left, mask), e = vm_exp8(x);
-        const __m256 z = softplus_from_exp8(x, e);
-        vm_store8(z_out + k, z, left, mask);
-        if (e_out)
-            vm_store8(e_out + k, e, left, mask);
-        add_to_pd(colsum + j, _mm256_and_ps(z, _mm256_castsi256_ps(mask))); /* past the block: 0 */
-        for (j += 8; j >= dz;)
-            j -= dz;
-    }
-    for (size_t t = dz; t < dz + 8; t++)
-        colsum[t % dz] += colsum[t];
+    softplus_codes(pre, rows * dz, z_out, e_out);
+    column_sums(z_out, rows, dz, colsum);
 }
 
 typedef struct {
@@ -321,8 +354,8 @@ static void forward_block(void *ctx, size_t b)
     const ForwardPass *f = ctx;
     const size_t dz = f->m->d_z;
     const Block blk = block_at(f->m, f->w, NULL, NULL, b);
-    forward_codes(f->m->params + blk.offset, blk.rows * dz, dz, blk.z, NULL,
-                  f->w->block_colsum + b * (dz + 8));
+    forward_codes(f->m->params + blk.offset, blk.rows, dz, blk.z, NULL,
+                  f->w->block_colsum + b * dz);
 }
 
 /* r[k] −= y[k] for k < n; returns Σ r[k]² (double). */
@@ -374,7 +407,7 @@ static double split_sums(const SoftplusAdamWork *w, size_t dz, size_t b0, size_t
     memset(colsum, 0, dz * sizeof *colsum);
     for (size_t b = b0; b < b1; b++)
         for (size_t j = 0; j < dz; j++)
-            colsum[j] += w->block_colsum[b * (dz + 8) + j];
+            colsum[j] += w->block_colsum[b * dz + j];
     double reg = 0.0;
     for (size_t j = 0; j < dz; j++)
         reg += (double)w->norms[j] * colsum[j];
@@ -585,7 +618,7 @@ static void fused_block(void *ctx, size_t b)
     const Block blk = block_at(m, f->w, f->y_val, f->y_ood, b);
     float *e = thread_scratch(f->w, codes), *dmse = e + codes;
     const float *pre = m->params + blk.offset;
-    forward_codes(pre, blk.rows * dz, dz, blk.z, e, f->w->block_colsum + b * (dz + 8));
+    forward_codes(pre, blk.rows, dz, blk.z, e, f->w->block_colsum + b * dz);
     sk_gemm_on_this_thread(false, true, blk.rows, dy, dz, 1.0f, blk.z, dz, m->d.v, dz, 0.0f, blk.r, dy);
     f->w->block_sumsq[b] = subtract_sum_squares(blk.r, blk.y, blk.rows * dy);
     const float c_mse = (float)(2.0 / ((double)blk.n * (double)dy));

@@ -92,7 +92,7 @@ typedef struct {
     float *norms;           /* d_z + 8: ‖d_j‖ for j < d_z, then norms[j − d_z] again
                                (so 8 lanes from any column wrap to the next row) */
     double *colsum;         /* d_z: Σ_i Z_val[i, j] */
-    double *block_colsum;   /* (blocks_val + blocks_ood) × (d_z + 8): each row block's
+    double *block_colsum;   /* (blocks_val + blocks_ood) × d_z: each row block's
                                Σ_i Z[i, j] */
     double *block_sumsq;    /* blocks_val + blocks_ood: each row block's Σ R² */
     size_t block_rows;      /* rows of a block (the last of a split may have fewer) */

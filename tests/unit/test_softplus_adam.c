@@ -458,6 +458,38 @@ START_TEST(softplus_within_two_ulp)
 }
 END_TEST
 
+/* The codes a model writes (softplus_adam_codes: chunks of 1024 codes, a
+ * second pass over the vectors with a lane at x ≥ −5) are softplus_f's, lane
+ * for lane: 2506 codes (3 chunks, a 2-lane tail) drawn N(0, 15²), so the
+ * series' side, the general side and the threshold 20 mix within vectors,
+ * every fifth one below −5; and a 7-code split. */
+START_TEST(model_codes_are_softplus_f)
+{
+    Rng r;
+    rng_init(&r, 3, 0);
+    Mat d = random_mat(&r, 3, 7, 1.0, 0.0), pv = random_mat(&r, 358, 7, 15.0, 0.0);
+    Mat po = random_mat(&r, 1, 7, 15.0, 0.0);
+    for (size_t i = 0; i < mat_size(&pv); i += 5)
+        pv.v[i] = -10.0f - (float)(i % 7);
+    SoftplusAdamModel m;
+    SkErr err = {{0}};
+    ck_assert(softplus_adam_model_init(&m, &d, &pv, &po, &err) == 0);
+    Mat zv, zo;
+    ck_assert(softplus_adam_codes(&m, &zv, &zo, &err) == 0);
+    const Mat *pre[2] = {&pv, &po}, *z[2] = {&zv, &zo};
+    for (int split = 0; split < 2; split++)
+        for (size_t i = 0; i < mat_size(pre[split]); i++) {
+            float want = softplus_f(pre[split]->v[i]);
+            ck_assert_msg(memcmp(&z[split]->v[i], &want, sizeof want) == 0, "split %d [%zu]: %.9g, softplus_f %.9g",
+                          split, i, z[split]->v[i], want);
+        }
+    softplus_adam_model_release(&m);
+    Mat *mats[] = {&d, &pv, &po, &zv, &zo};
+    for (size_t i = 0; i < 5; i++)
+        mat_release(mats[i]);
+}
+END_TEST
+
 START_TEST(softplus_adam_threads_serial_below_2e7)
 {
     ck_assert_int_eq(softplus_adam_threads(5, 10, 10, 10), 5);
@@ -481,6 +513,7 @@ static Suite *softplus_adam_suite(void)
     tcase_add_test(tc, softplus_matches_pytorch);
     tcase_add_loop_test(tc, fused_step_is_loss_grad_then_adam, 0, 2);
     tcase_add_test(tc, softplus_within_two_ulp);
+    tcase_add_test(tc, model_codes_are_softplus_f);
     tcase_add_test(tc, softplus_adam_threads_serial_below_2e7);
     suite_add_tcase(s, tc);
     return s;
