@@ -320,10 +320,9 @@ static void softplus_array(const float *x, float *z, size_t n)
     softplus_codes(x, n, z, NULL);
 }
 
-/* colsum[j] = Σ_i Z[i, j] for j < d_z (double, row after row), Z rows × d_z. */
-static void column_sums(const float *restrict z, size_t rows, size_t dz, double *restrict colsum)
+/* colsum[j] += Σ_i Z[i, j] for j < d_z (double, row after row), Z rows × d_z. */
+static void add_column_sums(const float *restrict z, size_t rows, size_t dz, double *restrict colsum)
 {
-    memset(colsum, 0, dz * sizeof *colsum);
     for (size_t i = 0; i < rows; i++) {
         const float *row = z + i * dz;
         size_t j = 0;
@@ -334,14 +333,23 @@ static void column_sums(const float *restrict z, size_t rows, size_t dz, double 
     }
 }
 
-/* The forward pass over `rows` whole rows of d_z codes:
+/* Codes per group of rows whose column sums are taken while they are in cache. */
+enum { SUM_GROUP_CODES = 1 << 15 };
+
+/* The forward pass over `rows` whole rows of d_z codes, a group of rows at a
+ * time (a group's codes are summed while in cache):
  *   Z = softplus(P), and E = exp(P) when e_out is not NULL
  *   colsum[j] = Σ_i Z_ij                                  (d_z doubles) */
 static void forward_codes(const float *restrict pre, size_t rows, size_t dz, float *restrict z_out,
                           float *restrict e_out, double *restrict colsum)
 {
-    softplus_codes(pre, rows * dz, z_out, e_out);
-    column_sums(z_out, rows, dz, colsum);
+    const size_t group = dz < SUM_GROUP_CODES ? SUM_GROUP_CODES / dz : 1;
+    memset(colsum, 0, dz * sizeof *colsum);
+    for (size_t r0 = 0; r0 < rows; r0 += group) {
+        const size_t n = rows - r0 < group ? rows - r0 : group, at = r0 * dz;
+        softplus_codes(pre + at, n * dz, z_out + at, e_out ? e_out + at : NULL);
+        add_column_sums(z_out + at, n, dz, colsum);
+    }
 }
 
 typedef struct {
