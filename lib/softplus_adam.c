@@ -452,6 +452,24 @@ void softplus_adam_forward(const SoftplusAdamModel *m, const Mat *y_val, const M
     forward_all(m, y_val, y_ood, w, t);
 }
 
+/* The loss terms' gradient factors on a split of n rows: ∂mse/∂(Z Dᵀ) =
+ * c_mse R with c_mse = 2/(n d_y); ∂(λ reg)/∂Z_ij = c_reg ‖d_j‖ with
+ * c_reg = λ/(n d_z). And the loss, as PyTorch reports it (float32). */
+static float c_mse_of(size_t n, size_t dy)
+{
+    return (float)(2.0 / ((double)n * (double)dy));
+}
+
+static float c_reg_of(double lambda, size_t n, size_t dz)
+{
+    return (float)(lambda / ((double)n * (double)dz));
+}
+
+static float loss_of(const SoftplusAdamLoss *t, double lambda)
+{
+    return (float)(t->mse_val + t->mse_ood + lambda * (t->reg_val + t->reg_ood));
+}
+
 /* ∂L/∂D from the val terms only (the OOD terms see sg(D)):
  *   ∂mse_val/∂D = (2/(n d_y)) Rᵀ Z_val                        (d_y × d_z)
  *   ∂(λ reg_val)/∂D[i, j] = (λ/(n d_z)) (Σ_n Z[n, j]) D[i, j]/‖d_j‖   (0 where ‖d_j‖ = 0) */
@@ -459,9 +477,8 @@ static void backward_dictionary(const Mat *r, const Mat *z, const Mat *d, const 
                                 const double *colsum, double lambda, float *g)
 {
     const size_t n = r->rows, dy = d->rows, dz = d->cols;
-    const float c_mse = (float)(2.0 / ((double)n * (double)dy));
     const double c_reg = lambda / ((double)n * (double)dz);
-    sk_gemm(true, false, dy, dz, n, c_mse, r->v, dy, z->v, dz, 0.0f, g, dz);
+    sk_gemm(true, false, dy, dz, n, c_mse_of(n, dy), r->v, dy, z->v, dz, 0.0f, g, dz);
     for (size_t i = 0; i < dy; i++)
         for (size_t j = 0; j < dz; j++)
             if (norms[j] != 0.0f)
@@ -472,8 +489,7 @@ static void backward_dictionary(const Mat *r, const Mat *z, const Mat *d, const 
 static void mse_grad_codes(const Mat *r, const Mat *d, Mat *z)
 {
     const size_t n = r->rows, dy = d->rows, dz = d->cols;
-    const float c_mse = (float)(2.0 / ((double)n * (double)dy));
-    sk_gemm(false, false, n, dz, dy, c_mse, r->v, dy, d->v, dz, 0.0f, z->v, dz);
+    sk_gemm(false, false, n, dz, dy, c_mse_of(n, dy), r->v, dy, d->v, dz, 0.0f, z->v, dz);
 }
 
 /* Where the backward pass of a run of codes writes: Adam's update in place
@@ -518,10 +534,6 @@ static void backward_codes(const float *restrict pre, const float *restrict dmse
     }
 }
 
-static float c_reg_of(double lambda, size_t n, size_t dz)
-{
-    return (float)(lambda / ((double)n * (double)dz));
-}
 
 typedef struct {
     const SoftplusAdamModel *m;
@@ -555,7 +567,7 @@ static float forward_and_products(const SoftplusAdamModel *m, const Mat *y_val, 
     backward_dictionary(&w->r_val, &w->z_val, &m->d, w->norms, w->colsum, lambda, g_d);
     mse_grad_codes(&w->r_val, &m->d, &w->z_val);
     mse_grad_codes(&w->r_ood, &m->d, &w->z_ood);
-    return (float)(t.mse_val + t.mse_ood + lambda * (t.reg_val + t.reg_ood));
+    return loss_of(&t, lambda);
 }
 
 float softplus_adam_loss_grad(const SoftplusAdamModel *m, const Mat *y_val, const Mat *y_ood,
@@ -568,7 +580,7 @@ float softplus_adam_loss_grad(const SoftplusAdamModel *m, const Mat *y_val, cons
 }
 
 /* The step as two passes over the codes around the whole splits' products:
- * where a block's codes would not stay in cache (block_rows_for). */
+ * where a block's codes would not stay in cache (block_fits_cache). */
 static float step_by_splits(SoftplusAdamModel *m, const Mat *y_val, const Mat *y_ood, double lambda,
                             const AdamStep *step, Adam *adam, SoftplusAdamWork *w)
 {
@@ -629,8 +641,8 @@ static void fused_block(void *ctx, size_t b)
     forward_codes(pre, blk.rows, dz, blk.z, e, f->w->block_colsum + b * dz);
     sk_gemm_on_this_thread(false, true, blk.rows, dy, dz, 1.0f, blk.z, dz, m->d.v, dz, 0.0f, blk.r, dy);
     f->w->block_sumsq[b] = subtract_sum_squares(blk.r, blk.y, blk.rows * dy);
-    const float c_mse = (float)(2.0 / ((double)blk.n * (double)dy));
-    sk_gemm_on_this_thread(false, false, blk.rows, dz, dy, c_mse, blk.r, dy, m->d.v, dz, 0.0f, dmse, dz);
+    sk_gemm_on_this_thread(false, false, blk.rows, dz, dy, c_mse_of(blk.n, dy), blk.r, dy, m->d.v, dz, 0.0f,
+                           dmse, dz);
     const BackwardOut out = {f->step, f->params + blk.offset, f->mom1 + blk.offset, f->mom2 + blk.offset, NULL};
     backward_codes(pre, dmse, e, blk.rows * dz, dz, f->w->norms, c_reg_of(f->lambda, blk.n, dz), &out);
 }
@@ -646,7 +658,7 @@ static float step_by_blocks(SoftplusAdamModel *m, const Mat *y_val, const Mat *y
     SoftplusAdamLoss t;
     loss_terms(m, w, &t);
     backward_dictionary(&w->r_val, &w->z_val, &m->d, w->norms, w->colsum, lambda, w->grad_d);
-    return (float)(t.mse_val + t.mse_ood + lambda * (t.reg_val + t.reg_ood));
+    return loss_of(&t, lambda);
 }
 
 float softplus_adam_step(SoftplusAdamModel *m, const Mat *y_val, const Mat *y_ood, double lambda,
