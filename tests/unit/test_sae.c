@@ -691,7 +691,8 @@ static int count_epochs(void *user, const Sae *m, long epoch, double loss, doubl
 /* sae_train_step (the fused, threaded projection + AdamW + renorm pass; the
  * sparse variants' zero-kept gradient) against the plain sequence, bit for
  * bit: several blocks of latents and a partial one, d_y not a multiple of 8,
- * a renorm step, 1 and 2 threads. */
+ * a renorm step, batches smaller than the work space's rows (20 of 27, then
+ * 5), 1 and 2 threads. */
 START_TEST(train_step_matches_plain_sequence)
 {
     SaeVariant v = (SaeVariant)_i;
@@ -710,19 +711,20 @@ START_TEST(train_step_matches_plain_sequence)
         AdamWConfig ac = adamw_default_config();
         ac.lr = 1e-2;   /* visible steps */
         size_t trained = ref.n_params - ref.trained_offset;
-        ck_assert(sae_work_alloc(&wr, &cfg, n, &err) == 0 && sae_work_alloc(&wm, &cfg, n, &err) == 0);
+        ck_assert(sae_work_alloc(&wr, &cfg, n, &err) == 0 && sae_work_alloc(&wm, &cfg, n + 7, &err) == 0);
         ck_assert(adamw_init(&or_, trained, &ac, &err) == 0 && adamw_init(&om, trained, &ac, &err) == 0);
         float *gr = malloc(ref.n_params * sizeof(float)), *gm = calloc(m.n_params, sizeof(float));
-        for (int step = 0; step < 4; step++) {
+        for (int step = 0; step < 5; step++) {
             bool renorm = step == 2;
+            size_t rows = step == 4 ? 5 : n;
             SaeLoss lr, lm;
-            sae_forward(&ref, y.v, n, &wr, &lr);
-            sae_backward(&ref, y.v, n, &wr, gr);
+            sae_forward(&ref, y.v, rows, &wr, &lr);
+            sae_backward(&ref, y.v, rows, &wr, gr);
             sae_project_decoder_grad(&ref, gr);
             adamw_step(&or_, ref.params + ref.trained_offset, gr + ref.trained_offset);
             if (renorm)
                 sae_renorm_decoder(&ref);
-            ck_assert_int_eq(sae_train_step(&m, y.v, n, &wm, gm, &om, renorm, &lm), 0);
+            ck_assert_int_eq(sae_train_step(&m, y.v, rows, &wm, gm, &om, renorm, &lm), 0);
             ck_assert(lr.loss == lm.loss);
             ck_assert_msg(memcmp(ref.params, m.params, m.n_params * sizeof(float)) == 0,
                           "%s, %d threads, step %d: parameters differ", sae_variant_name(v), threads, step);
