@@ -147,6 +147,41 @@ int sk_gemm_get_threads(void)
     return n < 1 ? 1 : (int)n;
 }
 
+int sk_scratch_init(SkThreadScratch *s, size_t slot, int threads)
+{
+    s->slot = slot;
+    s->slots = threads < 1 ? 1 : threads;
+    s->buf = slot <= (size_t)-1 / (size_t)s->slots ? malloc((size_t)s->slots * slot) : NULL;
+    return s->buf ? 0 : -1;
+}
+
+void sk_scratch_release(SkThreadScratch *s)
+{
+    free(s->buf);
+    *s = (SkThreadScratch){0};
+}
+
+int sk_scratch_threads(SkThreadScratch *s, int want)
+{
+    if (want > s->slots && s->slot <= (size_t)-1 / (size_t)want) {
+        unsigned char *more = realloc(s->buf, (size_t)want * s->slot);
+        if (more) {
+            s->buf = more;
+            s->slots = want;
+        }
+    }
+    return want < s->slots ? (want < 1 ? 1 : want) : s->slots;
+}
+
+void *sk_scratch_slot(const SkThreadScratch *s)
+{
+#ifdef _OPENMP
+    return s->buf + (size_t)omp_get_thread_num() * s->slot;
+#else
+    return s->buf;
+#endif
+}
+
 const char *sk_gemm_kernels(void)
 {
     bli_init(); /* the kernel table exists only once BLIS has initialised */

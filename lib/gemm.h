@@ -37,6 +37,24 @@ void sk_gemm_naive(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
 void sk_gemm_set_threads(int threads);
 int sk_gemm_get_threads(void);
 
+/* Scratch for the threads of a parallel pass: one slot of `slot` bytes per
+ * thread running at once, found by the thread's number in its team. */
+typedef struct {
+    unsigned char *buf;
+    size_t slot;
+    int slots;
+} SkThreadScratch;
+
+/* Slots for `threads` threads (at least 1); -1 when out of memory. */
+int sk_scratch_init(SkThreadScratch *s, size_t slot, int threads);
+void sk_scratch_release(SkThreadScratch *s);
+/* Threads a pass may run on with it: want, once it has a slot each (added
+ * when memory allows), else as many as it has slots. */
+int sk_scratch_threads(SkThreadScratch *s, int want);
+/* The calling thread's slot, inside a parallel region of at most
+ * sk_scratch_threads threads (or outside any). */
+void *sk_scratch_slot(const SkThreadScratch *s);
+
 /* Name of the BLIS kernel set in use (e.g. "skx", "zen3", "generic"). On AMD
  * CPUs newer than BLIS knows (Zen 5), sparsekit selects kernels by instruction
  * set unless BLIS_ARCH_TYPE is set. */

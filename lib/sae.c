@@ -12,11 +12,14 @@
 #ifdef __AVX__
 #include <immintrin.h>
 #endif
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 const char *const SAE_VARIANT_NAMES[] = {"relu", "topk", "jumprelu", "mp", NULL};
+
+/* TopK and MP: k codes a row, kept as idx/val, their gradients sparse. */
+static bool is_sparse(const SaeConfig *c)
+{
+    return c->variant == SAE_TOPK || c->variant == SAE_MP;
+}
 
 const char *sae_variant_name(SaeVariant v)
 {
@@ -58,7 +61,7 @@ int sae_alloc(Sae *m, const SaeConfig *cfg, SkErr *err)
         return sk_fail(err, "unknown SAE variant %d", (int)cfg->variant);
     if (cfg->d_y == 0 || cfg->width == 0)
         return sk_fail(err, "SAE of width %zu on d_y = %zu: both must be >= 1", cfg->width, cfg->d_y);
-    if ((cfg->variant == SAE_TOPK || cfg->variant == SAE_MP) && (cfg->k < 1 || cfg->k > cfg->width))
+    if (is_sparse(cfg) && (cfg->k < 1 || cfg->k > cfg->width))
         return sk_fail(err, "%s SAE: k = %zu must be in [1, width = %zu]",
                        sae_variant_name(cfg->variant), cfg->k, cfg->width);
     size_t wd, n;
@@ -163,7 +166,7 @@ int sae_work_alloc(SaeWork *w, const SaeConfig *c, size_t max_rows, SkErr *err)
 {
     memset(w, 0, sizeof *w);
     size_t n = max_rows ? max_rows : 1, dy = c->d_y, wi = c->width;
-    size_t k = (c->variant == SAE_TOPK || c->variant == SAE_MP) ? c->k : 1;
+    size_t k = is_sparse(c) ? c->k : 1;
     w->max_rows = n;
     w->yc = malloc(n * dy * sizeof(float));
     w->pre = malloc(n * wi * sizeof(float));
@@ -179,14 +182,12 @@ int sae_work_alloc(SaeWork *w, const SaeConfig *c, size_t max_rows, SkErr *err)
     w->norms = malloc(wi * sizeof(float));
     w->theta = malloc(wi * sizeof(float));
     w->rec_scratch = malloc(wi * sizeof(float));
-    /* TopK selects rows on the threads set now (sk_gemm_get_threads), at most */
-    w->cand_slots = c->variant == SAE_TOPK ? sk_gemm_get_threads() : 1;
-    w->cand = malloc((size_t)w->cand_slots * wi * sizeof(size_t));
     w->acc = malloc((wi + dy) * sizeof(double));
     w->vec = malloc(2 * dy * sizeof(float));
     w->active = calloc(wi, 1);
     if (!w->yc || !w->pre || !w->z || !w->rec || !w->g_rec || !w->g_z || !w->idx || !w->val ||
-        !w->res || !w->unit || !w->norms || !w->theta || !w->acc || !w->vec || !w->rec_scratch || !w->cand || !w->gram ||
+        !w->res || !w->unit || !w->norms || !w->theta || !w->acc || !w->vec || !w->rec_scratch || !w->gram ||
+        sk_scratch_init(&w->cand, wi * sizeof(size_t), c->variant == SAE_TOPK ? sk_gemm_get_threads() : 1) ||
         !w->active) {
         sae_work_release(w);
         return sk_fail(err, "out of memory for SAE scratch (%zu rows × width %zu)", n, wi);
@@ -198,7 +199,8 @@ void sae_work_release(SaeWork *w)
 {
     free(w->yc), free(w->pre), free(w->z), free(w->rec), free(w->g_rec), free(w->g_z);
     free(w->idx), free(w->val), free(w->res), free(w->unit), free(w->norms), free(w->theta);
-    free(w->acc), free(w->vec), free(w->rec_scratch), free(w->cand), free(w->gram);
+    free(w->acc), free(w->vec), free(w->rec_scratch), free(w->gram);
+    sk_scratch_release(&w->cand);
     free(w->active);
     memset(w, 0, sizeof *w);
 }
@@ -470,31 +472,21 @@ static void scatter_codes(SaeWork *w, size_t n, size_t wi, size_t k)
     }
 }
 
-/* The calling thread's candidate scratch (wi indices). */
-static size_t *thread_cand(const SaeWork *w, size_t wi)
-{
-#ifdef _OPENMP
-    return w->cand + (size_t)omp_get_thread_num() * wi;
-#else
-    return w->cand;
-#endif
-}
-
 /* TopK: per row the k largest pre-activations (signed order, ties to the lower
  * index), relu'd; the rest 0. idx/val keep them in descending order. Rows are
- * selected on up to cand_slots threads (each row's result is its own). The
+ * selected on the products' threads (each row's result is its own). The
  * dense codes z (n × w) are written only when dense_codes: training reads
  * idx/val alone, and clearing z costs 4·n·w bytes a step. */
 static void topk_forward(const Sae *m, size_t n, SaeWork *w, bool dense_codes, size_t *nnz)
 {
     const size_t wi = m->cfg.width, k = m->cfg.k;
-    const int want = sk_gemm_get_threads(), threads = want < w->cand_slots ? want : w->cand_slots;
+    const int threads = sk_scratch_threads(&w->cand, sk_gemm_get_threads());
     size_t count = 0;
 #pragma omp parallel for schedule(static) num_threads(threads) reduction(+ : count) if (threads > 1 && n > 1)
     for (size_t s = 0; s < n; s++) {
         size_t *idx = w->idx + s * k;
         float *val = w->val + s * k;   /* pre-activations while selecting */
-        topk_select(w->pre + s * wi, wi, k, val, idx, thread_cand(w, wi));
+        topk_select(w->pre + s * wi, wi, k, val, idx, sk_scratch_slot(&w->cand));
         for (size_t t = 0; t < k; t++) {
             val[t] = val[t] > 0.0f ? val[t] : 0.0f;
             count += val[t] != 0.0f;
@@ -702,7 +694,7 @@ static void forward(const Sae *m, const float *y, size_t n, SaeWork *w, SaeLoss 
     case SAE_JUMPRELU: encoder_forward(m, n, w); reg = jumprelu_forward(m, n, w, &nnz); break;
     case SAE_MP: nnz = mp_forward(m, n, w, dense_codes); break;
     }
-    bool sparse = c->variant == SAE_TOPK || c->variant == SAE_MP;
+    bool sparse = is_sparse(c);
     decode(m, n, c->variant == SAE_MP ? w->unit : m->p.dec, sparse, w);
     if (!loss)
         return;
@@ -914,7 +906,7 @@ static void backward(const Sae *m, const float *y, size_t n, SaeWork *w, float *
     size_t dy = c->d_y, wi = c->width;
     SaeParams g;
     sae_layout(c, grad, &g);
-    if (c->variant == SAE_TOPK || c->variant == SAE_MP) {   /* sparse accumulations */
+    if (is_sparse(c)) {   /* sparse accumulations */
         mark_support(m, n, w);
         if (!grad_is_zero)
             memset(grad, 0, m->n_params * sizeof(float));
@@ -1082,7 +1074,7 @@ static bool all_finite(const float *x, size_t n)
 int sae_train_step(Sae *m, const float *y, size_t n, SaeWork *w, float *grad, AdamW *opt,
                    bool renorm, SaeLoss *loss)
 {
-    bool sparse = m->cfg.variant == SAE_TOPK || m->cfg.variant == SAE_MP;
+    bool sparse = is_sparse(&m->cfg);
     forward(m, y, n, w, loss, !sparse);
     if (!isfinite((float)loss->loss))   /* as the reference sees it, in float32 */
         return -1;

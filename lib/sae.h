@@ -28,6 +28,7 @@
 
 #include "adamw.h"
 #include "err.h"
+#include "gemm.h"
 #include "mat.h"
 
 typedef enum { SAE_RELU = 0, SAE_TOPK = 1, SAE_JUMPRELU = 2, SAE_MP = 3 } SaeVariant;
@@ -98,9 +99,8 @@ typedef struct {
     double *acc;    /* w + d_y        column sums */
     float *vec;     /* 2 × d_y        MP: gradient reaching the residual, a difference */
     float *rec_scratch; /* w          JumpReLU: one row's ∂θ */
-    size_t *cand;   /* cand_slots × w TopK: candidate latents of a row, one slot
-                                      per thread selecting rows at once */
-    int cand_slots;
+    SkThreadScratch cand; /* w indices a thread: TopK's candidate latents of
+                                      the row it selects */
     float *gram;    /* w × w          MP at small widths: Â Âᵀ */
     unsigned char *active; /* w       TopK/MP: 1 for the latents in the last
                                       backward's support (others' gradient rows are 0) */

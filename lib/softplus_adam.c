@@ -10,10 +10,6 @@
 #include "rng.h"
 #include "vecmath.h"
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 void softplus_adam_options_default(SoftplusAdamOptions *o)
 {
     *o = (SoftplusAdamOptions){
@@ -135,11 +131,6 @@ static inline __m256 softplus_from_exp8(__m256 x, __m256 e)
     return _mm256_blendv_ps(z, x, _mm256_cmp_ps(x, _mm256_set1_ps(20.0f), _CMP_GT_OQ));
 }
 
-static inline __m256 softplus8(__m256 x)
-{
-    return softplus_from_exp8(x, vm_exp8(x));
-}
-
 /* PyTorch's softplus backward: ∂L/∂x = x > 20 ? a : (a·e)/(e + 1), with
  * a = ∂L/∂z and e = exp(x). */
 static inline __m256 softplus_backward8(__m256 a, __m256 x, __m256 e)
@@ -174,11 +165,6 @@ static double sum_pd(const __m256d acc[2])
     return ((l[0] + l[4]) + (l[1] + l[5])) + ((l[2] + l[6]) + (l[3] + l[7]));
 }
 
-float softplus_f(float x)
-{
-    return _mm256_cvtss_f32(softplus8(_mm256_set1_ps(x)));
-}
-
 /* Run task(ctx, b) for every block b < n_blocks on up to `threads` OpenMP
  * threads (the team BLIS uses for the products). Which thread runs a block
  * never changes a result: blocks write disjoint memory. */
@@ -198,9 +184,8 @@ int softplus_adam_work_init(SoftplusAdamWork *w, const SoftplusAdamModel *m, SkE
     w->blocks_val = (m->n_val + w->block_rows - 1) / w->block_rows;
     w->blocks_ood = (m->n_ood + w->block_rows - 1) / w->block_rows;
     w->threads = sk_gemm_get_threads();
-    w->scratch_slots = w->threads;
     size_t nd = m->d_y * m->d_z, wide = m->d_z + 8, block_codes = w->block_rows * m->d_z;
-    const size_t blocks = w->blocks_val + w->blocks_ood, slots = (size_t)w->scratch_slots;
+    const size_t blocks = w->blocks_val + w->blocks_ood;
     w->grad_d = malloc(nd * sizeof *w->grad_d);
     w->norms = malloc(wide * sizeof *w->norms);
     w->colsum = malloc(m->d_z * sizeof *w->colsum);
@@ -208,10 +193,9 @@ int softplus_adam_work_init(SoftplusAdamWork *w, const SoftplusAdamModel *m, SkE
     w->block_colsum = m->d_z <= (size_t)-1 / sizeof(double) / blocks
                           ? malloc(blocks * m->d_z * sizeof *w->block_colsum)
                           : NULL;
-    /* the fused step's (only where it runs block by block) */
-    w->scratch = block_fits_cache(m->d_z) ? malloc(slots * 2 * block_codes * sizeof *w->scratch)
-                                          : malloc(sizeof *w->scratch);
-    if (!w->grad_d || !w->norms || !w->colsum || !w->block_sumsq || !w->block_colsum || !w->scratch ||
+    if (!w->grad_d || !w->norms || !w->colsum || !w->block_sumsq || !w->block_colsum ||
+        (block_fits_cache(m->d_z) &&   /* the fused step's, only where it runs block by block */
+         sk_scratch_init(&w->scratch, 2 * block_codes * sizeof(float), w->threads)) ||
         mat_alloc(&w->z_val, m->n_val, m->d_z, err) || mat_alloc(&w->z_ood, m->n_ood, m->d_z, err) ||
         mat_alloc(&w->r_val, m->n_val, m->d_y, err) || mat_alloc(&w->r_ood, m->n_ood, m->d_y, err)) {
         softplus_adam_work_release(w);
@@ -230,7 +214,7 @@ void softplus_adam_work_release(SoftplusAdamWork *w)
     free(w->colsum);
     free(w->block_sumsq);
     free(w->block_colsum);
-    free(w->scratch);
+    sk_scratch_release(&w->scratch);
     memset(w, 0, sizeof *w);
 }
 
@@ -314,10 +298,11 @@ static void softplus_codes(const float *restrict pre, size_t count, float *restr
     }
 }
 
-/* z[k] = softplus(x[k]) for k < n. */
-static void softplus_array(const float *x, float *z, size_t n)
+float softplus_f(float x)
 {
-    softplus_codes(x, n, z, NULL);
+    float z;
+    softplus_codes(&x, 1, &z, NULL);
+    return z;
 }
 
 /* colsum[j] += Σ_i Z[i, j] for j < d_z (double, row after row), Z rows × d_z. */
@@ -599,31 +584,6 @@ typedef struct {
     float *params, *mom1, *mom2;   /* updated in place, the params layout */
 } FusedStep;
 
-/* The calling thread's scratch: two blocks of codes (E, then ∂mse/∂Z). */
-static float *thread_scratch(const SoftplusAdamWork *w, size_t block_codes)
-{
-#ifdef _OPENMP
-    return w->scratch + (size_t)omp_get_thread_num() * 2 * block_codes;
-#else
-    return w->scratch;
-#endif
-}
-
-/* Threads the fused step may use: w->threads, when the scratch has (or can
- * be given) a slot for each; else as many as it has. */
-static int scratch_threads(SoftplusAdamWork *w, size_t dz)
-{
-    const size_t slot = 2 * w->block_rows * dz;
-    if (w->threads > w->scratch_slots) {
-        float *more = realloc(w->scratch, (size_t)w->threads * slot * sizeof *w->scratch);
-        if (more) {
-            w->scratch = more;
-            w->scratch_slots = w->threads;
-        }
-    }
-    return w->threads < w->scratch_slots ? w->threads : w->scratch_slots;
-}
-
 /* Block b's whole step, on one thread, its codes in cache throughout:
  *   Z = softplus(P), E = exp(P), column sums of Z          (rows × d_z)
  *   R = Z Dᵀ − Y and Σ R²                                   (rows × d_y)
@@ -636,7 +596,7 @@ static void fused_block(void *ctx, size_t b)
     const SoftplusAdamModel *m = f->m;
     const size_t dz = m->d_z, dy = m->d_y, codes = f->w->block_rows * dz;
     const Block blk = block_at(m, f->w, f->y_val, f->y_ood, b);
-    float *e = thread_scratch(f->w, codes), *dmse = e + codes;
+    float *e = sk_scratch_slot(&f->w->scratch), *dmse = e + codes;
     const float *pre = m->params + blk.offset;
     forward_codes(pre, blk.rows, dz, blk.z, e, f->w->block_colsum + b * dz);
     sk_gemm_on_this_thread(false, true, blk.rows, dy, dz, 1.0f, blk.z, dz, m->d.v, dz, 0.0f, blk.r, dy);
@@ -654,7 +614,8 @@ static float step_by_blocks(SoftplusAdamModel *m, const Mat *y_val, const Mat *y
 {
     column_norms(&m->d, w->colsum, w->norms);
     FusedStep f = {m, w, y_val, y_ood, lambda, step, m->params, adam->m, adam->v};
-    for_each_block(scratch_threads(w, m->d_z), w->blocks_val + w->blocks_ood, fused_block, &f);
+    const int threads = sk_scratch_threads(&w->scratch, w->threads);
+    for_each_block(threads, w->blocks_val + w->blocks_ood, fused_block, &f);
     SoftplusAdamLoss t;
     loss_terms(m, w, &t);
     backward_dictionary(&w->r_val, &w->z_val, &m->d, w->norms, w->colsum, lambda, w->grad_d);
@@ -770,8 +731,8 @@ int softplus_adam_codes(const SoftplusAdamModel *m, Mat *z_val, Mat *z_ood, SkEr
         mat_release(z_val);
         return -1;
     }
-    softplus_array(m->pre_val.v, z_val->v, mat_size(z_val));
-    softplus_array(m->pre_ood.v, z_ood->v, mat_size(z_ood));
+    softplus_codes(m->pre_val.v, mat_size(z_val), z_val->v, NULL);
+    softplus_codes(m->pre_ood.v, mat_size(z_ood), z_ood->v, NULL);
     return 0;
 }
 

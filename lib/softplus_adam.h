@@ -43,6 +43,7 @@
 
 #include "adam.h"
 #include "err.h"
+#include "gemm.h"
 #include "mat.h"
 
 /* The rng stream of the pre-activations ("SPA-PRE" in ASCII). */
@@ -97,12 +98,10 @@ typedef struct {
     double *block_sumsq;    /* blocks_val + blocks_ood: each row block's Σ R² */
     size_t block_rows;      /* rows of a block (the last of a split may have fewer) */
     size_t blocks_val, blocks_ood;
-    float *scratch;         /* scratch_slots × 2 blocks of codes: the fused step's
-                               exp(P) and ∂mse/∂Z, one pair per thread */
-    int scratch_slots;
+    SkThreadScratch scratch; /* 2 blocks of codes a thread: the fused step's exp(P)
+                               and ∂mse/∂Z (none where the step runs on whole splits) */
     int threads;            /* threads of the element-wise passes (>= 1); work_init
-                               sets sk_gemm_get_threads(), a caller may change it
-                               (the fused step then adds scratch slots) */
+                               sets sk_gemm_get_threads(), a caller may change it */
 } SoftplusAdamWork;
 
 int softplus_adam_work_init(SoftplusAdamWork *w, const SoftplusAdamModel *m, SkErr *err);
